@@ -1,0 +1,4 @@
+export * from "./constants.js";
+export * from "./ids.js";
+export * from "./objects.js";
+export * from "./events.js";
