@@ -1,21 +1,37 @@
+import type { Pending } from "./Pending.js";
+
 /** An event: a type (a string such as "eTick." or "eTick.rb2410.SHFE") and its payload. */
 export class Event<T = unknown, K extends string = string> {
   readonly type: K;
   readonly data: T;
   /** Per-event session context given to `put`/`dispatch`; merged over the engine's global one. */
   context: Readonly<Record<string, unknown>> | undefined;
+  /** @internal Set by dispatch()/submit(): where results go. Plain `put` leaves it undefined. */
+  job: EventJob | undefined;
 
   constructor(type: K, data?: T, context?: Readonly<Record<string, unknown>>) {
     this.type = type;
     this.data = data as T;
     this.context = context;
+    this.job = undefined;
   }
+}
+
+/** @internal The work attached to an event by dispatch() or submit(). */
+export interface EventJob {
+  readonly pending: Pending<unknown>;
+  readonly fn: ((...args: never[]) => unknown) | undefined;
+  readonly args: readonly unknown[] | undefined;
 }
 
 /** The timer event, put every `interval` seconds while an engine runs. */
 export const EVENT_TIMER = "eTimer";
 /** Put when a handler throws or rejects: carries the event, the handler's name and the error. */
 export const EVENT_HANDLER_ERROR = "eHandlerError";
+/** Put when a handler ran longer than the engine's `slowHandlerMs`. */
+export const EVENT_SLOW_HANDLER = "eSlowHandler";
+/** The type of the internal event that carries a submit()ted function. */
+export const EVENT_SUBMIT = "eSubmit";
 
 export interface TimerData {
   /** When the timer fired, epoch milliseconds. */
@@ -28,4 +44,10 @@ export interface HandlerErrorData {
   event: Event;
   handler: string;
   error: unknown;
+}
+
+export interface SlowHandlerData {
+  type: string;
+  handler: string;
+  ms: number;
 }

@@ -1,0 +1,779 @@
+import {
+  Event,
+  EVENT_HANDLER_ERROR,
+  EVENT_SLOW_HANDLER,
+  EVENT_SUBMIT,
+  EVENT_TIMER,
+  type EventJob,
+  type HandlerErrorData,
+  type SlowHandlerData,
+  type TimerData,
+} from "./Event.js";
+import { EventQueue } from "./EventQueue.js";
+import { Pending } from "./Pending.js";
+import { TickwireError } from "./errors.js";
+import { enterFrame, runInFrame, type SessionEngine } from "./session.js";
+import type { Blueprint } from "./Blueprint.js";
+
+/** Payload types by event type. Template-literal keys (`eTick.${string}`) are allowed. */
+export type EventMap = Record<string, unknown>;
+
+/** The events every engine knows, whatever its map says. */
+export interface BuiltinEvents {
+  eTimer: TimerData;
+  eHandlerError: HandlerErrorData;
+  eSlowHandler: SlowHandlerData;
+}
+
+export type AllEvents<M> = M & BuiltinEvents;
+export type EventType<M> = keyof AllEvents<M> & string;
+export type Handler<T = unknown, K extends string = string> = (event: Event<T, K>) => unknown;
+/** A general handler sees every event, so its payload is the union of the map's payloads. */
+export type GeneralHandler<M = EventMap> = (event: Event<AllEvents<M>[EventType<M>], EventType<M>>) => unknown;
+
+export type OverflowPolicy = "reject" | "drop-oldest" | "conflate";
+
+export interface EventEngineOptions {
+  /** Timer period in seconds (fractions allowed); `null` for no timer. Default 1, as in vnpy. */
+  interval?: number | null;
+  /** A name for logs, sessions and `listen()` origins. Default "engine-N". */
+  name?: string;
+  /** Receives every handler error (also put as an `eHandlerError` event). Default: console.error
+   * unless a handler is registered for `eHandlerError`. */
+  onError?: (error: unknown, info: { event: Event; handler: string }) => void;
+  /** Bound on queued events. Default unbounded. */
+  maxQueue?: number;
+  /** What `put` does when `maxQueue` is reached. Default "reject". */
+  overflow?: OverflowPolicy;
+  /** With overflow "conflate": the key under which a newer event replaces a queued one
+   * (e.g. type + symbol). Events with an undefined key are never conflated. Default: the type. */
+  conflateKey?: (event: Event) => string | undefined;
+  /** Time every handler call (costs ~2 clock reads per call): fills `stats().handlerTime.slowest`. */
+  profile?: boolean;
+  /** Report handlers slower than this (ms) as `eSlowHandler` events; turns `profile` on. */
+  slowHandlerMs?: number;
+  /** Most events dispatched before yielding to I/O. Default 1024. */
+  batchSize?: number;
+  /** Most milliseconds spent in one batch before yielding to I/O. Default 4. */
+  batchTimeMs?: number;
+  /** Keep `session()` valid after awaits for every event (enables AsyncLocalStorage, which taxes
+   * every promise in the process). Without it, dispatch()/submit() and events with a context
+   * still get it. Default false. */
+  asyncContext?: boolean;
+  /** The global session context, merged under each event's own. */
+  context?: Record<string, unknown>;
+}
+
+export interface StopOptions {
+  /** Most milliseconds to spend dispatching what is queued (and awaiting async handlers).
+   * What is left after it is dropped, counted in `stats().abandoned` and reported. Default 5000. */
+  deadlineMs?: number;
+}
+
+export interface DispatchOptions {
+  context?: Record<string, unknown>;
+}
+
+export interface EngineStats {
+  name: string;
+  running: boolean;
+  queueDepth: number;
+  highWater: number;
+  put: number;
+  dispatched: number;
+  dispatchedByType: Record<string, number>;
+  handlerErrors: number;
+  /** Async handlers (and routed pools) whose promise has not settled yet. */
+  inFlight: number;
+  dropped: number;
+  conflated: number;
+  rejected: number;
+  abandoned: number;
+  slowHandlers: number;
+  handlerTime: {
+    /** Wall time spent dispatching, ms (whole batches; always measured). */
+    totalMs: number;
+    /** The slowest single handler call seen; only with `profile` or `slowHandlerMs`. */
+    slowest: { handler: string; type: string; ms: number } | undefined;
+  };
+}
+
+/** Something that runs handlers elsewhere (a worker pool, a child process) and returns results. */
+export interface RemoteDispatcher {
+  dispatch(type: string, data: unknown): PromiseLike<unknown[]>;
+}
+
+interface TypeSlot {
+  handlers: Handler[];
+  dispatched: number;
+}
+
+const enum State {
+  Stopped,
+  Running,
+  Stopping,
+}
+
+let engineCount = 0;
+
+function handlerName(h: (...args: never[]) => unknown): string {
+  return h.name || "anonymous";
+}
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return v !== null && typeof v === "object" && typeof (v as { then?: unknown }).then === "function";
+}
+
+/**
+ * vnpy's EventEngine, kept simple and made robust: one FIFO queue, handlers of the exact type in
+ * registration order then general handlers, a timer event. A throwing handler never stops dispatch;
+ * stop() drains and the engine can start again; the queue drains in batches that yield to I/O.
+ * On top, EventDriven's controller: dispatch() with results, submit(), sessions, blueprints, listen().
+ */
+export class EventEngine<M extends object = EventMap> implements SessionEngine {
+  readonly name: string;
+  readonly globalContext: Record<string, unknown>;
+
+  private readonly queue = new EventQueue();
+  private readonly slots = new Map<string, TypeSlot>();
+  private general: Handler[] = [];
+  private state = State.Stopped;
+  private scheduled = false;
+
+  private interval: number | null;
+  private timer: NodeJS.Timeout | undefined = undefined;
+  private timerQueued = false;
+
+  private readonly onError: EventEngineOptions["onError"];
+  private readonly maxQueue: number;
+  private readonly overflow: OverflowPolicy;
+  private readonly conflateKey: (event: Event) => string | undefined;
+  private readonly conflateIndex: Map<string, number> | undefined;
+  private readonly profile: boolean;
+  private readonly slowHandlerMs: number;
+  private readonly batchSize: number;
+  private readonly batchTimeMs: number;
+  private readonly asyncContext: boolean;
+
+  private readonly mounted = new Map<Blueprint, ReturnType<Blueprint["entries"]>>();
+  private idleWaiters: Array<() => void> = [];
+  private stopWaiter: (() => void) | undefined = undefined;
+
+  // stats
+  private nPut = 0;
+  private nDispatched = 0;
+  private nErrors = 0;
+  private nInFlight = 0;
+  private nDropped = 0;
+  private nConflated = 0;
+  private nRejected = 0;
+  private nAbandoned = 0;
+  private nSlow = 0;
+  private highWater = 0;
+  private totalMs = 0;
+  private slowest: EngineStats["handlerTime"]["slowest"] = undefined;
+
+  constructor(options: EventEngineOptions = {}) {
+    this.name = options.name ?? `engine-${++engineCount}`;
+    this.interval = options.interval === undefined ? 1 : options.interval;
+    if (this.interval !== null) checkInterval(this.interval);
+    this.onError = options.onError;
+    this.maxQueue = options.maxQueue ?? Infinity;
+    if (!(this.maxQueue > 0))
+      throw new TickwireError("TW_ENGINE_BAD_OPTION", "maxQueue must be a positive number (or left out for no bound).");
+    this.overflow = options.overflow ?? "reject";
+    this.conflateKey = options.conflateKey ?? ((e) => e.type);
+    this.conflateIndex = this.overflow === "conflate" && this.maxQueue !== Infinity ? new Map() : undefined;
+    this.slowHandlerMs = options.slowHandlerMs ?? Infinity;
+    this.profile = options.profile === true || this.slowHandlerMs !== Infinity;
+    this.batchSize = options.batchSize ?? 1024;
+    this.batchTimeMs = options.batchTimeMs ?? 4;
+    this.asyncContext = options.asyncContext === true;
+    this.globalContext = { ...(options.context ?? {}) };
+  }
+
+  // ---------------------------------------------------------------- registration
+
+  /** Adds `handler` for events of exactly `type`. Registering the same handler twice is a no-op. */
+  register<K extends EventType<M>>(type: K, handler: Handler<AllEvents<M>[K], K>): void {
+    const h = handler as Handler;
+    const slot = this.slots.get(type);
+    if (slot === undefined) {
+      this.slots.set(type, { handlers: [h], dispatched: 0 });
+      return;
+    }
+    if (slot.handlers.includes(h)) return;
+    // Copy on write: a dispatch in progress keeps iterating the list it started with.
+    slot.handlers = [...slot.handlers, h];
+  }
+
+  /** Removes `handler` from `type`; removing the last one removes the type. Unknown: no-op. */
+  unregister<K extends EventType<M>>(type: K, handler: Handler<AllEvents<M>[K], K>): void {
+    const slot = this.slots.get(type);
+    if (slot === undefined) return;
+    const i = slot.handlers.indexOf(handler as Handler);
+    if (i < 0) return;
+    slot.handlers = slot.handlers.filter((_, j) => j !== i);
+  }
+
+  /** Adds a handler for every event, run after the type's own handlers. */
+  registerGeneral(handler: GeneralHandler<M>): void {
+    const h = handler as Handler;
+    if (this.general.includes(h)) return;
+    this.general = [...this.general, h];
+  }
+
+  unregisterGeneral(handler: GeneralHandler<M>): void {
+    const i = this.general.indexOf(handler as Handler);
+    if (i < 0) return;
+    this.general = this.general.filter((_, j) => j !== i);
+  }
+
+  /** The types that have at least one handler. */
+  types(): string[] {
+    const out: string[] = [];
+    for (const [type, slot] of this.slots) if (slot.handlers.length > 0) out.push(type);
+    return out;
+  }
+
+  /** The handlers of `type`, in the order they run (a copy). */
+  handlersOf(type: string): Handler[] {
+    return [...(this.slots.get(type)?.handlers ?? [])];
+  }
+
+  /** Registers every handler of a blueprint at once; `unmount` removes exactly those. */
+  mount(bp: Blueprint): void {
+    if (this.mounted.has(bp)) return;
+    const entries = bp.entries();
+    for (const [type, h] of entries) {
+      if (type === null) this.registerGeneral(h as GeneralHandler<M>);
+      else this.register(type as EventType<M>, h as Handler<AllEvents<M>[EventType<M>], EventType<M>>);
+    }
+    this.mounted.set(bp, entries);
+  }
+
+  unmount(bp: Blueprint): void {
+    const entries = this.mounted.get(bp);
+    if (entries === undefined) return;
+    for (const [type, h] of entries) {
+      if (type === null) this.unregisterGeneral(h as GeneralHandler<M>);
+      else this.unregister(type as EventType<M>, h as Handler<AllEvents<M>[EventType<M>], EventType<M>>);
+    }
+    this.mounted.delete(bp);
+  }
+
+  /**
+   * Sends events of `types` to a pool or child process: their results become this handler's
+   * result (so `dispatch` returns them). Returns a function that removes the route.
+   */
+  route(types: readonly EventType<M>[], target: RemoteDispatcher): () => void {
+    const handler: Handler = function routed(event) {
+      return target.dispatch(event.type, event.data);
+    };
+    for (const t of types) this.register(t, handler as Handler<AllEvents<M>[EventType<M>], EventType<M>>);
+    return () => {
+      for (const t of types) this.unregister(t, handler as Handler<AllEvents<M>[EventType<M>], EventType<M>>);
+    };
+  }
+
+  /**
+   * Dispatches here every event of the allowed types that `other` dispatches, with
+   * `context.origin` naming where it came from. Engines listening to each other never loop.
+   * Returns a function that stops listening.
+   */
+  listen<N extends object>(
+    other: EventEngine<N>,
+    options: { allow?: readonly string[] | ((type: string) => boolean) } = {},
+  ): () => void {
+    const allow = options.allow;
+    const allowed =
+      allow === undefined ? () => true : typeof allow === "function" ? allow : (t: string) => allow.includes(t);
+    const self = this;
+    const forward: Handler = function listenForward(event) {
+      if (!allowed(event.type) || event.type === EVENT_TIMER) return;
+      const route = (event.context?.route as readonly string[] | undefined) ?? [];
+      if (route.includes(self.name)) return; // it came from here: forwarding it back would loop
+      const context = { ...event.context, origin: other.name, route: [...route, other.name] };
+      self.putEvent(new Event(event.type, event.data, context));
+    };
+    other.registerGeneral(forward as GeneralHandler<N>);
+    return () => other.unregisterGeneral(forward as GeneralHandler<N>);
+  }
+
+  // ---------------------------------------------------------------- putting events
+
+  /** Queues an event (fire and forget). Events put before `start()` wait for it. */
+  put<K extends EventType<M>>(event: Event<AllEvents<M>[K], K>): void {
+    this.putEvent(event as Event);
+  }
+
+  /** Queues an event and returns a Pending of its handlers' results, in handler order; a handler
+   * that failed has its error in its slot. Async handlers are awaited. */
+  dispatch<K extends EventType<M>>(type: K, data: AllEvents<M>[K], options: DispatchOptions = {}): Pending<unknown[]> {
+    const ev = new Event(type, data, options.context) as Event;
+    const pending = new Pending<unknown[]>();
+    ev.job = { pending: pending as Pending<unknown>, fn: undefined, args: undefined };
+    try {
+      this.putEvent(ev);
+    } catch (e) {
+      pending.reject(e);
+    }
+    return pending;
+  }
+
+  /** Runs `fn(...args)` on the engine, in FIFO order with the events; returns a Pending of its result. */
+  submit<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): Pending<Awaited<R>> {
+    const ev = new Event(EVENT_SUBMIT, undefined) as Event;
+    const pending = new Pending<Awaited<R>>();
+    ev.job = { pending: pending as Pending<unknown>, fn: fn as (...args: never[]) => unknown, args };
+    try {
+      this.putEvent(ev);
+    } catch (e) {
+      pending.reject(e);
+    }
+    return pending;
+  }
+
+  private putEvent(ev: Event): void {
+    const q = this.queue;
+    if (q.length >= this.maxQueue) {
+      if (!this.overflowed(ev)) return;
+    } else if (this.conflateIndex !== undefined && this.conflateInto(ev)) {
+      return;
+    }
+    const seq = q.push(ev);
+    this.nPut++;
+    if (this.conflateIndex !== undefined) {
+      const key = this.conflateKey(ev);
+      if (key !== undefined) this.conflateIndex.set(key, seq);
+    }
+    if (q.length > this.highWater) this.highWater = q.length;
+    if (!this.scheduled && this.state !== State.Stopped) {
+      this.scheduled = true;
+      setImmediate(this.drain);
+    }
+  }
+
+  /** Replaces a queued event with the same conflation key; true when it did. */
+  private conflateInto(ev: Event): boolean {
+    if (ev.job !== undefined) return false; // a dispatch() result must not vanish
+    const key = this.conflateKey(ev);
+    if (key === undefined) return false;
+    const seq = this.conflateIndex!.get(key);
+    if (seq === undefined || seq < this.queue.head) return false;
+    this.queue.replace(seq, ev);
+    this.nConflated++;
+    return true;
+  }
+
+  /** The queue is full: apply the policy. True when `ev` should still be queued. */
+  private overflowed(ev: Event): boolean {
+    if (this.overflow === "conflate" && this.conflateInto(ev)) return false;
+    if (this.overflow === "drop-oldest") {
+      const old = this.queue.shift();
+      if (old !== undefined) {
+        this.forgetConflated(old, this.queue.head - 1);
+        this.nDropped++;
+        old.job?.pending.reject(
+          new TickwireError("TW_QUEUE_DROPPED", "The event was dropped from a full queue (overflow: drop-oldest)."),
+        );
+        if (old.type === EVENT_TIMER) this.timerQueued = false;
+      }
+      return true;
+    }
+    this.nRejected++;
+    throw new TickwireError(
+      "TW_QUEUE_FULL",
+      `Event queue of "${this.name}" is full (${this.maxQueue} events): handlers are falling behind. ` +
+        `Raise maxQueue, make handlers faster, or choose overflow "drop-oldest" or "conflate".`,
+      { details: { type: ev.type, maxQueue: this.maxQueue } },
+    );
+  }
+
+  private forgetConflated(ev: Event, seq: number): void {
+    if (this.conflateIndex === undefined) return;
+    const key = this.conflateKey(ev);
+    if (key !== undefined && this.conflateIndex.get(key) === seq) this.conflateIndex.delete(key);
+  }
+
+  // ---------------------------------------------------------------- life cycle
+
+  get running(): boolean {
+    return this.state === State.Running;
+  }
+
+  /** Starts dispatching (and the timer). Events queued while stopped are dispatched now. */
+  start(): void {
+    if (this.state === State.Running) return;
+    this.state = State.Running;
+    this.armTimer();
+    if (this.queue.length > 0 && !this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.drain);
+    }
+  }
+
+  /**
+   * Stops the timer, dispatches what is queued (and awaits async handlers) within the deadline,
+   * then resolves. What is left after the deadline is dropped, counted and reported. `start()`
+   * works again afterwards.
+   */
+  async stop(options: StopOptions = {}): Promise<void> {
+    if (this.state === State.Stopped) return;
+    const deadlineMs = options.deadlineMs ?? 5000;
+    this.state = State.Stopping;
+    this.disarmTimer();
+    if (this.queue.length > 0 || this.nInFlight > 0) {
+      if (!this.scheduled && this.queue.length > 0) {
+        this.scheduled = true;
+        setImmediate(this.drain);
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          this.stopWaiter = undefined;
+          resolve();
+        }, deadlineMs);
+        this.stopWaiter = () => {
+          clearTimeout(timer);
+          this.stopWaiter = undefined;
+          resolve();
+        };
+      });
+    }
+    this.state = State.Stopped;
+    const left = this.queue.length;
+    if (left > 0) {
+      let ev: Event | undefined;
+      while ((ev = this.queue.shift()) !== undefined) {
+        ev.job?.pending.reject(new TickwireError("TW_ENGINE_STOPPED", "The engine stopped before this event was handled."));
+      }
+      this.conflateIndex?.clear();
+      this.timerQueued = false;
+      this.nAbandoned += left;
+      this.reportError(
+        new TickwireError(
+          "TW_STOP_DEADLINE",
+          `stop() left ${left} queued event(s) undispatched after ${deadlineMs} ms: give stop() a longer deadlineMs or make handlers faster.`,
+          { details: { abandoned: left } },
+        ),
+        { event: new Event("eStop"), handler: "stop" },
+      );
+    }
+    this.settleIdle();
+  }
+
+  /** Resolves when the queue is empty and no async handler is still running. */
+  waitForIdle(): Promise<void> {
+    if (this.isIdle()) return Promise.resolve();
+    if (this.state === State.Stopped && this.nInFlight === 0)
+      return Promise.reject(
+        new TickwireError("TW_ENGINE_NOT_RUNNING", "waitForIdle() on a stopped engine with queued events: call start() first."),
+      );
+    return new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Changes the timer period at run time (seconds), or stops the timer with `null`. */
+  setTimerInterval(seconds: number | null): void {
+    if (seconds !== null) checkInterval(seconds);
+    this.interval = seconds;
+    this.disarmTimer();
+    if (this.state === State.Running) this.armTimer();
+  }
+
+  get timerInterval(): number | null {
+    return this.interval;
+  }
+
+  private armTimer(): void {
+    if (this.interval === null || this.timer !== undefined) return;
+    const ms = this.interval * 1000;
+    this.timer = setInterval(this.onTimer, ms);
+    this.timer.unref(); // the engine alone never keeps a process alive; its producers do
+  }
+
+  private disarmTimer(): void {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  private readonly onTimer = (): void => {
+    if (this.timerQueued || this.state !== State.Running) return; // at most one waiting
+    this.timerQueued = true;
+    try {
+      this.putEvent(new Event(EVENT_TIMER, { time: Date.now(), interval: this.interval ?? 0 } satisfies TimerData));
+    } catch {
+      this.timerQueued = false; // a full queue: skip this tick
+    }
+  };
+
+  // ---------------------------------------------------------------- dispatch loop
+
+  private readonly drain = (): void => {
+    this.scheduled = false;
+    if (this.state === State.Stopped) return;
+    const q = this.queue;
+    const start = performance.now();
+    const max = this.batchSize;
+    const conflating = this.conflateIndex !== undefined;
+    let n = 0;
+    while (n < max) {
+      const ev = q.shift();
+      if (ev === undefined) break;
+      if (conflating) this.forgetConflated(ev, q.head - 1);
+      n++;
+      if (ev.job === undefined && !this.asyncContext && ev.context === undefined) this.dispatchPlain(ev);
+      else this.dispatchRich(ev);
+      // Check the clock only now and then: a clock read costs more than dispatching an event.
+      if ((n & 63) === 0 && performance.now() - start > this.batchTimeMs) break;
+    }
+    enterFrame(undefined, undefined);
+    this.nDispatched += n;
+    this.totalMs += performance.now() - start;
+    if (q.length > 0) {
+      // a handler may have called stop(): read the state afresh
+      if ((this.state as State) !== State.Stopped) {
+        this.scheduled = true;
+        setImmediate(this.drain); // yields to I/O and to callbacks already waiting
+      }
+    } else if (this.nInFlight === 0) {
+      this.settleIdle();
+    }
+  };
+
+  private slotFor(type: string): TypeSlot {
+    let slot = this.slots.get(type);
+    if (slot === undefined) {
+      slot = { handlers: [], dispatched: 0 };
+      this.slots.set(type, slot);
+    }
+    return slot;
+  }
+
+  /** The hot path: a plain `put` event, results discarded. */
+  private dispatchPlain(ev: Event): void {
+    if (ev.type === EVENT_TIMER) this.timerQueued = false;
+    const slot = this.slots.get(ev.type) ?? this.slotFor(ev.type);
+    slot.dispatched++;
+    enterFrame(this, ev);
+    const hs = slot.handlers;
+    const gs = this.general;
+    if (this.profile) {
+      for (let i = 0; i < hs.length; i++) this.callTimed(hs[i], ev);
+      for (let i = 0; i < gs.length; i++) this.callTimed(gs[i], ev);
+      return;
+    }
+    for (let i = 0; i < hs.length; i++) {
+      const h = hs[i];
+      try {
+        const r = h(ev);
+        if (r !== undefined && isThenable(r)) this.track(r, h, ev);
+      } catch (e) {
+        this.handlerFailed(e, h, ev);
+      }
+    }
+    for (let i = 0; i < gs.length; i++) {
+      const h = gs[i];
+      try {
+        const r = h(ev);
+        if (r !== undefined && isThenable(r)) this.track(r, h, ev);
+      } catch (e) {
+        this.handlerFailed(e, h, ev);
+      }
+    }
+  }
+
+  private callTimed(h: Handler, ev: Event): void {
+    const t0 = performance.now();
+    try {
+      const r = h(ev);
+      if (r !== undefined && isThenable(r)) this.track(r, h, ev);
+    } catch (e) {
+      this.handlerFailed(e, h, ev);
+    }
+    this.noteTime(h, ev, performance.now() - t0);
+  }
+
+  /** dispatch()/submit() events, events with a context, and every event with asyncContext. */
+  private dispatchRich(ev: Event): void {
+    const job = ev.job;
+    if (job !== undefined && job.fn !== undefined) {
+      this.runSubmitted(ev, job);
+      return;
+    }
+    runInFrame(this, ev, () => {
+      if (job === undefined) {
+        this.dispatchPlain(ev);
+        return;
+      }
+      if (ev.type === EVENT_TIMER) this.timerQueued = false;
+      const slot = this.slots.get(ev.type) ?? this.slotFor(ev.type);
+      slot.dispatched++;
+      const hs = slot.handlers;
+      const gs = this.general;
+      const results = new Array<unknown>(hs.length + gs.length);
+      const all = hs.length === 0 ? gs : gs.length === 0 ? hs : [...hs, ...gs];
+      const tracker = { results, waiting: 0, job };
+      for (let i = 0; i < all.length; i++) this.callCollect(all[i], ev, results, i, tracker);
+      if (tracker.waiting === 0) job.pending.resolve(results);
+    });
+  }
+
+  private callCollect(
+    h: Handler,
+    ev: Event,
+    results: unknown[],
+    i: number,
+    tracker: { results: unknown[]; waiting: number; job: EventJob },
+  ): void {
+    const t0 = this.profile ? performance.now() : 0;
+    try {
+      const r = h(ev);
+      if (r !== undefined && isThenable(r)) {
+        tracker.waiting++;
+        this.nInFlight++;
+        r.then(
+          (v) => {
+            results[i] = v;
+            this.asyncDone(tracker);
+          },
+          (e: unknown) => {
+            results[i] = e;
+            this.handlerFailed(e, h, ev);
+            this.asyncDone(tracker);
+          },
+        );
+      } else results[i] = r;
+    } catch (e) {
+      results[i] = e;
+      this.handlerFailed(e, h, ev);
+    }
+    if (this.profile) this.noteTime(h, ev, performance.now() - t0);
+  }
+
+  private asyncDone(tracker: { results: unknown[]; waiting: number; job: EventJob }): void {
+    if (--tracker.waiting === 0) tracker.job.pending.resolve(tracker.results);
+    this.inFlightDone();
+  }
+
+  private noteTime(h: Handler, ev: Event, ms: number): void {
+    if (this.slowest === undefined || ms > this.slowest.ms) this.slowest = { handler: handlerName(h), type: ev.type, ms };
+    if (ms > this.slowHandlerMs && ev.type !== EVENT_SLOW_HANDLER) {
+      this.nSlow++;
+      this.putEvent(new Event(EVENT_SLOW_HANDLER, { type: ev.type, handler: handlerName(h), ms } satisfies SlowHandlerData));
+    }
+  }
+
+  private runSubmitted(ev: Event, job: EventJob): void {
+    const fn = job.fn as (...args: unknown[]) => unknown;
+    const slot = this.slotFor(EVENT_SUBMIT);
+    slot.dispatched++;
+    runInFrame(this, ev, () => {
+      try {
+        const r = fn(...(job.args ?? []));
+        if (isThenable(r)) {
+          this.nInFlight++;
+          r.then(
+            (v) => {
+              job.pending.resolve(v);
+              this.inFlightDone();
+            },
+            (e: unknown) => {
+              job.pending.reject(e);
+              this.inFlightDone();
+            },
+          );
+        } else job.pending.resolve(r);
+      } catch (e) {
+        job.pending.reject(e);
+      }
+    });
+  }
+
+  /** Follows an async handler's promise: its rejection is a handler error like a throw. */
+  private track(p: PromiseLike<unknown>, h: Handler, ev: Event): void {
+    this.nInFlight++;
+    p.then(
+      () => this.inFlightDone(),
+      (e: unknown) => {
+        this.handlerFailed(e, h, ev);
+        this.inFlightDone();
+      },
+    );
+  }
+
+  private inFlightDone(): void {
+    if (--this.nInFlight === 0 && this.queue.length === 0) this.settleIdle();
+  }
+
+  private handlerFailed(error: unknown, h: Handler, ev: Event): void {
+    this.nErrors++;
+    const handler = handlerName(h);
+    this.reportError(error, { event: ev, handler });
+    // An error in an error handler is reported but never put again: that could loop forever.
+    if (ev.type === EVENT_HANDLER_ERROR) return;
+    try {
+      this.putEvent(new Event(EVENT_HANDLER_ERROR, { event: ev, handler, error } satisfies HandlerErrorData));
+    } catch {
+      // queue full: the error was reported to onError; nothing else to do
+    }
+  }
+
+  private reportError(error: unknown, info: { event: Event; handler: string }): void {
+    if (this.onError !== undefined) {
+      try {
+        this.onError(error, info);
+      } catch {
+        // an onError that throws must not break dispatch
+      }
+      return;
+    }
+    const listened = (this.slots.get(EVENT_HANDLER_ERROR)?.handlers.length ?? 0) > 0;
+    if (!listened || info.event.type === EVENT_HANDLER_ERROR)
+      console.error(`[tickwire] ${this.name}: handler "${info.handler}" failed on "${info.event.type}":`, error);
+  }
+
+  private isIdle(): boolean {
+    return this.queue.length === 0 && this.nInFlight === 0;
+  }
+
+  private settleIdle(): void {
+    if (!this.isIdle()) return;
+    if (this.stopWaiter !== undefined) this.stopWaiter();
+    if (this.idleWaiters.length === 0) return;
+    const ws = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of ws) w();
+  }
+
+  // ---------------------------------------------------------------- observability
+
+  stats(): EngineStats {
+    const dispatchedByType: Record<string, number> = {};
+    for (const [type, slot] of this.slots) if (slot.dispatched > 0) dispatchedByType[type] = slot.dispatched;
+    return {
+      name: this.name,
+      running: this.state === State.Running,
+      queueDepth: this.queue.length,
+      highWater: this.highWater,
+      put: this.nPut,
+      dispatched: this.nDispatched,
+      dispatchedByType,
+      handlerErrors: this.nErrors,
+      inFlight: this.nInFlight,
+      dropped: this.nDropped,
+      conflated: this.nConflated,
+      rejected: this.nRejected,
+      abandoned: this.nAbandoned,
+      slowHandlers: this.nSlow,
+      handlerTime: { totalMs: this.totalMs, slowest: this.slowest === undefined ? undefined : { ...this.slowest } },
+    };
+  }
+}
+
+function checkInterval(seconds: number): void {
+  if (!(seconds > 0) || !Number.isFinite(seconds))
+    throw new TickwireError(
+      "TW_ENGINE_BAD_OPTION",
+      `Timer interval must be a positive number of seconds (got ${String(seconds)}); use null for no timer.`,
+    );
+}

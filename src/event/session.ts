@@ -1,0 +1,86 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import type { Event } from "./Event.js";
+import { TickwireError } from "./errors.js";
+
+/** What a handler can learn about the dispatch it runs in. */
+export interface Session {
+  /** The engine dispatching the event (typed loosely: a session is read from anywhere). */
+  readonly engine: SessionEngine;
+  /** The event being handled (for `submit`, an internal event of type "eSubmit"). */
+  readonly event: Event;
+  /** The engine's global context with the event's own context merged over it. */
+  readonly context: Readonly<Record<string, unknown>>;
+}
+
+/** The part of an engine a session exposes; keeps this module free of the engine's class. */
+export interface SessionEngine {
+  readonly name: string;
+  readonly globalContext: Readonly<Record<string, unknown>>;
+}
+
+interface Frame {
+  engine: SessionEngine;
+  event: Event;
+}
+
+// The synchronous part of a handler sees the frame set by the dispatch loop (two writes per
+// event, no allocation). After an `await` the loop has moved on, so only AsyncLocalStorage knows
+// — and it is used only where asked for, because enabling it taxes every promise in the process.
+let currentEngine: SessionEngine | undefined;
+let currentEvent: Event | undefined;
+let als: AsyncLocalStorage<Frame> | undefined;
+
+/** @internal Set by the dispatch loop around an event's handlers. */
+export function enterFrame(engine: SessionEngine | undefined, event: Event | undefined): void {
+  currentEngine = engine;
+  currentEvent = event;
+}
+
+/** @internal Runs `fn` with a frame that survives awaits. */
+export function runInFrame<R>(engine: SessionEngine, event: Event, fn: () => R): R {
+  als ??= new AsyncLocalStorage<Frame>();
+  const prevEngine = currentEngine;
+  const prevEvent = currentEvent;
+  currentEngine = engine;
+  currentEvent = event;
+  try {
+    return als.run({ engine, event }, fn);
+  } finally {
+    currentEngine = prevEngine;
+    currentEvent = prevEvent;
+  }
+}
+
+function merged(engine: SessionEngine, event: Event): Readonly<Record<string, unknown>> {
+  if (event.context === undefined) return engine.globalContext;
+  return { ...engine.globalContext, ...event.context };
+}
+
+/** The session of the handler that is running, or undefined outside any handler. */
+export function currentSession(): Session | undefined {
+  let engine = currentEngine;
+  let event = currentEvent;
+  if (engine === undefined || event === undefined) {
+    const frame = als?.getStore();
+    if (frame === undefined) return undefined;
+    engine = frame.engine;
+    event = frame.event;
+  }
+  return { engine, event, context: merged(engine, event) };
+}
+
+/**
+ * The session of the running handler: its engine, its event and the merged context. Works in the
+ * synchronous part of every handler; after an `await` it works for `dispatch()`/`submit()` and for
+ * events carrying a context, and for every event on an engine made with `asyncContext: true`.
+ */
+export function session(): Session {
+  const s = currentSession();
+  if (s === undefined)
+    throw new TickwireError(
+      "TW_SESSION_NONE",
+      "session() was called outside a handler, or after an await on an engine without async context: " +
+        "create the engine with { asyncContext: true }, or use dispatch()/put an event with a context.",
+    );
+  return s;
+}

@@ -1,0 +1,92 @@
+/**
+ * The code each WorkerPool thread runs (piscina's task function). It imports the user's handler
+ * module once, runs one task per call and never throws: handler errors travel back as data, so a
+ * rejected task at the pool always means the thread itself failed.
+ */
+import { workerData } from "node:worker_threads";
+import { deserialize, serialize } from "node:v8";
+import { Event } from "../Event.js";
+import { TickwireError } from "../errors.js";
+import { loadHandlerModule, runHandlers, unknownFunction, type HandlerModule } from "./HandlerModule.js";
+import { encodeError } from "./remoteError.js";
+import {
+  REPLY_DISPATCH,
+  REPLY_ERROR,
+  REPLY_OK,
+  TASK_DESCRIBE,
+  TASK_DISPATCH,
+  TASK_SUBMIT,
+  type HandlerModuleInfo,
+  type PoolWorkerData,
+} from "./poolProtocol.js";
+
+let loading: Promise<HandlerModule> | undefined;
+
+export default async function runTask(bytes: Uint8Array): Promise<Uint8Array> {
+  const task = deserialize(bytes) as unknown[];
+  let mod: HandlerModule;
+  try {
+    mod = await (loading ??= loadHandlerModule((workerData as PoolWorkerData).moduleUrl));
+  } catch (err) {
+    return pack([REPLY_ERROR, encodeError(err)]);
+  }
+  switch (task[0]) {
+    case TASK_DISPATCH: {
+      const event = new Event(task[1] as string, task[2], task[3] as Record<string, unknown> | undefined);
+      const { values, failed } = await runHandlers(mod, event);
+      for (const i of failed) values[i] = encodeError(values[i]);
+      return packDispatch(values, failed);
+    }
+    case TASK_SUBMIT: {
+      const name = task[1] as string;
+      const fn = Object.hasOwn(mod.functions, name) ? mod.functions[name] : undefined;
+      if (fn === undefined) return pack([REPLY_ERROR, encodeError(unknownFunction(name, mod))]);
+      try {
+        const value = await (fn as (...a: unknown[]) => unknown)(...(task[2] as unknown[]));
+        return pack([REPLY_OK, value]);
+      } catch (err) {
+        return pack([REPLY_ERROR, encodeError(err)]);
+      }
+    }
+    case TASK_DESCRIBE: {
+      const info: HandlerModuleInfo = { events: Object.keys(mod.events), functions: Object.keys(mod.functions) };
+      return pack([REPLY_OK, info]);
+    }
+    default:
+      return pack([REPLY_ERROR, encodeError(new TickwireError("TW_WORKER_PROTOCOL", `Unknown task kind ${String(task[0])}.`))]);
+  }
+}
+
+function pack(reply: unknown[]): Uint8Array {
+  try {
+    return serialize(reply);
+  } catch (cause) {
+    return serialize([REPLY_ERROR, encodeError(uncloneable("The result", cause))]);
+  }
+}
+
+/** One uncloneable result costs only its own slot. */
+function packDispatch(values: unknown[], failed: number[]): Uint8Array {
+  try {
+    return serialize([REPLY_DISPATCH, values, failed]);
+  } catch {
+    const bad = new Set(failed);
+    for (let i = 0; i < values.length; i++) {
+      try {
+        serialize(values[i]);
+      } catch (cause) {
+        values[i] = encodeError(uncloneable(`The result of handler #${i}`, cause));
+        bad.add(i);
+      }
+    }
+    return serialize([REPLY_DISPATCH, values, [...bad].sort((a, b) => a - b)]);
+  }
+}
+
+function uncloneable(what: string, cause: unknown): TickwireError {
+  return new TickwireError(
+    "TW_WORKER_UNCLONEABLE",
+    `${what} cannot be sent back from the worker (functions, class instances with private state, sockets cannot be cloned): return plain data.`,
+    { cause },
+  );
+}
