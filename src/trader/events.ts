@@ -1,4 +1,3 @@
-import type { HandlerErrorData, TimerData } from "../event/Event.js";
 import type {
   AccountData,
   ContractData,
@@ -30,6 +29,7 @@ export const EVENT_GATEWAY = "eGateway.";
 /**
  * The event map of the trading domain, for `new EventEngine<TraderEvents>()`. Template-literal
  * keys type keyed events too: `register("eTick.rb2410.SHFE", h)` gives `h` an `Event<TickData>`.
+ * (eTimer, eHandlerError and the engine's other built-in events are added by EventEngine itself.)
  * Apps with events of their own extend it: `EventEngine<TraderEvents & { eCtaLog: LogData }>`.
  */
 export type TraderEvents = {
@@ -48,6 +48,4 @@ export type TraderEvents = {
   [K in `eGateway.${string}`]: GatewayStatusData;
 } & {
   eLog: LogData;
-  eTimer: TimerData;
-  eHandlerError: HandlerErrorData;
 };

@@ -1,0 +1,196 @@
+import { Event, type AllEvents, type EventEngine, type EventType } from "../event/index.js";
+import { GatewayStatus, LogLevel, type Exchange } from "./constants.js";
+import {
+  EVENT_ACCOUNT,
+  EVENT_CONTRACT,
+  EVENT_GATEWAY,
+  EVENT_LOG,
+  EVENT_ORDER,
+  EVENT_POSITION,
+  EVENT_TICK,
+  EVENT_TRADE,
+  type TraderEvents,
+} from "./events.js";
+import { assertIdPart } from "./ids.js";
+import {
+  createGatewayStatus,
+  createLog,
+  type AccountData,
+  type BarData,
+  type CancelRequest,
+  type ContractData,
+  type HistoryRequest,
+  type LogData,
+  type OrderData,
+  type OrderRequest,
+  type PositionData,
+  type SubscribeRequest,
+  type TickData,
+  type TradeData,
+} from "./objects.js";
+
+/** A value or a promise of it: local gateways answer at once, remote ones later. */
+export type Awaitable<T> = T | Promise<T>;
+
+/**
+ * Connect settings of a gateway (the fields of a connect form, or a JSON file). Values come from
+ * outside the program, so gateways validate them in `connect`.
+ */
+export type GatewaySetting = Readonly<Record<string, unknown>>;
+
+/** The engine type gateways and engines of the trading domain run on. */
+export type TraderEventEngine = EventEngine<TraderEvents>;
+
+/** A concrete gateway class, as `MainEngine.addGateway` takes it. */
+export interface GatewayClass<G extends BaseGateway = BaseGateway> {
+  new (eventEngine: TraderEventEngine, gatewayName?: string): G;
+  readonly defaultName: string;
+  readonly defaultSetting: GatewaySetting;
+  readonly exchanges: readonly Exchange[];
+}
+
+/**
+ * The base of every gateway (a connection to a market: an exchange, a broker, the simulator, a
+ * remote tickwire). A subclass declares `static defaultName`, `static defaultSetting` and
+ * `static exchanges`, implements the abstract methods, and reports everything it learns only
+ * through the push helpers (`onTick`, `onOrder`, ...), which put events on the event engine.
+ *
+ * Contract (after vnpy): methods never block the event loop; `sendOrder` makes the OrderData with
+ * `createOrderData(req, orderid, this.gatewayName)`, pushes it with `onOrder` (SUBMITTING, or
+ * REJECTED with a `statusMsg`) and returns its vtOrderid; objects passed to `on*` are not changed
+ * afterwards (push a copy); on connect, push contracts, account, positions, orders and trades.
+ */
+export abstract class BaseGateway {
+  /** The name used when `addGateway` is not given one. Override in the subclass (no dots). */
+  static readonly defaultName: string = "";
+  /** The connect settings and their default values. Override in the subclass. */
+  static readonly defaultSetting: GatewaySetting = {};
+  /** The exchanges this gateway trades on. Override in the subclass. */
+  static readonly exchanges: readonly Exchange[] = [];
+
+  readonly eventEngine: TraderEventEngine;
+  readonly gatewayName: string;
+  private state: GatewayStatus = GatewayStatus.DISCONNECTED;
+  private wasConnected = false;
+
+  constructor(eventEngine: TraderEventEngine, gatewayName?: string) {
+    const name = gatewayName ?? (this.constructor as GatewayClass).defaultName;
+    assertIdPart("gatewayName", name);
+    this.eventEngine = eventEngine;
+    this.gatewayName = name;
+  }
+
+  get defaultName(): string {
+    return (this.constructor as GatewayClass).defaultName;
+  }
+
+  get defaultSetting(): GatewaySetting {
+    return (this.constructor as GatewayClass).defaultSetting;
+  }
+
+  get exchanges(): readonly Exchange[] {
+    return (this.constructor as GatewayClass).exchanges;
+  }
+
+  /** The last connection state reported (DISCONNECTED before the first connect). */
+  get connectionStatus(): GatewayStatus {
+    return this.state;
+  }
+
+  // ------------------------------------------------------------------ what a gateway does
+
+  /** Connects with `setting` (validated by the gateway) and starts pushing data. */
+  abstract connect(setting: GatewaySetting): Promise<void>;
+  /** Disconnects and releases everything (timers, sockets); resolves when done. */
+  abstract close(): Promise<void>;
+  abstract subscribe(req: SubscribeRequest): Awaitable<void>;
+  /** Sends an order and returns its vtOrderid. */
+  abstract sendOrder(req: OrderRequest): Awaitable<string>;
+  abstract cancelOrder(req: CancelRequest): Awaitable<void>;
+  /** Asks for the account; the answer arrives as `onAccount` pushes. */
+  abstract queryAccount(): Awaitable<void>;
+  /** Asks for the positions; the answers arrive as `onPosition` pushes. */
+  abstract queryPosition(): Awaitable<void>;
+  abstract queryHistory(req: HistoryRequest): Awaitable<BarData[]>;
+
+  // ------------------------------------------------------------------ push helpers
+
+  /** Puts one event on the engine. */
+  onEvent<K extends EventType<TraderEvents>>(type: K, data: AllEvents<TraderEvents>[K]): void {
+    this.eventEngine.put(new Event(type, data));
+  }
+
+  onTick(tick: TickData): void {
+    const ee = this.eventEngine;
+    ee.put(new Event(EVENT_TICK, tick));
+    ee.put(new Event(`${EVENT_TICK}${tick.vtSymbol}` as const, tick));
+  }
+
+  onTrade(trade: TradeData): void {
+    const ee = this.eventEngine;
+    ee.put(new Event(EVENT_TRADE, trade));
+    ee.put(new Event(`${EVENT_TRADE}${trade.vtSymbol}` as const, trade));
+  }
+
+  onOrder(order: OrderData): void {
+    const ee = this.eventEngine;
+    ee.put(new Event(EVENT_ORDER, order));
+    ee.put(new Event(`${EVENT_ORDER}${order.vtOrderid}` as const, order));
+  }
+
+  onPosition(position: PositionData): void {
+    const ee = this.eventEngine;
+    ee.put(new Event(EVENT_POSITION, position));
+    ee.put(new Event(`${EVENT_POSITION}${position.vtSymbol}` as const, position));
+  }
+
+  onAccount(account: AccountData): void {
+    const ee = this.eventEngine;
+    ee.put(new Event(EVENT_ACCOUNT, account));
+    ee.put(new Event(`${EVENT_ACCOUNT}${account.vtAccountid}` as const, account));
+  }
+
+  /** Contracts are published under the general type only (as in vnpy). */
+  onContract(contract: ContractData): void {
+    this.eventEngine.put(new Event(EVENT_CONTRACT, contract));
+  }
+
+  onLog(log: LogData): void {
+    this.eventEngine.put(new Event(EVENT_LOG, log));
+  }
+
+  /** Logs `msg` with this gateway as the source. */
+  writeLog(msg: string, level: LogLevel = LogLevel.INFO): void {
+    this.onLog(createLog({ msg, level, gatewayName: this.gatewayName }));
+  }
+
+  // ------------------------------------------------------------------ connection state
+
+  /** Reports that the gateway is (re)trying to connect. */
+  onConnecting(msg = ""): void {
+    this.report(GatewayStatus.CONNECTING, msg);
+  }
+
+  /** Reports a live connection: CONNECTED the first time, RECONNECTED after any disconnect. */
+  onConnected(msg = ""): void {
+    this.report(this.wasConnected ? GatewayStatus.RECONNECTED : GatewayStatus.CONNECTED, msg);
+    this.wasConnected = true;
+  }
+
+  /** Reports a lost (or closed) connection; `msg` says why. */
+  onDisconnected(msg = ""): void {
+    this.report(GatewayStatus.DISCONNECTED, msg);
+  }
+
+  private report(status: GatewayStatus, msg: string): void {
+    // A retry loop reports CONNECTING again and again; only changes are news.
+    if (status === this.state) return;
+    const live = this.state === GatewayStatus.CONNECTED || this.state === GatewayStatus.RECONNECTED;
+    if (live && (status === GatewayStatus.CONNECTED || status === GatewayStatus.RECONNECTED)) return;
+    this.state = status;
+    const data = createGatewayStatus({ gatewayName: this.gatewayName, status, msg });
+    const ee = this.eventEngine;
+    ee.put(new Event(EVENT_GATEWAY, data));
+    ee.put(new Event(`${EVENT_GATEWAY}${this.gatewayName}` as const, data));
+  }
+}
