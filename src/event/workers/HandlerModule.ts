@@ -2,6 +2,7 @@ import { pathToFileURL } from "node:url";
 import { isAbsolute, resolve } from "node:path";
 import type { Event } from "../Event.js";
 import { TickwireError } from "../errors.js";
+import { importModule } from "./importModule.js";
 
 /**
  * A handler run away from the main thread. It gets the same `Event` an engine handler gets, so
@@ -84,9 +85,9 @@ export function moduleUrl(location: ModuleLocation): string {
 export async function loadHandlerModule(url: string): Promise<HandlerModule> {
   let mod: { default?: unknown };
   try {
-    mod = (await import(url)) as { default?: unknown };
+    mod = (await importModule(url)) as { default?: unknown };
   } catch (cause) {
-    throw new TickwireError("TW_WORKER_MODULE_LOAD", `Could not import the handler module ${url}: check the path and that it loads on its own.`, { cause });
+    throw new TickwireError("TW_WORKER_MODULE_LOAD", `Could not import the handler module ${url}: check the path and that it loads on its own (a .ts module needs tsx installed, or compile it to .js).`, { cause });
   }
   if (!isHandlerModule(mod.default)) {
     throw new TickwireError(

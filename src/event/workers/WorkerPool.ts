@@ -1,0 +1,237 @@
+import { availableParallelism } from "node:os";
+import { deserialize, serialize } from "node:v8";
+import type { ResourceLimits } from "node:worker_threads";
+import { Piscina } from "piscina";
+import { Pending } from "../Pending.js";
+import { TickwireError } from "../errors.js";
+import { entryFile } from "./entryFile.js";
+import { moduleUrl, type HandlerModule, type ModuleLocation } from "./HandlerModule.js";
+import { decodeError, type SerializedError } from "./remoteError.js";
+import {
+  REPLY_DISPATCH,
+  REPLY_OK,
+  TASK_DESCRIBE,
+  TASK_DISPATCH,
+  TASK_SUBMIT,
+  type HandlerModuleInfo,
+  type PoolWorkerData,
+} from "./poolProtocol.js";
+import type { FunctionArgs, FunctionResult, FunctionName } from "./functionTypes.js";
+
+export interface WorkerPoolOptions {
+  /** The handler module (default export made with `defineHandlers`): a file URL or a path. */
+  module: ModuleLocation;
+  /** Worker threads, kept at this number (a crashed one is replaced). Default: the CPU count. */
+  threads?: number;
+  /** Tasks run at once in one thread; raise it for handlers that mostly await I/O. Default 1. */
+  tasksPerThread?: number;
+  /** Most tasks waiting for a thread; beyond it `dispatch`/`submit` reject with TW_WORKER_QUEUE_FULL. Default: no limit. */
+  maxQueue?: number;
+  /** Heap limits per thread (Node's Worker `resourceLimits`). */
+  resourceLimits?: ResourceLimits;
+  /** Called when a thread dies (its task, if any, rejects with the same TW_WORKER_CRASHED error). */
+  onCrash?: (error: TickwireError) => void;
+}
+
+export interface DispatchOptions {
+  /** Per-event context, given to the handlers as `event.context` (must be cloneable). */
+  context?: Readonly<Record<string, unknown>>;
+}
+
+export interface WorkerPoolStats {
+  threads: number;
+  /** Tasks sent and not yet settled (running or waiting for a thread). */
+  inFlight: number;
+  /** Tasks waiting for a thread. */
+  queued: number;
+  completed: number;
+  crashed: number;
+}
+
+/**
+ * A pool of worker threads (piscina) that runs the handlers of a handler module, so CPU-heavy
+ * work does not stall the main event loop. `dispatch` and `submit` return `Pending`s; a handler
+ * that throws gives an error result, a thread that dies is replaced and only its own task fails
+ * (TW_WORKER_CRASHED).
+ */
+export class WorkerPool<H extends HandlerModule = HandlerModule> {
+  private readonly piscina: Piscina;
+  private readonly onCrash: ((error: TickwireError) => void) | undefined;
+  private readonly maxQueue: number;
+  private closed = false;
+  private destroying = false;
+  private inFlight = 0;
+  private completed = 0;
+  private crashed = 0;
+  private idleWaiters: Array<() => void> = [];
+
+  constructor(options: WorkerPoolOptions) {
+    const threads = options.threads ?? availableParallelism();
+    if (!Number.isInteger(threads) || threads < 1) {
+      throw new TickwireError("TW_WORKER_OPTIONS", `threads must be a whole number ≥ 1, got ${String(threads)}.`);
+    }
+    const tasksPerThread = options.tasksPerThread ?? 1;
+    if (!Number.isInteger(tasksPerThread) || tasksPerThread < 1) {
+      throw new TickwireError("TW_WORKER_OPTIONS", `tasksPerThread must be a whole number ≥ 1, got ${String(tasksPerThread)}.`);
+    }
+    this.maxQueue = options.maxQueue ?? Infinity;
+    this.onCrash = options.onCrash;
+    const workerData: PoolWorkerData = { moduleUrl: moduleUrl(options.module) };
+    this.piscina = new Piscina({
+      filename: entryFile("poolWorker"),
+      minThreads: threads,
+      maxThreads: threads,
+      concurrentTasksPerWorker: tasksPerThread,
+      idleTimeout: Infinity,
+      workerData,
+      resourceLimits: options.resourceLimits,
+    });
+    // A thread that dies with no task of ours is reported here; unlistened, the 'error' event
+    // would throw in the main thread.
+    this.piscina.on("error", (err: unknown) => {
+      if (!this.destroying) this.reportCrash(crashError(err));
+    });
+  }
+
+  /** Threads the pool keeps. */
+  get threads(): number {
+    return this.piscina.maxThreads;
+  }
+
+  /**
+   * Run every handler of `type` in one worker thread, in order. Resolves to their results in
+   * handler order, a throwing handler's error (an Error with the remote name, message and stack)
+   * in its slot. Rejects only when the thread dies (TW_WORKER_CRASHED) or the pool is closed.
+   */
+  dispatch(type: string, data?: unknown, options?: DispatchOptions): Pending<unknown[]> {
+    return this.run([TASK_DISPATCH, type, data, options?.context], (reply, pending) => {
+      if (reply[0] !== REPLY_DISPATCH) return rejectWith(reply, pending);
+      const values = reply[1] as unknown[];
+      for (const i of reply[2] as number[]) values[i] = decodeError(values[i] as SerializedError);
+      pending.resolve(values);
+    });
+  }
+
+  /** Call the module's function `name` in a worker thread; unknown names reject with TW_WORKER_UNKNOWN_FUNCTION. */
+  submit<N extends FunctionName<H>>(name: N, ...args: FunctionArgs<H, N>): Pending<FunctionResult<H, N>> {
+    return this.run([TASK_SUBMIT, name, args], (reply, pending) => {
+      if (reply[0] !== REPLY_OK) return rejectWith(reply, pending);
+      pending.resolve(reply[1] as FunctionResult<H, N>);
+    });
+  }
+
+  /** Resolves once a thread has loaded the handler module, with what it offers; rejects with TW_WORKER_MODULE_LOAD if it cannot load. */
+  ready(): Promise<HandlerModuleInfo> {
+    return Promise.resolve(
+      this.run<HandlerModuleInfo>([TASK_DESCRIBE], (reply, pending) => {
+        if (reply[0] !== REPLY_OK) return rejectWith(reply, pending);
+        pending.resolve(reply[1] as HandlerModuleInfo);
+      }),
+    );
+  }
+
+  /** Resolves when no task is running or waiting. */
+  waitForIdle(): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  stats(): WorkerPoolStats {
+    return {
+      threads: this.piscina.threads.length,
+      inFlight: this.inFlight,
+      queued: this.piscina.queueSize,
+      completed: this.completed,
+      crashed: this.crashed,
+    };
+  }
+
+  /** Take no more work, let every task already given finish, then end the threads. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.waitForIdle();
+    this.destroying = true;
+    await this.piscina.destroy();
+  }
+
+  /** End the threads now; tasks not finished reject with TW_WORKER_CLOSED. */
+  async destroy(): Promise<void> {
+    this.closed = true;
+    this.destroying = true;
+    await this.piscina.destroy();
+  }
+
+  private run<T>(task: unknown[], settle: (reply: unknown[], pending: Pending<T>) => void): Pending<T> {
+    if (this.closed) {
+      return Pending.rejected(new TickwireError("TW_WORKER_CLOSED", "The worker pool is closed: create a new WorkerPool."));
+    }
+    if (this.piscina.queueSize >= this.maxQueue) {
+      return Pending.rejected(
+        new TickwireError("TW_WORKER_QUEUE_FULL", `${this.piscina.queueSize} tasks are already waiting for a thread: wait for results before sending more, or raise maxQueue.`),
+      );
+    }
+    let bytes: Uint8Array;
+    try {
+      bytes = serialize(task);
+    } catch (cause) {
+      return Pending.rejected(
+        new TickwireError("TW_WORKER_UNCLONEABLE", "The data or arguments cannot be sent to a worker thread (functions, sockets and the like cannot be cloned): send plain data.", { cause }),
+      );
+    }
+    const pending = new Pending<T>();
+    this.inFlight++;
+    this.piscina.run(bytes).then(
+      (out: Uint8Array) => {
+        this.completed++;
+        try {
+          settle(deserialize(out) as unknown[], pending);
+        } catch (err) {
+          pending.reject(err);
+        }
+        this.taskDone();
+      },
+      (err: unknown) => {
+        if (this.destroying) {
+          pending.reject(new TickwireError("TW_WORKER_CLOSED", "The worker pool was destroyed before this task finished.", { cause: err }));
+        } else {
+          const crash = crashError(err);
+          this.reportCrash(crash);
+          pending.reject(crash);
+        }
+        this.taskDone();
+      },
+    );
+    return pending;
+  }
+
+  private reportCrash(error: TickwireError): void {
+    this.crashed++;
+    if (this.onCrash) {
+      try {
+        this.onCrash(error);
+      } catch {
+        // A failing crash callback must not take the pool down with it.
+      }
+    }
+  }
+
+  private taskDone(): void {
+    if (--this.inFlight > 0 || this.idleWaiters.length === 0) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
+  }
+}
+
+function rejectWith<T>(reply: unknown[], pending: Pending<T>): void {
+  pending.reject(decodeError(reply[1] as SerializedError));
+}
+
+/** The worker's task function never throws, so a rejected task means the thread itself died. */
+function crashError(cause: unknown): TickwireError {
+  return new TickwireError(
+    "TW_WORKER_CRASHED",
+    `A worker thread died while running this task (${cause instanceof Error ? cause.message : String(cause)}); it has been replaced. Find what exits or throws outside the handler's own promise.`,
+    { cause },
+  );
+}
