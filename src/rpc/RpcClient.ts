@@ -1,0 +1,440 @@
+import { EventEmitter } from "node:events";
+import { Dealer, Subscriber } from "zeromq";
+import { TickwireError } from "../event/errors.js";
+import {
+  KIND_REPLY_ERROR,
+  KIND_REPLY_OK,
+  MAX_NAME_BYTES,
+  PUBLICATION_HEADER,
+  REPLY_HEADER,
+  decodeValue,
+  encodeRequest,
+  readPublicationSeq,
+} from "./codec.js";
+import { generateKeyPair } from "./curve.js";
+import { RpcErrorCode, errorFromReply, type RemoteErrorInfo } from "./errors.js";
+import { HEARTBEAT_TOPIC, type HeartbeatData } from "./heartbeat.js";
+import { Outbox } from "./Outbox.js";
+
+export interface RpcClientOptions {
+  /** Default call timeout, ms. Default 30000 (as vnpy). */
+  timeout?: number;
+  /** Ms without hearing from the server before `disconnected` is emitted. Default 10000. */
+  heartbeatTolerance?: number;
+  /** CURVE: the server's public key, and this client's key pair (a fresh one when omitted). */
+  curve?: { serverPublicKey: string; publicKey?: string; secretKey?: string };
+  /** Largest request this client sends and reply it accepts, bytes. Default 16 MiB. */
+  maxMessageSize?: number;
+  /** Publications ZeroMQ may queue for this client before the server drops (SUB high-water mark). Default 10000. */
+  receiveHighWaterMark?: number;
+  /** Most requests in one wire message when calls queue up. Default 512. */
+  maxBatch?: number;
+}
+
+export interface CallOptions {
+  /** Ms to wait for the reply. Default: the client's `timeout`. */
+  timeout?: number;
+}
+
+export type ConnectionState = "stopped" | "connecting" | "connected" | "disconnected";
+
+export interface RpcClientEvents {
+  /** A publication on a subscribed topic: its topic, data and the server's sequence number. */
+  message: [topic: string, data: unknown, seq: number];
+  /** The first heartbeat after start(): the server is there and subscriptions are in place. */
+  connected: [info: { serverId: string }];
+  /** No heartbeat for longer than the tolerance, or the server restarted. */
+  disconnected: [info: { serverId: string; silentMs: number; reason: "silence" | "restart" }];
+  /** Heartbeats are back. `restarted` = a new server run (its state may differ: resync). */
+  reconnected: [info: { serverId: string; restarted: boolean; downMs: number }];
+  /** A `message` listener threw: the error and the topic. Dispatch goes on. */
+  messageError: [error: unknown, topic: string];
+  /** The server refused this client's CURVE key (emitted on each refused handshake). */
+  authFailed: [error: TickwireError];
+}
+
+/** The promise-returning face of a server API type `T` (its function-valued keys). */
+export type RemoteApi<T> = {
+  [K in keyof T as T[K] extends (...args: never[]) => unknown ? K : never]: T[K] extends (...args: infer A) => infer R
+    ? (...args: A) => Promise<Awaited<R>>
+    : never;
+};
+
+export interface RpcClientStats {
+  calls: number;
+  pending: number;
+  timeouts: number;
+  remoteErrors: number;
+  /** Replies that came after their call timed out (ignored). */
+  lateReplies: number;
+  badReplies: number;
+  messages: number;
+  badMessages: number;
+  heartbeats: number;
+  listenerErrors: number;
+}
+
+interface PendingCall {
+  name: string;
+  resolve: (value: unknown) => void;
+  reject: (err: unknown) => void;
+  timer: NodeJS.Timeout;
+}
+
+/**
+ * Calls functions of an RpcServer (many calls in flight, each with its own timeout) and receives
+ * its publications for the topics subscribed. Tells connection loss and return with
+ * `disconnected` / `reconnected` events driven by the server's heartbeats.
+ */
+export class RpcClient extends EventEmitter<RpcClientEvents> {
+  private readonly opts: Required<Omit<RpcClientOptions, "curve">> & Pick<RpcClientOptions, "curve">;
+  private dealer: Dealer | undefined = undefined;
+  private subscriber: Subscriber | undefined = undefined;
+  private requests: Outbox<number> | undefined = undefined;
+  private readonly pending = new Map<number, PendingCall>();
+  private readonly topics = new Set<string>();
+  private readonly nameCache = new Map<string, Buffer>();
+  private nextId = 1;
+  private connState: ConnectionState = "stopped";
+  private serverId = "";
+  private lastHeard = 0;
+  private downSince = 0;
+  private watchdog: NodeJS.Timeout | undefined = undefined;
+  private readonly counters = {
+    calls: 0,
+    timeouts: 0,
+    remoteErrors: 0,
+    lateReplies: 0,
+    badReplies: 0,
+    messages: 0,
+    badMessages: 0,
+    heartbeats: 0,
+    listenerErrors: 0,
+  };
+
+  constructor(options: RpcClientOptions = {}) {
+    super();
+    this.opts = {
+      timeout: options.timeout ?? 30_000,
+      heartbeatTolerance: options.heartbeatTolerance ?? 10_000,
+      maxMessageSize: options.maxMessageSize ?? 16 * 1024 * 1024,
+      receiveHighWaterMark: options.receiveHighWaterMark ?? 10_000,
+      maxBatch: options.maxBatch ?? 512,
+      curve: options.curve,
+    };
+  }
+
+  /** Connects both sockets (ZeroMQ connects in the background: the server may come up later). */
+  start(reqAddress = "tcp://127.0.0.1:2014", subAddress = "tcp://127.0.0.1:4102"): void {
+    if (this.connState !== "stopped") return;
+    let security = {};
+    const curve = this.opts.curve;
+    if (curve) {
+      const own = curve.publicKey && curve.secretKey ? { publicKey: curve.publicKey, secretKey: curve.secretKey } : generateKeyPair();
+      security = { curveServerKey: curve.serverPublicKey, curvePublicKey: own.publicKey, curveSecretKey: own.secretKey };
+    }
+    // immediate + sendTimeout 0: a request only leaves our queue for a live connection, so a call
+    // that timed out while the server was away is never delivered later.
+    const dealer = new Dealer({ ...security, linger: 0, immediate: true, sendTimeout: 0, maxMessageSize: this.opts.maxMessageSize * 4 + 1024 * 1024 });
+    const subscriber = new Subscriber({ ...security, linger: 0, receiveHighWaterMark: this.opts.receiveHighWaterMark });
+    if (curve) this.watchAuth(dealer);
+    try {
+      dealer.connect(reqAddress);
+      subscriber.connect(subAddress);
+    } catch (err) {
+      dealer.close();
+      subscriber.close();
+      throw new TickwireError(RpcErrorCode.SOCKET, `Cannot connect to ${reqAddress} / ${subAddress}: ${(err as Error).message}. Use tcp://host:port endpoints.`, {
+        cause: err,
+      });
+    }
+    subscriber.subscribe(HEARTBEAT_TOPIC);
+    for (const topic of this.topics) subscriber.subscribe(topic);
+    this.dealer = dealer;
+    this.subscriber = subscriber;
+    this.requests = new Outbox<number>({
+      send: (_key, frames) => dealer.send(frames),
+      sameKey: () => true,
+      maxBatchFrames: this.opts.maxBatch,
+      maxBatchBytes: 256 * 1024,
+      retryMs: 10,
+      isLive: (callId) => this.pending.has(callId),
+      onError: () => undefined, // the calls in it time out and say so
+    });
+    this.connState = "connecting";
+    this.lastHeard = Date.now();
+    void this.replyLoop(dealer);
+    void this.messageLoop(subscriber);
+    const every = Math.max(10, Math.min(1000, Math.floor(this.opts.heartbeatTolerance / 4)));
+    this.watchdog = setInterval(this.checkHeartbeat, every);
+  }
+
+  get state(): ConnectionState {
+    return this.connState;
+  }
+
+  get connected(): boolean {
+    return this.connState === "connected";
+  }
+
+  /** Resolves once the server's heartbeat arrives (at once if connected); rejects with TW_RPC_TIMEOUT after `timeout` ms. */
+  waitForConnection(timeout = this.opts.timeout): Promise<void> {
+    if (this.connState === "connected") return Promise.resolve();
+    if (this.connState === "stopped") return Promise.reject(stoppedError("waitForConnection"));
+    return new Promise<void>((resolve, reject) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.off("connected", done);
+        this.off("reconnected", done);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.off("connected", done);
+        this.off("reconnected", done);
+        reject(new TickwireError(RpcErrorCode.TIMEOUT, `No heartbeat from the server within ${timeout} ms: is it running, and are the addresses (and CURVE keys) right?`));
+      }, timeout);
+      this.on("connected", done);
+      this.on("reconnected", done);
+    });
+  }
+
+  /** Receive publications whose topic starts with `topic` ("" = everything). Filtering happens on the server. */
+  subscribeTopic(topic: string): void {
+    if (typeof topic !== "string") throw new TickwireError(RpcErrorCode.BAD_ARGUMENT, "subscribeTopic needs a string topic prefix.");
+    if (this.topics.has(topic)) return;
+    this.topics.add(topic);
+    this.subscriber?.subscribe(topic);
+  }
+
+  unsubscribeTopic(topic: string): void {
+    if (!this.topics.delete(topic)) return;
+    this.subscriber?.unsubscribe(topic);
+  }
+
+  /** Calls `name` on the server with `args`. Rejects with RemoteError, TW_RPC_TIMEOUT, TW_RPC_UNKNOWN_FUNCTION, ... */
+  call<R = unknown>(name: string, args: readonly unknown[] = [], options: CallOptions = {}): Promise<R> {
+    const requests = this.requests;
+    if (this.connState === "stopped" || !requests) return Promise.reject(stoppedError(name));
+    let nameBytes = this.nameCache.get(name);
+    if (nameBytes === undefined) {
+      if (typeof name !== "string" || name.length === 0 || Buffer.byteLength(name) > MAX_NAME_BYTES) {
+        return Promise.reject(new TickwireError(RpcErrorCode.BAD_ARGUMENT, `A function name must be a string of 1 to ${MAX_NAME_BYTES} bytes.`));
+      }
+      nameBytes = Buffer.from(name);
+      if (this.nameCache.size < 1000) this.nameCache.set(name, nameBytes);
+    }
+    if (!Array.isArray(args)) {
+      return Promise.reject(new TickwireError(RpcErrorCode.BAD_ARGUMENT, `The arguments of "${name}" must be an array: call(name, [a, b]).`));
+    }
+    const callId = this.nextId;
+    this.nextId = this.nextId === 0xffffffff ? 1 : this.nextId + 1;
+    let frame: Buffer;
+    try {
+      frame = encodeRequest(callId, nameBytes, args);
+    } catch (err) {
+      return Promise.reject(
+        new TickwireError(RpcErrorCode.ENCODE, `The arguments of "${name}" cannot be encoded as msgpack: pass plain data (no cycles).`, { cause: err }),
+      );
+    }
+    if (frame.length > this.opts.maxMessageSize) {
+      return Promise.reject(
+        new TickwireError(RpcErrorCode.OVERSIZE, `The request to "${name}" is ${frame.length} bytes, over maxMessageSize ${this.opts.maxMessageSize}: send less per call.`),
+      );
+    }
+    const timeout = options.timeout ?? this.opts.timeout;
+    this.counters.calls++;
+    return new Promise<R>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(callId);
+        this.counters.timeouts++;
+        reject(
+          new TickwireError(RpcErrorCode.TIMEOUT, `No reply to "${name}" within ${timeout} ms. The client stays usable; raise the timeout if the call is slow.`, {
+            details: { functionName: name, timeout },
+          }),
+        );
+      }, timeout);
+      this.pending.set(callId, { name, resolve: resolve as (v: unknown) => void, reject, timer });
+      requests.push(0, frame, callId);
+    });
+  }
+
+  /** A typed stand-in for the server: `await client.proxy<Api>().sendOrder(req)` calls "sendOrder". */
+  proxy<T>(options: CallOptions = {}): RemoteApi<T> {
+    const cache = new Map<string, (...args: unknown[]) => Promise<unknown>>();
+    return new Proxy(Object.create(null) as object, {
+      get: (_target, prop) => {
+        // "then" must stay undefined or `await proxy` would call the server.
+        if (typeof prop !== "string" || prop === "then") return undefined;
+        let fn = cache.get(prop);
+        if (!fn) {
+          fn = (...args: unknown[]) => this.call(prop, args, options);
+          cache.set(prop, fn);
+        }
+        return fn;
+      },
+    }) as RemoteApi<T>;
+  }
+
+  stats(): RpcClientStats {
+    return { ...this.counters, pending: this.pending.size };
+  }
+
+  /** Closes both sockets; pending calls reject with TW_RPC_STOPPED. Resolves at once. */
+  async stop(): Promise<void> {
+    if (this.connState === "stopped") return;
+    this.connState = "stopped";
+    if (this.watchdog) clearInterval(this.watchdog);
+    this.watchdog = undefined;
+    this.requests?.close();
+    this.requests = undefined;
+    for (const [, call] of this.pending) {
+      clearTimeout(call.timer);
+      call.reject(stoppedError(call.name));
+    }
+    this.pending.clear();
+    this.dealer?.close();
+    this.subscriber?.close();
+    this.dealer = undefined;
+    this.subscriber = undefined;
+  }
+
+  private async replyLoop(dealer: Dealer): Promise<void> {
+    try {
+      for await (const frames of dealer) {
+        for (const frame of frames) this.handleReply(frame);
+      }
+    } catch {
+      // Closed by stop().
+    }
+  }
+
+  private handleReply(frame: Buffer): void {
+    const kind = frame[0];
+    if (frame.length < REPLY_HEADER || (kind !== KIND_REPLY_OK && kind !== KIND_REPLY_ERROR)) {
+      this.counters.badReplies++;
+      return;
+    }
+    const callId = frame.readUInt32LE(1);
+    const call = this.pending.get(callId);
+    if (!call) {
+      this.counters.lateReplies++;
+      return;
+    }
+    this.pending.delete(callId);
+    clearTimeout(call.timer);
+    if (frame.length > this.opts.maxMessageSize) {
+      call.reject(new TickwireError(RpcErrorCode.OVERSIZE, `The reply to "${call.name}" is ${frame.length} bytes, over maxMessageSize: ask for less per call or raise it.`));
+      return;
+    }
+    let body: unknown;
+    try {
+      body = decodeValue(frame.subarray(REPLY_HEADER));
+    } catch (err) {
+      this.counters.badReplies++;
+      call.reject(new TickwireError(RpcErrorCode.BAD_REPLY, `The reply to "${call.name}" could not be decoded: are client and server the same tickwire version?`, { cause: err }));
+      return;
+    }
+    if (kind === KIND_REPLY_OK) {
+      call.resolve(body);
+      return;
+    }
+    this.counters.remoteErrors++;
+    call.reject(errorFromReply(call.name, toErrorInfo(body)));
+  }
+
+  private async messageLoop(subscriber: Subscriber): Promise<void> {
+    try {
+      for await (const frames of subscriber) {
+        this.lastHeard = Date.now();
+        const topic = frames[0].toString();
+        if (topic === HEARTBEAT_TOPIC) {
+          if (frames.length > 1) this.handleHeartbeat(frames[1]);
+          continue;
+        }
+        for (let i = 1; i < frames.length; i++) {
+          const frame = frames[i];
+          let data: unknown;
+          let seq: number;
+          try {
+            seq = readPublicationSeq(frame);
+            data = decodeValue(frame.subarray(PUBLICATION_HEADER));
+          } catch {
+            this.counters.badMessages++;
+            continue;
+          }
+          this.counters.messages++;
+          try {
+            this.emit("message", topic, data, seq);
+          } catch (err) {
+            this.counters.listenerErrors++;
+            if (this.listenerCount("messageError") > 0) this.emit("messageError", err, topic);
+          }
+        }
+      }
+    } catch {
+      // Closed by stop().
+    }
+  }
+
+  private handleHeartbeat(frame: Buffer): void {
+    let hb: HeartbeatData;
+    try {
+      hb = decodeValue(frame.subarray(PUBLICATION_HEADER)) as HeartbeatData;
+      if (typeof hb?.serverId !== "string") throw new Error("no serverId");
+    } catch {
+      this.counters.badMessages++;
+      return;
+    }
+    this.counters.heartbeats++;
+    const now = Date.now();
+    if (this.connState === "connecting") {
+      this.connState = "connected";
+      this.serverId = hb.serverId;
+      this.emit("connected", { serverId: hb.serverId });
+    } else if (this.connState === "disconnected") {
+      const restarted = hb.serverId !== this.serverId;
+      this.connState = "connected";
+      this.serverId = hb.serverId;
+      this.emit("reconnected", { serverId: hb.serverId, restarted, downMs: now - this.downSince });
+    } else if (this.connState === "connected" && hb.serverId !== this.serverId) {
+      // Restarted faster than the tolerance: still a new server whose state may differ.
+      const old = this.serverId;
+      this.serverId = hb.serverId;
+      this.emit("disconnected", { serverId: old, silentMs: 0, reason: "restart" });
+      this.emit("reconnected", { serverId: hb.serverId, restarted: true, downMs: 0 });
+    }
+  }
+
+  private readonly checkHeartbeat = (): void => {
+    if (this.connState !== "connected") return;
+    const silent = Date.now() - this.lastHeard;
+    if (silent <= this.opts.heartbeatTolerance) return;
+    this.connState = "disconnected";
+    this.downSince = this.lastHeard;
+    this.emit("disconnected", { serverId: this.serverId, silentMs: silent, reason: "silence" });
+  };
+
+  private watchAuth(dealer: Dealer): void {
+    dealer.events.on("handshake:error:auth", (event) => {
+      this.emit(
+        "authFailed",
+        new TickwireError(RpcErrorCode.AUTH, `The server at ${event.address} refused this client's CURVE key: add its public key to the server's allowed clients.`),
+      );
+    });
+  }
+}
+
+function stoppedError(name: string): TickwireError {
+  return new TickwireError(RpcErrorCode.STOPPED, `The call to "${name}" cannot complete: the RpcClient is stopped. Call start() first.`);
+}
+
+function toErrorInfo(body: unknown): RemoteErrorInfo {
+  const b = (body ?? {}) as Partial<RemoteErrorInfo>;
+  return {
+    code: typeof b.code === "string" ? b.code : RpcErrorCode.REMOTE,
+    name: typeof b.name === "string" ? b.name : "Error",
+    message: typeof b.message === "string" ? b.message : String(body),
+    ...(typeof b.stack === "string" ? { stack: b.stack } : {}),
+    ...(typeof b.remoteCode === "string" ? { remoteCode: b.remoteCode } : {}),
+  };
+}

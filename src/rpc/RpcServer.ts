@@ -1,0 +1,431 @@
+import { randomBytes } from "node:crypto";
+import { Context, Publisher, Router } from "zeromq";
+import { TickwireError } from "../event/errors.js";
+import {
+  decodeValue,
+  encodePublication,
+  encodeReplyError,
+  encodeReplyOk,
+  readRequestHeader,
+} from "./codec.js";
+import { ZapHandler } from "./curve.js";
+import { RpcErrorCode, describeError, type RemoteErrorInfo } from "./errors.js";
+import { Outbox } from "./Outbox.js";
+import { HEARTBEAT_TOPIC, type HeartbeatData } from "./heartbeat.js";
+import { isLoopbackEndpoint } from "./endpoints.js";
+
+/** Any function can be registered; arguments are checked by the function itself. */
+export type RpcFunction = (...args: never[]) => unknown;
+
+export interface RpcServerOptions {
+  /** Milliseconds between heartbeats on the publish socket. Default 2000. */
+  heartbeatInterval?: number;
+  /** Largest request (and reply) in bytes; larger ones get a TW_RPC_OVERSIZE error. Default 16 MiB. */
+  maxMessageSize?: number;
+  /** Send remote stacks to callers (they may reveal paths). Default true. */
+  exposeStack?: boolean;
+  /** CURVE encryption; with `allowedClients`, only those client public keys may connect. */
+  curve?: { secretKey: string; allowedClients?: readonly string[] };
+  /** Allow binding beyond loopback without CURVE. Default false: such a bind throws TW_RPC_INSECURE_BIND. */
+  insecure?: boolean;
+  /** Messages ZeroMQ may queue per subscriber before it drops (PUB high-water mark). Default 10000. */
+  publishHighWaterMark?: number;
+  /** Most publications in one wire message when a burst is queued. Default 512. */
+  maxBatch?: number;
+  /** Called after each call with its name, duration and outcome (for debug logging). */
+  onCall?: (info: { name: string; ms: number; ok: boolean; code?: string }) => void;
+}
+
+export interface RpcServerStats {
+  requests: number;
+  replies: number;
+  /** Calls whose function threw or rejected. */
+  remoteErrors: number;
+  unknownFunction: number;
+  badRequests: number;
+  oversize: number;
+  /** Messages dropped without a reply (no routing frame, not a request). */
+  malformed: number;
+  /** Replies that could not be encoded (the caller got TW_RPC_ENCODE instead). */
+  encodeErrors: number;
+  published: number;
+  publishBatches: number;
+  /** Calls running right now. */
+  inFlight: number;
+  authAccepted: number;
+  authRefused: number;
+}
+
+type Peer = Buffer;
+
+/**
+ * Serves registered functions to RpcClients over a ROUTER socket and publishes topics over a PUB
+ * socket. Requests run concurrently; a bad request gets an error reply (or is dropped and counted)
+ * and never disturbs other callers.
+ */
+export class RpcServer {
+  private readonly functions = new Map<string, RpcFunction>();
+  private readonly opts: Required<Omit<RpcServerOptions, "curve" | "onCall">> & Pick<RpcServerOptions, "curve" | "onCall">;
+  private router: Router | undefined = undefined;
+  private publisher: Publisher | undefined = undefined;
+  private context: Context | undefined = undefined;
+  private zap: ZapHandler | undefined = undefined;
+  private replies: Outbox<Peer> | undefined = undefined;
+  private publications: Outbox<string> | undefined = undefined;
+  private heartbeatTimer: NodeJS.Timeout | undefined = undefined;
+  private seq = 0;
+  private serverId = "";
+  private active = false;
+  private readonly counters = {
+    requests: 0,
+    replies: 0,
+    remoteErrors: 0,
+    unknownFunction: 0,
+    badRequests: 0,
+    oversize: 0,
+    malformed: 0,
+    encodeErrors: 0,
+    published: 0,
+    inFlight: 0,
+  };
+  /** The endpoints actually bound (ports resolved when `*` or 0 was asked for). */
+  repEndpoint = "";
+  pubEndpoint = "";
+
+  constructor(options: RpcServerOptions = {}) {
+    this.opts = {
+      heartbeatInterval: options.heartbeatInterval ?? 2000,
+      maxMessageSize: options.maxMessageSize ?? 16 * 1024 * 1024,
+      exposeStack: options.exposeStack ?? true,
+      insecure: options.insecure ?? false,
+      publishHighWaterMark: options.publishHighWaterMark ?? 10_000,
+      maxBatch: options.maxBatch ?? 512,
+      curve: options.curve,
+      onCall: options.onCall,
+    };
+  }
+
+  /** Registers `fn` under `name`, or under `fn.name` when only a function is given. */
+  register(name: string, fn: RpcFunction): this;
+  register(fn: RpcFunction): this;
+  register(nameOrFn: string | RpcFunction, maybeFn?: RpcFunction): this {
+    const fn = typeof nameOrFn === "function" ? nameOrFn : maybeFn;
+    const name = typeof nameOrFn === "function" ? nameOrFn.name.replace(/^bound /, "") : nameOrFn;
+    if (typeof fn !== "function") {
+      throw new TickwireError(RpcErrorCode.BAD_ARGUMENT, `register("${String(name)}") needs a function.`);
+    }
+    if (!name || Buffer.byteLength(name) > 249) {
+      throw new TickwireError(RpcErrorCode.BAD_ARGUMENT, "A registered function needs a name of 1 to 249 bytes: pass one, register(name, fn).");
+    }
+    this.functions.set(name, fn);
+    return this;
+  }
+
+  unregister(name: string): boolean {
+    return this.functions.delete(name);
+  }
+
+  /** Names of the registered functions. */
+  get functionNames(): string[] {
+    return [...this.functions.keys()];
+  }
+
+  get isActive(): boolean {
+    return this.active;
+  }
+
+  /** Binds both sockets and starts the heartbeat. Defaults bind on 127.0.0.1. */
+  async start(repAddress = "tcp://127.0.0.1:2014", pubAddress = "tcp://127.0.0.1:4102"): Promise<void> {
+    if (this.active) return;
+    const curve = this.opts.curve;
+    for (const address of [repAddress, pubAddress]) {
+      if (!curve && !this.opts.insecure && !isLoopbackEndpoint(address)) {
+        throw new TickwireError(
+          RpcErrorCode.INSECURE_BIND,
+          `Refusing to bind ${address} without CURVE: anyone who reaches it could trade. ` +
+            "Pass curve keys (tickwire keygen), or insecure: true on a trusted network.",
+        );
+      }
+    }
+    let context: Context | undefined;
+    if (curve) {
+      // A context of its own so that this server's ZAP handler (and allow-list) is the one used.
+      context = new Context();
+      this.zap = new ZapHandler(context, curve.allowedClients);
+      await this.zap.start();
+    }
+    const security = curve ? { curveServer: true, curveSecretKey: curve.secretKey, zapDomain: "tickwire" } : {};
+    // ZeroMQ itself cuts off a peer whose message is far beyond the limit, so nobody can make the
+    // server buffer gigabytes; requests between the two limits get a TW_RPC_OVERSIZE reply.
+    const hardLimit = this.opts.maxMessageSize * 4 + 1024 * 1024;
+    const router = new Router({ ...(context ? { context } : {}), ...security, linger: 0, sendTimeout: 0, maxMessageSize: hardLimit });
+    const publisher = new Publisher({
+      ...(context ? { context } : {}),
+      ...security,
+      linger: 0,
+      sendHighWaterMark: this.opts.publishHighWaterMark,
+      noDrop: false,
+    });
+    try {
+      await bindWithRetry(router, repAddress);
+      await bindWithRetry(publisher, pubAddress);
+    } catch (err) {
+      router.close();
+      publisher.close();
+      this.zap?.stop();
+      this.zap = undefined;
+      throw new TickwireError(RpcErrorCode.SOCKET, `Cannot bind ${repAddress} / ${pubAddress}: ${(err as Error).message}. Is another server running there?`, {
+        cause: err,
+      });
+    }
+    this.context = context;
+    this.router = router;
+    this.publisher = publisher;
+    this.repEndpoint = router.lastEndpoint ?? repAddress;
+    this.pubEndpoint = publisher.lastEndpoint ?? pubAddress;
+    this.serverId = randomBytes(8).toString("hex");
+    this.active = true;
+
+    const maxBytes = 256 * 1024;
+    this.replies = new Outbox<Peer>({
+      send: (peer, frames) => router.send([peer, ...frames]),
+      sameKey: (a, b) => a === b || a.equals(b),
+      maxBatchFrames: this.opts.maxBatch,
+      maxBatchBytes: maxBytes,
+      retryMs: 5,
+      onError: () => undefined, // a reply to a peer that went away: nothing to do
+    });
+    this.publications = new Outbox<string>({
+      send: (topic, frames) => publisher.send([topic, ...frames]),
+      sameKey: (a, b) => a === b,
+      maxBatchFrames: this.opts.maxBatch,
+      maxBatchBytes: maxBytes,
+      retryMs: 5,
+      onError: () => undefined,
+    });
+    void this.receiveLoop(router);
+    this.heartbeat();
+    this.heartbeatTimer = setInterval(this.heartbeat, this.opts.heartbeatInterval);
+  }
+
+  /**
+   * Publishes `data` under `topic` to every client subscribed to a prefix of it. Returns the
+   * message's sequence number (1, 2, ... per server start). Dropped silently when not started.
+   */
+  publish(topic: string, data: unknown): number {
+    if (!this.active || !this.publications) return 0;
+    if (topic === HEARTBEAT_TOPIC) {
+      throw new TickwireError(RpcErrorCode.BAD_ARGUMENT, `Topic "${HEARTBEAT_TOPIC}" is reserved for heartbeats: publish under another topic.`);
+    }
+    const seq = ++this.seq;
+    let frame: Buffer;
+    try {
+      frame = encodePublication(seq, data);
+    } catch (err) {
+      this.seq--;
+      throw new TickwireError(RpcErrorCode.ENCODE, `Cannot encode the data published under "${topic}" as msgpack: send plain data (no cycles, no class instances with state).`, {
+        cause: err,
+      });
+    }
+    this.counters.published++;
+    this.publications.push(topic, frame);
+    return seq;
+  }
+
+  /** The sequence number of the last publication (what a snapshot taken now already includes). */
+  get lastSeq(): number {
+    return this.seq;
+  }
+
+  /** The id of this server run; it changes on every start, so clients can tell a restart. */
+  get id(): string {
+    return this.serverId;
+  }
+
+  stats(): RpcServerStats {
+    return {
+      ...this.counters,
+      publishBatches: this.publications?.batches ?? 0,
+      authAccepted: this.zap?.accepted ?? 0,
+      authRefused: this.zap?.refused ?? 0,
+    };
+  }
+
+  /** Stops serving: closes both sockets (ports are free when this resolves). Calls still running finish unreplied. */
+  async stop(): Promise<void> {
+    if (!this.active) return;
+    this.active = false;
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    this.heartbeatTimer = undefined;
+    this.replies?.close();
+    this.publications?.close();
+    const router = this.router;
+    const publisher = this.publisher;
+    this.router = undefined;
+    this.publisher = undefined;
+    for (const [socket, endpoint] of [
+      [router, this.repEndpoint],
+      [publisher, this.pubEndpoint],
+    ] as const) {
+      if (!socket) continue;
+      try {
+        await socket.unbind(endpoint);
+      } catch {
+        // Already unbound or closing: close() below is what matters.
+      }
+      socket.close();
+    }
+    this.zap?.stop();
+    this.zap = undefined;
+    this.context = undefined;
+  }
+
+  private readonly heartbeat = (): void => {
+    if (!this.publications) return;
+    const data: HeartbeatData = { serverId: this.serverId, time: Date.now(), seq: this.seq, interval: this.opts.heartbeatInterval };
+    this.publications.push(HEARTBEAT_TOPIC, encodePublication(0, data));
+  };
+
+  private async receiveLoop(router: Router): Promise<void> {
+    try {
+      for await (const frames of router) {
+        const peer = frames[0];
+        if (frames.length < 2) {
+          this.counters.malformed++;
+          continue;
+        }
+        for (let i = 1; i < frames.length; i++) this.handleRequest(peer, frames[i]);
+      }
+    } catch {
+      // The socket was closed by stop().
+    }
+  }
+
+  private handleRequest(peer: Peer, frame: Buffer): void {
+    const header = readRequestHeader(frame);
+    if (!header) {
+      this.counters.malformed++;
+      return;
+    }
+    this.counters.requests++;
+    const { callId, name, bodyOffset } = header;
+    if (frame.length > this.opts.maxMessageSize) {
+      this.counters.oversize++;
+      this.replyError(peer, callId, name, {
+        code: RpcErrorCode.OVERSIZE,
+        name: "TickwireError",
+        message: `The request to "${name}" is ${frame.length} bytes, over the server's limit of ${this.opts.maxMessageSize}: send less per call or raise maxMessageSize.`,
+      });
+      return;
+    }
+    const fn = this.functions.get(name);
+    if (fn === undefined) {
+      this.counters.unknownFunction++;
+      this.replyError(peer, callId, name, {
+        code: RpcErrorCode.UNKNOWN_FUNCTION,
+        name: "TickwireError",
+        message: `The server has no function "${name}". Registered: ${this.functionNames.join(", ") || "none"}.`,
+      });
+      return;
+    }
+    let args: unknown;
+    try {
+      args = decodeValue(frame.subarray(bodyOffset));
+    } catch (err) {
+      this.counters.badRequests++;
+      this.replyError(peer, callId, name, {
+        code: RpcErrorCode.BAD_REQUEST,
+        name: "TickwireError",
+        message: `The arguments of "${name}" could not be decoded (${(err as Error).message}): send them as a msgpack array.`,
+      });
+      return;
+    }
+    if (!Array.isArray(args)) {
+      this.counters.badRequests++;
+      this.replyError(peer, callId, name, {
+        code: RpcErrorCode.BAD_REQUEST,
+        name: "TickwireError",
+        message: `The arguments of "${name}" must be an array, got ${args === null ? "null" : typeof args}.`,
+      });
+      return;
+    }
+    const started = this.opts.onCall ? performance.now() : 0;
+    let result: unknown;
+    try {
+      result = (fn as (...a: unknown[]) => unknown)(...args);
+    } catch (err) {
+      this.failed(peer, callId, name, err, started);
+      return;
+    }
+    if (result !== null && typeof result === "object" && typeof (result as PromiseLike<unknown>).then === "function") {
+      this.counters.inFlight++;
+      (result as PromiseLike<unknown>).then(
+        (value) => {
+          this.counters.inFlight--;
+          this.succeeded(peer, callId, name, value, started);
+        },
+        (err: unknown) => {
+          this.counters.inFlight--;
+          this.failed(peer, callId, name, err, started);
+        },
+      );
+      return;
+    }
+    this.succeeded(peer, callId, name, result, started);
+  }
+
+  private succeeded(peer: Peer, callId: number, name: string, value: unknown, started: number): void {
+    if (!this.active || !this.replies) return;
+    let frame: Buffer;
+    try {
+      frame = encodeReplyOk(callId, value);
+    } catch (err) {
+      this.counters.encodeErrors++;
+      this.replyError(peer, callId, name, {
+        code: RpcErrorCode.ENCODE,
+        name: "TickwireError",
+        message: `The result of "${name}" could not be encoded as msgpack (${(err as Error).message}): return plain data.`,
+      });
+      return;
+    }
+    if (frame.length > this.opts.maxMessageSize) {
+      this.counters.oversize++;
+      this.replyError(peer, callId, name, {
+        code: RpcErrorCode.OVERSIZE,
+        name: "TickwireError",
+        message: `The result of "${name}" is ${frame.length} bytes, over the server's limit of ${this.opts.maxMessageSize}: ask for less per call.`,
+      });
+      return;
+    }
+    this.counters.replies++;
+    this.replies.push(peer, frame);
+    this.opts.onCall?.({ name, ms: performance.now() - started, ok: true });
+  }
+
+  private failed(peer: Peer, callId: number, name: string, err: unknown, started: number): void {
+    this.counters.remoteErrors++;
+    const info = describeError(err, this.opts.exposeStack);
+    this.replyError(peer, callId, name, info);
+    this.opts.onCall?.({ name, ms: performance.now() - started, ok: false, code: info.remoteCode ?? info.code });
+  }
+
+  private replyError(peer: Peer, callId: number, name: string, info: RemoteErrorInfo): void {
+    if (!this.active || !this.replies) return;
+    if (info.code !== RpcErrorCode.REMOTE) this.opts.onCall?.({ name, ms: 0, ok: false, code: info.code });
+    this.counters.replies++;
+    this.replies.push(peer, encodeReplyError(callId, info));
+  }
+}
+
+async function bindWithRetry(socket: Router | Publisher, address: string): Promise<void> {
+  // A port freed by a server that just stopped can take a moment to be reusable.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await socket.bind(address);
+      return;
+    } catch (err) {
+      if ((err as { code?: unknown }).code !== "EADDRINUSE" || attempt >= 20) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
