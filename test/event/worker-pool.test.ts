@@ -17,7 +17,7 @@ describe("WorkerPool", () => {
 
   test("ready() lists the module's event types and function names", async () => {
     const info = await pool.ready();
-    assert.deepEqual(info.events, ["eCalc", "eContext", "eUncloneable"]);
+    assert.deepEqual(info.events, ["eCalc", "eContext", "eUncloneable", "eRecord", "eSlow"]);
     assert.ok(info.functions.includes("add"));
     assert.ok(info.functions.includes("hash"));
   });
