@@ -3,3 +3,8 @@ export * from "./ids.js";
 export * from "./objects.js";
 export * from "./events.js";
 export * from "./BaseGateway.js";
+export * from "./BaseEngine.js";
+export * from "./BaseApp.js";
+export * from "./OmsEngine.js";
+export * from "./LogEngine.js";
+export * from "./MainEngine.js";

@@ -1,0 +1,352 @@
+import { Event, EventEngine, TickwireError, type EventEngineOptions, type StopOptions } from "../event/index.js";
+import type { BaseApp } from "./BaseApp.js";
+import type { BaseEngine, EngineClass } from "./BaseEngine.js";
+import type { Awaitable, BaseGateway, GatewayClass, GatewaySetting, TraderEventEngine } from "./BaseGateway.js";
+import { LogLevel, type Exchange } from "./constants.js";
+import { EVENT_LOG, type TraderEvents } from "./events.js";
+import { LogEngine, type LogEngineOptions } from "./LogEngine.js";
+import {
+  createLog,
+  type AccountData,
+  type BarData,
+  type CancelRequest,
+  type ContractData,
+  type GatewayStatusData,
+  type HistoryRequest,
+  type OrderData,
+  type OrderRequest,
+  type PositionData,
+  type SubscribeRequest,
+  type TickData,
+  type TradeData,
+} from "./objects.js";
+import { OmsEngine } from "./OmsEngine.js";
+
+/** Options of MainEngine; every field has a default. */
+export interface MainEngineOptions {
+  /** Options of the LogEngine, or false for none. Default: pretty console at INFO. */
+  log?: LogEngineOptions | false;
+  /** Options of the EventEngine made when the constructor is not given one. Default interval 1 s. */
+  eventEngine?: EventEngineOptions;
+  /** How `close()` stops the event engine (drain deadline). */
+  stop?: StopOptions;
+}
+
+/** The source name of MainEngine's own log lines. */
+export const MAIN_ENGINE_LOG_SOURCE = "MainEngine";
+
+/**
+ * The core of a trading process (vnpy's MainEngine): owns the event engine, the gateways, the
+ * function engines and the apps; routes requests to the gateway named in each call; answers
+ * state queries from the OMS.
+ *
+ *   const main = new MainEngine();           // makes and starts an EventEngine, adds log + oms
+ *   main.addGateway(SimGateway);             // named SimGateway.defaultName, e.g. "SIM"
+ *   await main.connect({}, "SIM");
+ *   const vtOrderid = await main.sendOrder(req, "SIM");
+ *   await main.close();                      // apps, then gateways, then the event engine
+ *
+ * Naming a gateway that was not added throws TickwireError TW_TRADER_UNKNOWN_GATEWAY (async
+ * methods reject with it) and writes an ERROR log line.
+ */
+export class MainEngine {
+  readonly eventEngine: TraderEventEngine;
+  /** The order management system (engine "oms"). */
+  readonly oms: OmsEngine;
+  /** The log engine (engine "log"), unless options.log was false. */
+  readonly logEngine: LogEngine | undefined;
+
+  private readonly gateways = new Map<string, BaseGateway>();
+  private readonly engines = new Map<string, BaseEngine>();
+  private readonly apps = new Map<string, BaseApp>();
+  private readonly exchanges = new Set<Exchange>();
+  private readonly coreEngines: BaseEngine[] = [];
+  private readonly appEngines: BaseEngine[] = [];
+  private readonly stopOptions: StopOptions;
+  private closing: Promise<void> | undefined;
+
+  constructor(eventEngine?: TraderEventEngine, options: MainEngineOptions = {}) {
+    this.eventEngine =
+      eventEngine ?? new EventEngine<TraderEvents>({ interval: 1, name: "main", ...options.eventEngine });
+    this.stopOptions = options.stop ?? {};
+    // Log and OMS first: their handlers run before any app's for the same event type.
+    if (options.log !== false) {
+      this.logEngine = new LogEngine(this, this.eventEngine, options.log ?? {});
+      this.registerEngine(this.logEngine);
+      this.coreEngines.push(this.logEngine);
+    }
+    this.oms = new OmsEngine(this, this.eventEngine);
+    this.registerEngine(this.oms);
+    this.coreEngines.push(this.oms);
+    this.eventEngine.start();
+  }
+
+  // ------------------------------------------------------------------ composition
+
+  /** Adds a gateway instance (built on this engine's event engine). */
+  addGateway<G extends BaseGateway>(gateway: G): G;
+  /** Adds a gateway made from its class, named `gatewayName` or the class's `defaultName`. */
+  addGateway<G extends BaseGateway>(gatewayClass: GatewayClass<G>, gatewayName?: string): G;
+  addGateway<G extends BaseGateway>(gatewayOrClass: G | GatewayClass<G>, gatewayName?: string): G {
+    const gateway = typeof gatewayOrClass === "function" ? new gatewayOrClass(this.eventEngine, gatewayName) : gatewayOrClass;
+    if (gateway.eventEngine !== this.eventEngine) {
+      throw new TickwireError(
+        "TW_TRADER_WRONG_ENGINE",
+        `Gateway "${gateway.gatewayName}" was built on another event engine: build it with mainEngine.eventEngine, or pass its class.`,
+      );
+    }
+    if (this.gateways.has(gateway.gatewayName)) {
+      throw new TickwireError(
+        "TW_TRADER_DUPLICATE_GATEWAY",
+        `A gateway named "${gateway.gatewayName}" was already added: give the new one another name (addGateway(cls, "NAME")).`,
+        { details: { gatewayName: gateway.gatewayName } },
+      );
+    }
+    this.gateways.set(gateway.gatewayName, gateway);
+    for (const exchange of gateway.exchanges) this.exchanges.add(exchange);
+    return gateway;
+  }
+
+  /** Adds a function engine (an instance made for this MainEngine, or its class). */
+  addEngine<E extends BaseEngine>(engineOrClass: E | EngineClass<E>): E {
+    const engine = typeof engineOrClass === "function" ? new engineOrClass(this, this.eventEngine) : engineOrClass;
+    if (engine.mainEngine !== this) {
+      throw new TickwireError(
+        "TW_TRADER_WRONG_ENGINE",
+        `Engine "${engine.engineName}" was made for another MainEngine: pass its class, or construct it with this one.`,
+      );
+    }
+    this.registerEngine(engine);
+    return engine;
+  }
+
+  /** Adds an app and creates its engine; returns the engine. */
+  addApp<E extends BaseEngine>(app: BaseApp<E>): E {
+    if (this.apps.has(app.appName)) {
+      throw new TickwireError("TW_TRADER_DUPLICATE_APP", `An app named "${app.appName}" was already added; add each app once.`, {
+        details: { appName: app.appName },
+      });
+    }
+    const engine = this.addEngine(app.engineClass);
+    this.apps.set(app.appName, app as BaseApp);
+    this.appEngines.push(engine);
+    return engine;
+  }
+
+  private registerEngine(engine: BaseEngine): void {
+    if (this.engines.has(engine.engineName)) {
+      throw new TickwireError(
+        "TW_TRADER_DUPLICATE_ENGINE",
+        `An engine named "${engine.engineName}" was already added: engine names must be unique.`,
+        { details: { engineName: engine.engineName } },
+      );
+    }
+    this.engines.set(engine.engineName, engine);
+  }
+
+  hasGateway(gatewayName: string): boolean {
+    return this.gateways.has(gatewayName);
+  }
+
+  /** The gateway named `gatewayName`; throws TW_TRADER_UNKNOWN_GATEWAY (and logs) if there is none. */
+  getGateway<G extends BaseGateway = BaseGateway>(gatewayName: string): G {
+    return this.gatewayOrThrow(gatewayName, "getGateway") as G;
+  }
+
+  hasEngine(engineName: string): boolean {
+    return this.engines.has(engineName);
+  }
+
+  /** The engine named `engineName`; throws TW_TRADER_UNKNOWN_ENGINE (and logs) if there is none. */
+  getEngine<E extends BaseEngine = BaseEngine>(engineName: string): E {
+    const engine = this.engines.get(engineName);
+    if (engine !== undefined) return engine as E;
+    const msg = `getEngine: no engine named "${engineName}". Engines: ${[...this.engines.keys()].join(", ")}.`;
+    this.writeLog(msg, MAIN_ENGINE_LOG_SOURCE, LogLevel.ERROR);
+    throw new TickwireError("TW_TRADER_UNKNOWN_ENGINE", msg, { details: { engineName } });
+  }
+
+  /** The connect settings (with defaults) of a gateway. */
+  getDefaultSetting(gatewayName: string): GatewaySetting {
+    return this.gatewayOrThrow(gatewayName, "getDefaultSetting").defaultSetting;
+  }
+
+  getAllGatewayNames(): string[] {
+    return [...this.gateways.keys()];
+  }
+
+  getAllEngineNames(): string[] {
+    return [...this.engines.keys()];
+  }
+
+  getAllApps(): BaseApp[] {
+    return [...this.apps.values()];
+  }
+
+  /** Every exchange some added gateway trades on. */
+  getAllExchanges(): Exchange[] {
+    return [...this.exchanges];
+  }
+
+  // ------------------------------------------------------------------ routing
+
+  async connect(setting: GatewaySetting, gatewayName: string): Promise<void> {
+    const gateway = this.gatewayOrThrow(gatewayName, "connect");
+    this.writeLog(`Connecting gateway ${gatewayName}`);
+    await gateway.connect(setting);
+  }
+
+  subscribe(req: SubscribeRequest, gatewayName: string): Awaitable<void> {
+    return this.gatewayOrThrow(gatewayName, "subscribe").subscribe(req);
+  }
+
+  /** Sends an order through the named gateway; returns (a promise of, for remote gateways) its vtOrderid. */
+  sendOrder(req: OrderRequest, gatewayName: string): Awaitable<string> {
+    return this.gatewayOrThrow(gatewayName, "sendOrder").sendOrder(req);
+  }
+
+  cancelOrder(req: CancelRequest, gatewayName: string): Awaitable<void> {
+    return this.gatewayOrThrow(gatewayName, "cancelOrder").cancelOrder(req);
+  }
+
+  queryAccount(gatewayName: string): Awaitable<void> {
+    return this.gatewayOrThrow(gatewayName, "queryAccount").queryAccount();
+  }
+
+  queryPosition(gatewayName: string): Awaitable<void> {
+    return this.gatewayOrThrow(gatewayName, "queryPosition").queryPosition();
+  }
+
+  queryHistory(req: HistoryRequest, gatewayName: string): Awaitable<BarData[]> {
+    return this.gatewayOrThrow(gatewayName, "queryHistory").queryHistory(req);
+  }
+
+  private gatewayOrThrow(gatewayName: string, action: string): BaseGateway {
+    const gateway = this.gateways.get(gatewayName);
+    if (gateway !== undefined) return gateway;
+    const known = [...this.gateways.keys()].join(", ") || "none";
+    const msg = `${action}: no gateway named ${JSON.stringify(gatewayName)} (gateways: ${known}). Add it with addGateway() or fix the name.`;
+    this.writeLog(msg, MAIN_ENGINE_LOG_SOURCE, LogLevel.ERROR);
+    throw new TickwireError("TW_TRADER_UNKNOWN_GATEWAY", msg, { details: { gatewayName, action } });
+  }
+
+  // ------------------------------------------------------------------ logging
+
+  /** Puts an eLog event with `source` as its gatewayName. */
+  writeLog(msg: string, source: string = MAIN_ENGINE_LOG_SOURCE, level: LogLevel = LogLevel.INFO): void {
+    this.eventEngine.put(new Event(EVENT_LOG, createLog({ msg, gatewayName: source, level })));
+  }
+
+  // ------------------------------------------------------------------ OMS getters
+
+  getTick(vtSymbol: string): TickData | undefined {
+    return this.oms.getTick(vtSymbol);
+  }
+
+  getOrder(vtOrderid: string): OrderData | undefined {
+    return this.oms.getOrder(vtOrderid);
+  }
+
+  getTrade(vtTradeid: string): TradeData | undefined {
+    return this.oms.getTrade(vtTradeid);
+  }
+
+  getPosition(vtPositionid: string): PositionData | undefined {
+    return this.oms.getPosition(vtPositionid);
+  }
+
+  getAccount(vtAccountid: string): AccountData | undefined {
+    return this.oms.getAccount(vtAccountid);
+  }
+
+  getContract(vtSymbol: string): ContractData | undefined {
+    return this.oms.getContract(vtSymbol);
+  }
+
+  getGatewayStatus(gatewayName: string): GatewayStatusData | undefined {
+    return this.oms.getGatewayStatus(gatewayName);
+  }
+
+  getAllTicks(): TickData[] {
+    return this.oms.getAllTicks();
+  }
+
+  getAllOrders(): OrderData[] {
+    return this.oms.getAllOrders();
+  }
+
+  getAllTrades(): TradeData[] {
+    return this.oms.getAllTrades();
+  }
+
+  getAllPositions(): PositionData[] {
+    return this.oms.getAllPositions();
+  }
+
+  getAllAccounts(): AccountData[] {
+    return this.oms.getAllAccounts();
+  }
+
+  getAllContracts(): ContractData[] {
+    return this.oms.getAllContracts();
+  }
+
+  getAllActiveOrders(vtSymbol?: string): OrderData[] {
+    return this.oms.getAllActiveOrders(vtSymbol);
+  }
+
+  // ------------------------------------------------------------------ shutdown
+
+  /**
+   * Closes everything, in this order: app engines (newest first) so they stop trading, other
+   * added engines, then gateways, then the event engine (which first dispatches what is queued,
+   * so the OMS and the log see the last updates), then the OMS and log engines. A part that fails
+   * to close is logged and the rest still close; the returned promise then rejects with
+   * TW_TRADER_CLOSE_FAILED. Calling close() again returns the same promise.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.closeAll();
+    return this.closing;
+  }
+
+  private async closeAll(): Promise<void> {
+    const errors: unknown[] = [];
+    const attempt = async (what: string, fn: () => unknown): Promise<void> => {
+      try {
+        await fn();
+      } catch (error) {
+        errors.push(error);
+        this.writeLog(`close: ${what} failed: ${String(error)}`, MAIN_ENGINE_LOG_SOURCE, LogLevel.ERROR);
+      }
+    };
+    const appEngines = new Set(this.appEngines);
+    const core = new Set(this.coreEngines);
+    for (const engine of [...this.appEngines].reverse()) {
+      await attempt(`engine ${engine.engineName}`, () => engine.close());
+    }
+    const others = [...this.engines.values()].filter((e) => !appEngines.has(e) && !core.has(e)).reverse();
+    for (const engine of others) await attempt(`engine ${engine.engineName}`, () => engine.close());
+    for (const gateway of this.gateways.values()) {
+      await attempt(`gateway ${gateway.gatewayName}`, () => gateway.close());
+    }
+    await attempt("event engine", () => this.eventEngine.stop(this.stopOptions));
+    for (const engine of [...this.coreEngines].reverse()) {
+      // The event engine has stopped: a failure here can only be written straight to the log.
+      try {
+        await engine.close();
+      } catch (error) {
+        errors.push(error);
+        this.logEngine?.write(
+          createLog({ msg: `close: engine ${engine.engineName} failed: ${String(error)}`, gatewayName: MAIN_ENGINE_LOG_SOURCE, level: LogLevel.ERROR }),
+        );
+      }
+    }
+    if (errors.length > 0) {
+      throw new TickwireError(
+        "TW_TRADER_CLOSE_FAILED",
+        `${errors.length} part(s) failed to close (see the log and error.cause); everything else was closed.`,
+        { cause: errors.length === 1 ? errors[0] : new AggregateError(errors) },
+      );
+    }
+  }
+}
