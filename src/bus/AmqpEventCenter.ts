@@ -1,0 +1,769 @@
+import amqplib from "amqplib";
+import type { Channel, ChannelModel, ConfirmChannel, ConsumeMessage, Options } from "amqplib";
+import { TickwireError } from "../event/index.js";
+import { BusEvent } from "./BusEvent.js";
+import { codecById, type BusCodec, type CodecId } from "./codec.js";
+import { DeliveryRunner, errorCode, errorText, newDeliveryStats, type Outcome } from "./DeliveryRunner.js";
+import {
+  DEFAULT_EXCHANGES,
+  HEADER,
+  type BusHandler,
+  type BusHealth,
+  type CenterState,
+  type Delivery,
+  type EventCenter,
+  type ExchangeType,
+  type PublishOptions,
+  type RawPublishOptions,
+  type SubscribeOptions,
+  type SubscribeSpec,
+  type Unsubscribe,
+} from "./EventCenter.js";
+import { DEAD_LETTER_MAX_LENGTH, newNodeId, resolveSpec, type ResolvedSpec } from "./subscribeSpec.js";
+
+export const DEFAULT_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672";
+
+export interface AmqpEventCenterOptions {
+  /** Broker URL; default `TICKWIRE_AMQP_URL`, else `amqp://guest:guest@127.0.0.1:5672`. */
+  url?: string;
+  /** Id sent as the AMQP `app-id` of what this center publishes; default host.pid.random. */
+  nodeId?: string;
+  /** Codec for `publish`; default "aioquant" (zlib+JSON, readable by aioquant). */
+  codec?: CodecId;
+  /** Publisher confirms; default true. Without them a publish resolves once written to the socket. */
+  confirms?: boolean;
+  /**
+   * Most publishes held while disconnected (or while the socket is full). Past it `publish`
+   * rejects at once with TW_BUS_BUFFER_FULL; nothing already accepted is ever dropped. Default 100,000.
+   */
+  maxBuffered?: number;
+  /** First reconnect delay, doubled per failed attempt up to `maxReconnectDelayMs`, with jitter; default 100. */
+  reconnectDelayMs?: number;
+  /** Default 5000. */
+  maxReconnectDelayMs?: number;
+  /** AMQP heartbeat, so a silent network loss is noticed within about two periods; default 5 s. */
+  heartbeatSeconds?: number;
+  /** Declare exchanges durable. Default false, as aioquant declares them, so both can share a broker. */
+  durableExchanges?: boolean;
+  /** How long `close()` waits for unconfirmed publishes and running handlers; default 5000 ms. */
+  closeTimeoutMs?: number;
+}
+
+interface Outgoing {
+  exchange: string;
+  routingKey: string;
+  body: Buffer;
+  props: Options.Publish;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+  /** Generation it was last sent on; -1 while waiting to be (re)sent. */
+  sentOn: number;
+  nacks: number;
+}
+
+interface Incoming {
+  msg: ConsumeMessage;
+  ch: ConfirmChannel;
+  gen: number;
+  queue: string;
+}
+
+interface AmqpSubscription {
+  spec: ResolvedSpec;
+  handler: BusHandler;
+  multi: boolean;
+  runner: DeliveryRunner<Incoming>;
+  ch: ConfirmChannel | undefined;
+  gen: number;
+  queueName: string;
+  consumerTag: string | undefined;
+  ending: boolean;
+  /** Serial mode acks "everything up to" the last settled message once per tick. */
+  ackUpTo: ConsumeMessage | undefined;
+  ackScheduled: boolean;
+}
+
+const MAX_NACKS = 5;
+
+function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = "***";
+    return u.toString();
+  } catch {
+    return url;
+  }
+}
+
+function withDeadline(p: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([p.then(() => undefined), new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]).finally(() =>
+    clearTimeout(timer),
+  );
+}
+
+function closedError(): TickwireError {
+  return new TickwireError("TW_BUS_CLOSED", "The event center is closed: make a new one to publish or subscribe.");
+}
+
+/** AMQP reply codes worth recognising. */
+const PRECONDITION_FAILED = 406;
+
+/**
+ * The EventCenter on RabbitMQ (amqplib). At-least-once end to end: publisher confirms, acks only
+ * after the handler succeeded, bounded redelivery then a dead-letter queue; a lost connection is
+ * noticed from the socket at once, re-opened with backoff and jitter, every exchange, queue,
+ * binding and consumer declared again, and publishes made meanwhile (plus any unconfirmed ones)
+ * sent after reconnect.
+ */
+export class AmqpEventCenter implements EventCenter {
+  readonly url: string;
+  readonly nodeId: string;
+  private readonly target: string;
+  private readonly codec: BusCodec;
+  private readonly confirms: boolean;
+  private readonly maxBuffered: number;
+  private readonly reconnectDelayMs: number;
+  private readonly maxReconnectDelayMs: number;
+  private readonly durableExchanges: boolean;
+  private readonly closeTimeoutMs: number;
+
+  private state: CenterState = "idle";
+  private closing = false;
+  private opening: Promise<void> | undefined;
+  private conn: ChannelModel | undefined;
+  private pubCh: Channel | ConfirmChannel | undefined;
+  private adminCh: Channel | undefined;
+  private adminConn: ChannelModel | undefined;
+  /** Bumped on every connection; deliveries and sends of an older one are stale. */
+  private generation = 0;
+  private attempt = 0;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+
+  /** Publishes waiting to be sent, in order (from `head`). */
+  private pending: Outgoing[] = [];
+  private head = 0;
+  /** Sent and awaiting a confirm, in send order. */
+  private readonly inflight = new Set<Outgoing>();
+  private waitingDrain = false;
+  private readonly exchanges = new Map<string, ExchangeType>();
+  /** Exchanges declared on the current connection. */
+  private readonly declared = new Set<string>();
+  private declaring: Promise<void> | undefined;
+  private readonly subs = new Set<AmqpSubscription>();
+  private readonly stats = newDeliveryStats();
+  private published = 0;
+  private confirmed = 0;
+  private reconnects = 0;
+  private idleWaiters: Array<() => void> = [];
+
+  constructor(options: AmqpEventCenterOptions = {}) {
+    const url = options.url ?? process.env.TICKWIRE_AMQP_URL ?? DEFAULT_AMQP_URL;
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch (cause) {
+      throw new TickwireError("TW_BUS_URL", `Bad AMQP URL "${redact(url)}": use amqp://user:pass@host:5672[/vhost].`, { cause });
+    }
+    if (parsed.protocol !== "amqp:" && parsed.protocol !== "amqps:") {
+      throw new TickwireError("TW_BUS_URL", `Bad AMQP URL "${redact(url)}": use amqp://user:pass@host:5672[/vhost].`);
+    }
+    if (!parsed.searchParams.has("heartbeat")) parsed.searchParams.set("heartbeat", String(options.heartbeatSeconds ?? 5));
+    this.target = parsed.toString();
+    this.url = redact(url);
+    this.nodeId = options.nodeId ?? newNodeId();
+    this.codec = codecById(options.codec ?? "aioquant");
+    this.confirms = options.confirms ?? true;
+    this.maxBuffered = options.maxBuffered ?? 100_000;
+    this.reconnectDelayMs = options.reconnectDelayMs ?? 100;
+    this.maxReconnectDelayMs = options.maxReconnectDelayMs ?? 5000;
+    this.durableExchanges = options.durableExchanges ?? false;
+    this.closeTimeoutMs = options.closeTimeoutMs ?? 5000;
+    for (const name of DEFAULT_EXCHANGES) this.exchanges.set(name, "topic");
+  }
+
+  // ---------------------------------------------------------------- connection
+
+  /** Connects once; fails with TW_BUS_CONNECT if the broker cannot be reached now. */
+  async connect(): Promise<void> {
+    if (this.closing) throw closedError();
+    if (this.state === "connected" || this.state === "reconnecting") return;
+    if (this.opening) return this.opening;
+    this.state = "connecting";
+    this.opening = this.open().then(
+      () => {
+        this.opening = undefined;
+      },
+      (cause: unknown) => {
+        this.opening = undefined;
+        if (this.state === "connecting") this.state = "idle";
+        throw new TickwireError(
+          "TW_BUS_CONNECT",
+          `Cannot connect to ${this.url}: ${errorText(cause)}. Is RabbitMQ running (rabbitmq-server -detached)?`,
+          { cause },
+        );
+      },
+    );
+    return this.opening;
+  }
+
+  /** Opens a connection and restores everything on it; throws if any step fails. */
+  private async open(): Promise<void> {
+    const conn = await amqplib.connect(this.target, { clientProperties: { connection_name: `tickwire ${this.nodeId}` } });
+    let lost: Error | undefined;
+    const onLost = (err?: Error): void => {
+      if (lost) return;
+      lost = err ?? new Error("connection closed");
+      if (conn === this.conn) this.connectionLost(lost);
+    };
+    conn.on("error", onLost);
+    conn.on("close", onLost);
+    try {
+      const gen = this.generation + 1;
+      const pubCh = this.confirms ? await conn.createConfirmChannel() : await conn.createChannel();
+      pubCh.on("error", () => undefined); // the close that follows is what we act on
+      pubCh.on("close", () => {
+        if (pubCh === this.pubCh && !this.closing) void conn.close().catch(() => undefined);
+      });
+      this.adminCh = await this.openAdmin(conn);
+      this.adminConn = conn;
+      this.declared.clear();
+      for (const [name, type] of this.exchanges) await this.declareOn(conn, name, type);
+      for (const sub of this.subs) if (!sub.ending) await this.setUp(sub, conn, gen);
+      if (lost) throw lost;
+      this.generation = gen;
+      this.conn = conn;
+      this.pubCh = pubCh;
+      this.state = "connected";
+      this.attempt = 0;
+      this.flush();
+    } catch (err) {
+      await conn.close().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private async openAdmin(conn: ChannelModel): Promise<Channel> {
+    const ch = await conn.createChannel();
+    ch.on("error", () => undefined);
+    ch.on("close", () => {
+      if (this.adminCh === ch) this.adminCh = undefined;
+    });
+    return ch;
+  }
+
+  /** Runs one declaration on the admin channel (a refused one closes only that channel). */
+  private async admin<T>(conn: ChannelModel, fn: (ch: Channel) => Promise<T>): Promise<T> {
+    if (!this.adminCh || this.adminConn !== conn) {
+      this.adminCh = await this.openAdmin(conn);
+      this.adminConn = conn;
+    }
+    return fn(this.adminCh);
+  }
+
+  private async declareOn(conn: ChannelModel, name: string, type: ExchangeType): Promise<void> {
+    try {
+      await this.admin(conn, (ch) => ch.assertExchange(name, type, { durable: this.durableExchanges }));
+    } catch (err) {
+      // Declared already with other flags (e.g. durable by another system): use it as it is.
+      if ((err as { code?: number }).code !== PRECONDITION_FAILED) throw err;
+      await this.admin(conn, (ch) => ch.checkExchange(name));
+    }
+    this.declared.add(name);
+  }
+
+  private connectionLost(err: Error): void {
+    if (this.closing || this.state === "reconnecting") return;
+    this.stats.lastError = `connection lost: ${err.message}`;
+    this.state = "reconnecting";
+    this.conn = undefined;
+    this.pubCh = undefined;
+    this.adminCh = undefined;
+    this.waitingDrain = false;
+    this.declared.clear();
+    // Unconfirmed publishes may or may not have reached the broker: send them again, first.
+    if (this.inflight.size > 0) {
+      const again = [...this.inflight];
+      this.inflight.clear();
+      for (const o of again) o.sentOn = -1;
+      this.pending = again.concat(this.pending.slice(this.head));
+      this.head = 0;
+    }
+    for (const sub of this.subs) {
+      sub.ch = undefined;
+      sub.ackUpTo = undefined;
+      sub.runner.discardQueued(); // unacked ones come back from the broker as redeliveries
+    }
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    if (this.closing) return;
+    const base = Math.min(this.maxReconnectDelayMs, this.reconnectDelayMs * 2 ** this.attempt);
+    this.attempt++;
+    const delay = base / 2 + Math.random() * (base / 2); // "equal jitter": spread clients apart
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      this.open().then(
+        () => {
+          this.reconnects++;
+        },
+        (err: unknown) => {
+          this.stats.lastError = `reconnect failed: ${errorText(err)}`;
+          this.scheduleReconnect();
+        },
+      );
+    }, delay);
+  }
+
+  // ---------------------------------------------------------------- publishing
+
+  publish(event: BusEvent, options: PublishOptions = {}): Promise<void> {
+    const codec = options.codec === undefined ? this.codec : codecById(options.codec);
+    let body: Buffer;
+    try {
+      body = event.encode(codec);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const props: Options.Publish = { contentType: codec.contentType, appId: this.nodeId };
+    if (codec.contentEncoding) props.contentEncoding = codec.contentEncoding;
+    if (options.headers) props.headers = options.headers;
+    if (options.persistent) props.persistent = true;
+    return this.enqueue(event.exchange, event.routingKey, body, props);
+  }
+
+  publishRaw(exchange: string, routingKey: string, body: Buffer, options: RawPublishOptions = {}): Promise<void> {
+    if (!Buffer.isBuffer(body)) return Promise.reject(new TickwireError("TW_BUS_EVENT", "publishRaw needs a Buffer body."));
+    const props: Options.Publish = { appId: this.nodeId };
+    if (options.contentType) props.contentType = options.contentType;
+    if (options.contentEncoding) props.contentEncoding = options.contentEncoding;
+    if (options.headers) props.headers = options.headers;
+    if (options.persistent) props.persistent = true;
+    return this.enqueue(exchange, routingKey, body, props);
+  }
+
+  private enqueue(exchange: string, routingKey: string, body: Buffer, props: Options.Publish): Promise<void> {
+    if (this.closing) return Promise.reject(closedError());
+    if (this.pending.length - this.head >= this.maxBuffered) {
+      return Promise.reject(
+        new TickwireError(
+          "TW_BUS_BUFFER_FULL",
+          `${this.maxBuffered} publishes are already waiting for the broker: wait for publishes to resolve, or raise maxBuffered.`,
+          { details: { state: this.state } },
+        ),
+      );
+    }
+    if (!this.exchanges.has(exchange) && exchange !== "") this.exchanges.set(exchange, "topic");
+    return new Promise<void>((resolve, reject) => {
+      const o: Outgoing = { exchange, routingKey, body, props, resolve, reject, sentOn: -1, nacks: 0 };
+      this.published++;
+      if (this.head === this.pending.length && this.state === "connected" && !this.waitingDrain && this.declared.has(exchange)) {
+        this.send(o);
+      } else {
+        this.pending.push(o);
+        this.flush();
+      }
+    });
+  }
+
+  /** Sends waiting publishes in order while the connection is up and the socket takes them. */
+  private flush(): void {
+    while (this.head < this.pending.length && this.state === "connected" && !this.waitingDrain) {
+      const o = this.pending[this.head];
+      if (o.exchange !== "" && !this.declared.has(o.exchange)) {
+        this.declareThenFlush(o.exchange);
+        return;
+      }
+      this.pending[this.head++] = undefined as unknown as Outgoing;
+      this.send(o);
+    }
+    if (this.head > 0 && (this.head === this.pending.length || this.head > 4096)) {
+      this.pending = this.pending.slice(this.head);
+      this.head = 0;
+    }
+    this.checkIdle();
+  }
+
+  private declareThenFlush(exchange: string): void {
+    if (this.declaring || !this.conn) return;
+    const conn = this.conn;
+    this.declaring = this.declareOn(conn, exchange, this.exchanges.get(exchange) ?? "topic").then(
+      () => {
+        this.declaring = undefined;
+        this.flush();
+      },
+      (err: unknown) => {
+        this.declaring = undefined;
+        if (conn !== this.conn) return; // lost meanwhile: the reconnect declares it
+        // The broker refused the exchange: fail its publishes rather than retry forever.
+        this.exchanges.delete(exchange);
+        const error = new TickwireError("TW_BUS_EXCHANGE", `Cannot declare exchange "${exchange}": ${errorText(err)}.`, {
+          cause: err,
+        });
+        const keep: Outgoing[] = [];
+        for (let i = this.head; i < this.pending.length; i++) {
+          const o = this.pending[i];
+          if (o.exchange === exchange) o.reject(error);
+          else keep.push(o);
+        }
+        this.pending = keep;
+        this.head = 0;
+        this.flush();
+      },
+    );
+  }
+
+  private send(o: Outgoing): void {
+    const ch = this.pubCh;
+    if (!ch) {
+      this.pending.push(o);
+      return;
+    }
+    const gen = this.generation;
+    o.sentOn = gen;
+    let ok: boolean;
+    try {
+      if (this.confirms) {
+        this.inflight.add(o);
+        ok = (ch as ConfirmChannel).publish(o.exchange, o.routingKey, o.body, o.props, (err: unknown) =>
+          this.onConfirm(o, gen, err),
+        );
+      } else {
+        ok = ch.publish(o.exchange, o.routingKey, o.body, o.props);
+        this.confirmed++;
+        o.resolve();
+      }
+    } catch {
+      // The channel closed under us; the close handler is about to start a reconnect.
+      this.inflight.delete(o);
+      o.sentOn = -1;
+      this.pending.push(o);
+      return;
+    }
+    if (!ok) {
+      this.waitingDrain = true;
+      ch.once("drain", () => {
+        if (ch !== this.pubCh) return;
+        this.waitingDrain = false;
+        this.flush();
+      });
+    }
+  }
+
+  private onConfirm(o: Outgoing, gen: number, err: unknown): void {
+    if (o.sentOn !== gen) return; // from a connection already given up; the message was re-queued
+    this.inflight.delete(o);
+    if (!err) {
+      this.confirmed++;
+      o.resolve();
+      this.checkIdle();
+      return;
+    }
+    if (gen !== this.generation || this.state !== "connected") {
+      o.sentOn = -1;
+      this.pending.push(o);
+      return;
+    }
+    // A nack (the broker could not take it) or a channel closing: try again, a bounded number of times.
+    o.sentOn = -1;
+    if (++o.nacks > MAX_NACKS) {
+      o.reject(new TickwireError("TW_BUS_NACK", `The broker refused the message ${MAX_NACKS} times: check the broker's logs.`));
+      this.checkIdle();
+      return;
+    }
+    this.pending.push(o);
+    setImmediate(() => this.flush());
+  }
+
+  private checkIdle(): void {
+    if (this.idleWaiters.length === 0 || this.inflight.size > 0 || this.head < this.pending.length) return;
+    const ws = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of ws) w();
+  }
+
+  /** Resolves when every accepted publish has been confirmed (or failed). */
+  private publishesSettled(): Promise<void> {
+    if (this.inflight.size === 0 && this.head >= this.pending.length) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  // ---------------------------------------------------------------- consuming
+
+  async subscribe<T = unknown>(spec: SubscribeSpec, handler: BusHandler<T>, options: SubscribeOptions = {}): Promise<Unsubscribe> {
+    if (this.closing) throw closedError();
+    if (typeof handler !== "function") throw new TickwireError("TW_BUS_SPEC", "Bad subscription: the handler must be a function.");
+    const resolved = resolveSpec(spec);
+    const multi = options.multi === true;
+    const sub: AmqpSubscription = {
+      spec: resolved,
+      handler: handler as BusHandler,
+      multi,
+      runner: undefined as unknown as DeliveryRunner<Incoming>,
+      ch: undefined,
+      gen: -1,
+      queueName: resolved.queue ?? "",
+      consumerTag: undefined,
+      ending: false,
+      ackUpTo: undefined,
+      ackScheduled: false,
+    };
+    sub.runner = new DeliveryRunner<Incoming>(
+      sub.handler,
+      {
+        decode: (m) => this.decode(m, resolved.raw),
+        delivery: (m) => deliveryOf(m),
+        settle: (m, outcome) => this.settle(sub, m, outcome),
+      },
+      this.stats,
+      { multi, noAck: resolved.noAck, maxRedeliveries: resolved.maxRedeliveries },
+    );
+    if (resolved.exchange !== undefined && !this.exchanges.has(resolved.exchange)) this.exchanges.set(resolved.exchange, "topic");
+    this.subs.add(sub);
+    if (this.state === "connected" && this.conn) {
+      try {
+        await this.setUp(sub, this.conn, this.generation);
+      } catch (cause) {
+        this.subs.delete(sub);
+        throw new TickwireError("TW_BUS_SUBSCRIBE", `Cannot subscribe: ${errorText(cause)}.`, { cause });
+      }
+    }
+    return () => this.unsubscribe(sub);
+  }
+
+  /** Declares the subscription's queues and bindings on `conn` and starts its consumer. */
+  private async setUp(sub: AmqpSubscription, conn: ChannelModel, gen: number): Promise<void> {
+    const { spec } = sub;
+    const ch = await conn.createConfirmChannel();
+    ch.on("error", (err: Error) => {
+      this.stats.lastError = `subscription channel: ${err.message}`;
+    });
+    ch.on("close", () => {
+      // A channel error (not a connection loss) would leave this subscription dead: start over.
+      if (sub.ch === ch && !sub.ending && !this.closing && this.conn === conn) void conn.close().catch(() => undefined);
+    });
+    try {
+      await ch.prefetch(spec.prefetchCount);
+      let queueName: string;
+      if (spec.queue !== undefined) {
+        await ch.assertQueue(spec.queue, { durable: spec.durable, exclusive: false, autoDelete: false });
+        queueName = spec.queue;
+      } else {
+        const q = await ch.assertQueue("", { durable: false, exclusive: true, autoDelete: true });
+        queueName = q.queue;
+      }
+      if (!spec.noAck) {
+        await ch.assertQueue(spec.deadLetterQueue, { durable: true, arguments: { "x-max-length": DEAD_LETTER_MAX_LENGTH } });
+      }
+      if (spec.exchange !== undefined) {
+        if (!this.declared.has(spec.exchange)) await this.declareOn(conn, spec.exchange, this.exchanges.get(spec.exchange) ?? "topic");
+        for (const key of spec.bindingKeys) await ch.bindQueue(queueName, spec.exchange, key);
+      }
+      sub.queueName = queueName;
+      sub.ch = ch;
+      sub.gen = gen;
+      const ok = await ch.consume(
+        queueName,
+        (msg) => {
+          if (msg === null) {
+            // The broker cancelled us (queue deleted): re-declare everything via a reconnect.
+            if (!sub.ending && !this.closing && this.conn === conn) void conn.close().catch(() => undefined);
+            return;
+          }
+          if (sub.ch !== ch) return;
+          sub.runner.push({ msg, ch, gen, queue: queueName });
+        },
+        { noAck: spec.noAck },
+      );
+      sub.consumerTag = ok.consumerTag;
+    } catch (err) {
+      sub.ch = undefined;
+      await ch.close().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private decode(m: Incoming, raw: boolean): BusEvent {
+    const { fields, properties } = m.msg;
+    const headers = (properties.headers ?? {}) as Record<string, unknown>;
+    const exchange = (headers[HEADER.exchange] as string | undefined) ?? fields.exchange;
+    const routingKey = (headers[HEADER.routingKey] as string | undefined) ?? fields.routingKey;
+    if (raw) return new BusEvent({ name: "", exchange: exchange || "amq.default", routingKey, data: m.msg.content });
+    return BusEvent.decode(m.msg.content, { exchange, routingKey, contentType: properties.contentType as string | undefined });
+  }
+
+  private settle(sub: AmqpSubscription, m: Incoming, outcome: Outcome): void | Promise<void> {
+    if (m.ch !== sub.ch) return; // its channel is gone; the broker delivers it again
+    if (outcome.kind === "ack") return this.ack(sub, m);
+    const { msg } = m;
+    const headers: Record<string, unknown> = { ...(msg.properties.headers as Record<string, unknown> | undefined) };
+    headers[HEADER.exchange] = headers[HEADER.exchange] ?? msg.fields.exchange;
+    headers[HEADER.routingKey] = headers[HEADER.routingKey] ?? msg.fields.routingKey;
+    let target: string;
+    if (outcome.kind === "retry") {
+      headers[HEADER.attempt] = outcome.attempt - 1;
+      target = m.queue;
+    } else {
+      headers[HEADER.attempt] = outcome.attempts;
+      headers[HEADER.queue] = m.queue;
+      headers[HEADER.error] = errorText(outcome.error).slice(0, 1000);
+      headers[HEADER.errorCode] = errorCode(outcome.error);
+      target = sub.spec.deadLetterQueue;
+    }
+    const props: Options.Publish = { ...publishPropsOf(msg), headers };
+    // Copy first, confirm, then ack the original: a crash in between duplicates, never loses.
+    return new Promise<void>((resolve, reject) => {
+      try {
+        m.ch.publish("", target, msg.content, props, (err: unknown) => {
+          if (err) return reject(err instanceof Error ? err : new Error(String(err)));
+          if (outcome.kind === "retry") this.stats.redeliveries++;
+          else this.stats.deadLetters++;
+          this.ack(sub, m);
+          resolve();
+        });
+      } catch (err) {
+        reject(err instanceof Error ? err : new Error(String(err)));
+      }
+    });
+  }
+
+  private ack(sub: AmqpSubscription, m: Incoming): void {
+    if (m.ch !== sub.ch) return;
+    this.stats.acked++;
+    if (sub.multi || sub.spec.prefetchCount === 1) {
+      try {
+        m.ch.ack(m.msg);
+      } catch {
+        // channel closed: the broker redelivers
+      }
+      return;
+    }
+    // One at a time in order: everything before this message is settled, so one "multiple"
+    // ack per tick covers them all and saves the broker a frame per message.
+    sub.ackUpTo = m.msg;
+    if (sub.ackScheduled) return;
+    sub.ackScheduled = true;
+    setImmediate(() => this.flushAcks(sub));
+  }
+
+  private flushAcks(sub: AmqpSubscription): void {
+    sub.ackScheduled = false;
+    const msg = sub.ackUpTo;
+    sub.ackUpTo = undefined;
+    if (!msg || !sub.ch) return;
+    try {
+      sub.ch.ack(msg, true);
+    } catch {
+      // channel closed: the broker redelivers
+    }
+  }
+
+  private async unsubscribe(sub: AmqpSubscription): Promise<void> {
+    if (!this.subs.has(sub) || sub.ending) return;
+    sub.ending = true;
+    const ch = sub.ch;
+    if (ch && sub.consumerTag) await ch.cancel(sub.consumerTag).catch(() => undefined);
+    await withDeadline(sub.runner.idle(), this.closeTimeoutMs);
+    this.flushAcks(sub);
+    this.subs.delete(sub);
+    sub.ch = undefined;
+    if (ch) await ch.close().catch(() => undefined); // anything still unacked goes back to the queue
+  }
+
+  // ---------------------------------------------------------------- admin
+
+  async declareExchange(name: string, type: ExchangeType = "topic"): Promise<void> {
+    if (typeof name !== "string" || name === "") throw new TickwireError("TW_BUS_SPEC", "An exchange needs a non-empty name.");
+    this.exchanges.set(name, type);
+    if (this.state === "connected" && this.conn) await this.declareOn(this.conn, name, type);
+  }
+
+  async deleteExchange(name: string): Promise<void> {
+    this.exchanges.delete(name);
+    this.declared.delete(name);
+    const conn = this.requireConn();
+    await this.admin(conn, (ch) => ch.deleteExchange(name));
+  }
+
+  async deleteQueue(name: string): Promise<void> {
+    const conn = this.requireConn();
+    await this.admin(conn, (ch) => ch.deleteQueue(name));
+  }
+
+  private requireConn(): ChannelModel {
+    if (this.state !== "connected" || !this.conn) {
+      throw new TickwireError("TW_BUS_NOT_CONNECTED", "Not connected to RabbitMQ: call connect() first (or wait for the reconnect).");
+    }
+    return this.conn;
+  }
+
+  async close(): Promise<void> {
+    if (this.closing) return;
+    if (this.state === "connected") await withDeadline(this.publishesSettled(), this.closeTimeoutMs);
+    await Promise.all([...this.subs].map((s) => this.unsubscribe(s)));
+    this.closing = true;
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    const left = [...this.inflight, ...this.pending.slice(this.head)];
+    this.inflight.clear();
+    this.pending = [];
+    this.head = 0;
+    for (const o of left) o.reject(closedError());
+    const conn = this.conn;
+    this.conn = undefined;
+    this.pubCh = undefined;
+    this.adminCh = undefined;
+    this.state = "closed";
+    if (conn) await conn.close().catch(() => undefined);
+    if (this.opening) await this.opening.catch(() => undefined);
+    this.checkIdle();
+  }
+
+  health(): BusHealth {
+    return {
+      kind: "amqp",
+      state: this.state,
+      connected: this.state === "connected",
+      buffered: this.pending.length - this.head,
+      unconfirmed: this.inflight.size,
+      published: this.published,
+      confirmed: this.confirmed,
+      delivered: this.stats.delivered,
+      acked: this.stats.acked,
+      redeliveries: this.stats.redeliveries,
+      deadLetters: this.stats.deadLetters,
+      handlerErrors: this.stats.handlerErrors,
+      reconnects: this.reconnects,
+      dropped: 0,
+      subscriptions: this.subs.size,
+      lastError: this.stats.lastError,
+    };
+  }
+}
+
+function deliveryOf(m: Incoming): Delivery {
+  const { fields, properties } = m.msg;
+  const headers = (properties.headers ?? {}) as Record<string, unknown>;
+  const failed = headers[HEADER.attempt];
+  const attempt = typeof failed === "number" ? failed + 1 : 1;
+  return {
+    queue: m.queue,
+    attempt,
+    redelivered: fields.redelivered || attempt > 1,
+    origin: properties.appId as string | undefined,
+    contentType: properties.contentType as string | undefined,
+    headers,
+  };
+}
+
+/** The properties of a received message worth keeping when we publish a copy of it. */
+function publishPropsOf(msg: ConsumeMessage): Options.Publish {
+  const p = msg.properties;
+  const out: Options.Publish = {};
+  if (p.contentType) out.contentType = p.contentType as string;
+  if (p.contentEncoding) out.contentEncoding = p.contentEncoding as string;
+  if (p.appId) out.appId = p.appId as string;
+  if (p.messageId) out.messageId = p.messageId as string;
+  if (p.deliveryMode === 2) out.persistent = true;
+  return out;
+}
