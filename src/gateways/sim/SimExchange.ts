@@ -1,0 +1,287 @@
+import { TickwireError } from "../../event/errors.js";
+import { Direction, Offset, OrderType, Status } from "../../trader/constants.js";
+import { vtSymbolOf } from "../../trader/ids.js";
+import { aggregateBars, simulateMinuteBars, type SimBar } from "./history.js";
+import { DEFAULT_INSTRUMENTS, validateInstrument, type SimInstrument } from "./instruments.js";
+import { InstrumentMarket } from "./InstrumentMarket.js";
+import { MatchingEngine, type MatchingSink } from "./MatchingEngine.js";
+import { MINUTE_MS } from "./PricePath.js";
+import { SimAccount, type SimPosition } from "./SimAccount.js";
+import { SimOrder, type SimOrderInput, type SimTrade } from "./SimOrder.js";
+
+export interface SimExchangeOptions {
+  /** Instruments listed (default: DEFAULT_INSTRUMENTS). */
+  instruments?: readonly SimInstrument[];
+  /** Seed of the market's randomness; the same seed and start time give the same market. Default 1. */
+  seed?: number;
+  /** Ticks per second per instrument (rounded to a whole number of ticks a minute). Default 2. */
+  tickRate?: number;
+  /** Sim time of the first tick, epoch ms: the anchor of the walk (prices equal initialPrice there). Default now. */
+  startTime?: number;
+  /** Starting cash of the account. Default 1,000,000. */
+  capital?: number;
+  /** Account id. Default "PAPER". */
+  accountid?: string;
+  /** At most this many ticks are replayed at start to give the day's open/high/low/volume. Default 2,000,000. */
+  replayLimit?: number;
+}
+
+/** What the exchange tells its owner (the gateway), synchronously, in order. */
+export interface SimExchangeListener {
+  onOrder(order: SimOrder): void;
+  onTrade(trade: SimTrade): void;
+  onPosition(position: SimPosition): void;
+  onAccount(account: SimAccount): void;
+}
+
+const ORDER_TYPES = new Set<string>(Object.values(OrderType));
+const PRICED_TYPES = new Set<string>([OrderType.LIMIT, OrderType.FAK, OrderType.FOK, OrderType.STOP]);
+/** Money held for MARKET and STOP orders is priced this much above the reference, for slippage. */
+const MARKET_RESERVE_MARKUP = 1.05;
+
+/**
+ * The paper exchange without any event plumbing: markets, validation, matching and the account.
+ * Every call runs synchronously and reports through the listener, so it is testable on its own
+ * and fast; SimGateway wraps it in the gateway interface.
+ */
+export class SimExchange implements MatchingSink {
+  readonly markets: readonly InstrumentMarket[];
+  readonly account: SimAccount;
+  readonly seed: number;
+  readonly ticksPerMinute: number;
+  readonly startTime: number;
+  listener: SimExchangeListener | undefined;
+
+  private readonly bySymbol = new Map<string, InstrumentMarket>();
+  private readonly matching: MatchingEngine;
+  private readonly active = new Map<string, SimOrder>();
+  private orderCount = 0;
+  private tradeCount = 0;
+  private readonly dirtyPositions = new Set<SimPosition>();
+  private accountDirty = false;
+
+  constructor(options: SimExchangeOptions = {}) {
+    const instruments = options.instruments ?? DEFAULT_INSTRUMENTS;
+    if (instruments.length === 0) {
+      throw new TickwireError("TW_SIM_NO_INSTRUMENTS", "The paper exchange needs at least one instrument: pass some in `instruments` or leave it out for the defaults.");
+    }
+    const tickRate = options.tickRate ?? 2;
+    if (!Number.isFinite(tickRate) || tickRate <= 0 || tickRate > 1000) {
+      throw new TickwireError("TW_SIM_BAD_SETTING", `tickRate must be a number of ticks per second in (0, 1000], got ${String(tickRate)}.`);
+    }
+    const seed = options.seed ?? 1;
+    if (!Number.isInteger(seed)) throw new TickwireError("TW_SIM_BAD_SETTING", `seed must be an integer, got ${String(seed)}.`);
+    const capital = options.capital ?? 1_000_000;
+    if (!Number.isFinite(capital) || capital < 0) throw new TickwireError("TW_SIM_BAD_SETTING", `capital must be a number >= 0, got ${String(capital)}.`);
+    const startTime = options.startTime ?? Date.now();
+    if (!Number.isFinite(startTime)) throw new TickwireError("TW_SIM_BAD_SETTING", `startTime must be epoch milliseconds, got ${String(startTime)}.`);
+
+    this.seed = seed;
+    this.ticksPerMinute = Math.max(1, Math.round(tickRate * 60));
+    this.startTime = startTime;
+    const anchorMinute = Math.floor(startTime / MINUTE_MS);
+    const markets: InstrumentMarket[] = [];
+    for (const inst of instruments) {
+      validateInstrument(inst);
+      const market = new InstrumentMarket(inst, seed, this.ticksPerMinute, anchorMinute);
+      if (this.bySymbol.has(market.vtSymbol)) {
+        throw new TickwireError("TW_SIM_BAD_INSTRUMENT", `Instrument ${market.vtSymbol} is listed twice: list each once.`);
+      }
+      market.start(startTime, options.replayLimit);
+      this.bySymbol.set(market.vtSymbol, market);
+      markets.push(market);
+    }
+    this.markets = markets;
+    this.matching = new MatchingEngine(this);
+    this.account = new SimAccount(options.accountid ?? "PAPER", capital);
+  }
+
+  /** Sim time of the latest tick, epoch ms. */
+  get now(): number {
+    return this.markets[0].time;
+  }
+
+  /** Milliseconds of sim time between two ticks of an instrument. */
+  get tickMs(): number {
+    return MINUTE_MS / this.ticksPerMinute;
+  }
+
+  getMarket(vtSymbol: string): InstrumentMarket | undefined {
+    return this.bySymbol.get(vtSymbol);
+  }
+
+  /** The order if it is still active (orders leave this map when they end). */
+  getActiveOrder(orderid: string): SimOrder | undefined {
+    return this.active.get(orderid);
+  }
+
+  get activeOrderCount(): number {
+    return this.active.size;
+  }
+
+  /** One tick of every market, each followed by matching; `visit` sees each market after its tick. */
+  step(visit?: (market: InstrumentMarket) => void): void {
+    const markets = this.markets;
+    for (let i = 0; i < markets.length; i++) {
+      const m = markets[i];
+      m.step();
+      // The tick goes out before the fills it causes, as on an exchange feed.
+      if (visit) visit(m);
+      this.matching.onTick(m);
+    }
+    this.flush();
+  }
+
+  /** One tick of one market (for producing ticks in bulk). Call `flush()` after a batch. */
+  stepMarket(market: InstrumentMarket): void {
+    market.step();
+    this.matching.onTick(market);
+  }
+
+  /**
+   * Takes an order: reports SUBMITTING, then REJECTED with a reason or NOTTRADED and whatever
+   * matching does at once. Never throws for bad orders: rejections are order updates.
+   */
+  sendOrder(input: SimOrderInput): SimOrder {
+    const vtSymbol = vtSymbolOf(input.symbol, input.exchange);
+    const market = this.bySymbol.get(vtSymbol);
+    const order = new SimOrder(String(++this.orderCount), input, vtSymbol, market ? market.time : this.now);
+    order.market = market;
+    this.listener?.onOrder(order);
+    const reason = this.admit(order);
+    if (reason !== undefined) {
+      order.status = Status.REJECTED;
+      order.reason = reason;
+      this.listener?.onOrder(order);
+    } else {
+      this.active.set(order.orderid, order);
+      this.matching.accept(order);
+    }
+    this.flush();
+    return order;
+  }
+
+  /**
+   * Cancels an order: true when it was active and is now CANCELLED; false when it had already
+   * ended (a race, not an error). Throws TW_SIM_UNKNOWN_ORDER for an id this exchange never gave.
+   */
+  cancelOrder(orderid: string): boolean {
+    const order = this.active.get(orderid);
+    if (!order) {
+      const n = Number(orderid);
+      if (Number.isInteger(n) && n > 0 && n <= this.orderCount && String(n) === orderid) return false;
+      throw new TickwireError("TW_SIM_UNKNOWN_ORDER", `No order "${orderid}" was ever sent to this paper exchange: check the orderid (the part after the gateway name).`, {
+        details: { orderid },
+      });
+    }
+    const done = this.matching.cancel(order);
+    this.flush();
+    return done;
+  }
+
+  /** Minute (or hour/day) bars of the walk between `start` and `end` (clamped to the last finished minute). */
+  history(vtSymbol: string, start: number, end: number, periodMs = MINUTE_MS): SimBar[] {
+    const market = this.bySymbol.get(vtSymbol);
+    if (!market) {
+      throw new TickwireError("TW_SIM_UNKNOWN_SYMBOL", `No instrument ${vtSymbol} on this paper exchange. Listed: ${[...this.bySymbol.keys()].join(", ")}.`, {
+        details: { vtSymbol },
+      });
+    }
+    const lastFinished = Math.floor(this.now / MINUTE_MS) * MINUTE_MS - MINUTE_MS;
+    const bars = simulateMinuteBars(market.instrument, this.seed, this.ticksPerMinute, market.path.anchorMinute, start, Math.min(end, lastFinished));
+    if (periodMs === MINUTE_MS) return bars;
+    return aggregateBars(bars, periodMs, (v) => market.rules.roundVolume(v));
+  }
+
+  /** Reports the account and every position again, with P&L marked to the latest prices. */
+  markToMarket(): void {
+    for (const p of this.account.allPositions()) {
+      if (p.volume !== 0 || p.frozen !== 0) this.dirtyPositions.add(p);
+    }
+    this.accountDirty = true;
+    this.flush();
+  }
+
+  /** Reports positions and the account changed since the last flush, each once. */
+  flush(): void {
+    const l = this.listener;
+    if (this.dirtyPositions.size > 0) {
+      for (const p of this.dirtyPositions) {
+        p.mark();
+        l?.onPosition(p);
+      }
+      this.dirtyPositions.clear();
+    }
+    if (this.accountDirty) {
+      this.accountDirty = false;
+      l?.onAccount(this.account);
+    }
+  }
+
+  // MatchingSink: called by the matching engine.
+
+  fill(order: SimOrder, price: number, volume: number): void {
+    const commission = this.account.applyFill(order, price, volume);
+    if (order.position) this.dirtyPositions.add(order.position);
+    this.accountDirty = true;
+    this.listener?.onTrade({ tradeid: String(++this.tradeCount), order, price, volume, time: order.market!.time, commission });
+  }
+
+  update(order: SimOrder): void {
+    if (!order.isActive) {
+      this.active.delete(order.orderid);
+      this.account.releaseOrder(order);
+      if (order.position) this.dirtyPositions.add(order.position);
+      this.accountDirty = true;
+    }
+    this.listener?.onOrder(order);
+  }
+
+  /** Validates and funds an order; returns why it is rejected, or undefined when accepted. */
+  private admit(order: SimOrder): string | undefined {
+    const market = order.market;
+    if (!market) {
+      return `unknown symbol ${order.vtSymbol}: this paper exchange lists ${[...this.bySymbol.keys()].join(", ")}`;
+    }
+    if (order.direction !== Direction.LONG && order.direction !== Direction.SHORT) {
+      return `direction must be LONG (buy) or SHORT (sell), got ${String(order.direction)}`;
+    }
+    if (!ORDER_TYPES.has(order.type)) return `unknown order type ${String(order.type)}: use one of ${[...ORDER_TYPES].join(", ")}`;
+    const rules = market.rules;
+    const volume = order.volume;
+    if (typeof volume !== "number" || !Number.isFinite(volume) || volume <= 0) {
+      return `volume must be a number > 0, got ${String(volume)}`;
+    }
+    if (!rules.isVolumeMultiple(volume)) {
+      return `volume ${volume} is not a multiple of the minimum volume ${rules.minVolume} of ${market.vtSymbol}`;
+    }
+    if (PRICED_TYPES.has(order.type)) {
+      const price = order.price;
+      if (typeof price !== "number" || !Number.isFinite(price) || price <= 0) {
+        return `price must be a number > 0 for a ${order.type} order, got ${String(price)}`;
+      }
+      if (!rules.isOnTick(price)) {
+        return `price ${price} is not on the price tick ${rules.priceTick} of ${market.vtSymbol}`;
+      }
+      if (market.limitUp !== 0 && (price > market.limitUp || price < market.limitDown)) {
+        return `price ${price} is outside today's limits ${market.limitDown}–${market.limitUp} of ${market.vtSymbol}`;
+      }
+    }
+    const account = this.account;
+    if (market.instrument.netPosition) {
+      const position = account.position(market, Direction.NET);
+      return order.side > 0 ? account.reserveOpen(order, position, this.referencePrice(order)) : account.freezeClose(order, position);
+    }
+    if (order.offset === Offset.OPEN || order.offset === Offset.NONE) {
+      return account.reserveOpen(order, account.position(market, order.direction), this.referencePrice(order));
+    }
+    return account.freezeClose(order, account.position(market, order.side > 0 ? Direction.SHORT : Direction.LONG));
+  }
+
+  /** The price money is held at: the limit for priced orders, the market plus a markup for MARKET/STOP. */
+  private referencePrice(order: SimOrder): number {
+    if (order.type === OrderType.LIMIT || order.type === OrderType.FAK || order.type === OrderType.FOK) return order.price;
+    const m = order.market!;
+    return Math.max(order.price, m.lastPrice, m.askPrice[0]) * MARKET_RESERVE_MARKUP;
+  }
+}

@@ -1,0 +1,419 @@
+import { TickwireError } from "../../event/errors.js";
+import { BaseGateway, type GatewaySetting, type TraderEventEngine } from "../../trader/BaseGateway.js";
+import { Exchange, Interval, LogLevel } from "../../trader/constants.js";
+import { vtOrderidOf, vtTradeidOf } from "../../trader/ids.js";
+import {
+  createAccount,
+  createBar,
+  createContract,
+  createPosition,
+  type AccountData,
+  type BarData,
+  type CancelRequest,
+  type HistoryRequest,
+  type OrderData,
+  type OrderRequest,
+  type PositionData,
+  type SubscribeRequest,
+  type TickData,
+  type TradeData,
+} from "../../trader/objects.js";
+import { DEFAULT_INSTRUMENTS, selectInstruments, type SimInstrument } from "./instruments.js";
+import type { InstrumentMarket } from "./InstrumentMarket.js";
+import { DAY_MS, MINUTE_MS } from "./PricePath.js";
+import type { SimAccount, SimPosition } from "./SimAccount.js";
+import { SimExchange, type SimExchangeListener, type SimExchangeOptions } from "./SimExchange.js";
+import type { SimOrder, SimTrade } from "./SimOrder.js";
+
+const HOUR_MS = 3_600_000;
+/** Most ticks a timer callback produces when the process fell behind (then the sim clock lags). */
+const MAX_STEPS_PER_PUMP = 20_000;
+
+function badSetting(name: string, want: string, got: unknown): TickwireError {
+  return new TickwireError("TW_SIM_BAD_SETTING", `Setting "${name}" must be ${want}, got ${JSON.stringify(got)}.`, {
+    details: { setting: name },
+  });
+}
+
+function numberSetting(setting: GatewaySetting, name: string, fallback: number): number {
+  const v = setting[name];
+  if (v === undefined || v === null || v === "") return fallback;
+  const n = typeof v === "string" ? Number(v) : v;
+  if (typeof n !== "number" || !Number.isFinite(n)) throw badSetting(name, "a number", v);
+  return n;
+}
+
+function instrumentsSetting(setting: GatewaySetting): readonly SimInstrument[] {
+  const v = setting.instruments;
+  if (v === undefined || v === null || v === "") return DEFAULT_INSTRUMENTS;
+  if (typeof v === "string") return selectInstruments(v.split(",").filter((s) => s.trim() !== ""));
+  if (Array.isArray(v)) {
+    // Each entry is a vtSymbol of the catalog or a full instrument description (validated by SimExchange).
+    return v.map((e: unknown) => {
+      if (typeof e === "string") return selectInstruments([e])[0];
+      if (typeof e === "object" && e !== null) return e as SimInstrument;
+      throw badSetting("instruments", "vtSymbols or instrument objects", v);
+    });
+  }
+  throw badSetting("instruments", 'a comma-separated list of vtSymbols ("rb2410.SHFE,BTCUSDT.BINANCE") or a list of instruments', v);
+}
+
+/**
+ * The paper exchange as a gateway: contracts across products, a seeded random-walk market with a
+ * 5-level book at a configurable tick rate, real matching of LIMIT/MARKET/STOP/FAK/FOK orders,
+ * and an account with margin, commission and positions marked to market.
+ *
+ * Settings (all optional): seed (1), tickRate (ticks per second per instrument, 2), capital
+ * (1,000,000), instruments ("" = all of DEFAULT_INSTRUMENTS; or "rb2410.SHFE,BTCUSDT.BINANCE";
+ * or a list of SimInstrument objects), startTime (epoch ms of the first tick; 0 = now),
+ * accountid ("PAPER"), markInterval (ms between account/position pushes with fresh P&L, 1000).
+ */
+export class SimGateway extends BaseGateway {
+  static override readonly defaultName: string = "SIM";
+  static override readonly defaultSetting: GatewaySetting = {
+    seed: 1,
+    tickRate: 2,
+    capital: 1_000_000,
+    instruments: "",
+    startTime: 0,
+    accountid: "PAPER",
+    markInterval: 1000,
+  };
+  static override readonly exchanges: readonly Exchange[] = [
+    Exchange.SHFE,
+    Exchange.CFFEX,
+    Exchange.BINANCE,
+    Exchange.SSE,
+    Exchange.NASDAQ,
+    Exchange.SIM,
+  ];
+
+  private sim: SimExchange | undefined;
+  private subscribed: Uint8Array = new Uint8Array(0);
+  private marketIndex = new Map<InstrumentMarket, number>();
+  private tickTimer: ReturnType<typeof setInterval> | undefined;
+  private markTimer: ReturnType<typeof setInterval> | undefined;
+  private wallStart = 0;
+  private stepsDone = 0;
+  private vtAccountid = "";
+  /** The last tick built by `generateTicks` (kept so building it is never optimized away). */
+  lastTick: TickData | undefined;
+
+  constructor(eventEngine: TraderEventEngine, gatewayName?: string) {
+    super(eventEngine, gatewayName);
+  }
+
+  /** The exchange behind the gateway (for inspection and tests); throws before connect. */
+  get exchange(): SimExchange {
+    if (!this.sim) {
+      throw new TickwireError("TW_SIM_NOT_CONNECTED", `Gateway ${this.gatewayName} is not connected: call connect() (or MainEngine.connect) first.`);
+    }
+    return this.sim;
+  }
+
+  get connected(): boolean {
+    return this.sim !== undefined;
+  }
+
+  /** Builds the market from `setting`, pushes contracts and the account, and starts the tick clock. */
+  async connect(setting: GatewaySetting = {}): Promise<void> {
+    if (this.sim) await this.close();
+    this.onConnecting();
+    const startTime = numberSetting(setting, "startTime", 0);
+    const options: SimExchangeOptions = {
+      instruments: instrumentsSetting(setting),
+      seed: numberSetting(setting, "seed", 1),
+      tickRate: numberSetting(setting, "tickRate", 2),
+      capital: numberSetting(setting, "capital", 1_000_000),
+      startTime: startTime === 0 ? Date.now() : startTime,
+      accountid: typeof setting.accountid === "string" && setting.accountid !== "" ? setting.accountid : "PAPER",
+    };
+    const markInterval = numberSetting(setting, "markInterval", 1000);
+    if (markInterval <= 0) throw badSetting("markInterval", "a number of milliseconds > 0", markInterval);
+    const sim = new SimExchange(options);
+    sim.listener = this.listener;
+    this.sim = sim;
+    this.subscribed = new Uint8Array(sim.markets.length);
+    this.marketIndex = new Map(sim.markets.map((m, i) => [m, i]));
+    this.vtAccountid = createAccount({ gatewayName: this.gatewayName, accountid: sim.account.accountid }).vtAccountid;
+    for (const m of sim.markets) {
+      const i = m.instrument;
+      this.onContract(
+        createContract({
+          gatewayName: this.gatewayName,
+          symbol: i.symbol,
+          exchange: i.exchange,
+          name: i.name,
+          product: i.product,
+          size: i.size,
+          priceTick: i.priceTick,
+          minVolume: i.minVolume,
+          stopSupported: true,
+          netPosition: i.netPosition,
+          historyData: true,
+        }),
+      );
+    }
+    this.onAccount(this.accountData(sim.account));
+    this.onConnected(`paper exchange with ${sim.markets.length} instruments, seed ${sim.seed}, ${(sim.ticksPerMinute / 60).toFixed(2)} ticks/s each`);
+    this.writeLog(`Paper exchange open: ${sim.markets.map((m) => m.vtSymbol).join(", ")}.`);
+
+    this.wallStart = Date.now();
+    this.stepsDone = 0;
+    const period = Math.min(250, Math.max(10, sim.tickMs));
+    this.tickTimer = setInterval(() => this.pump(), period);
+    this.tickTimer.unref();
+    this.markTimer = setInterval(() => this.sim?.markToMarket(), markInterval);
+    this.markTimer.unref();
+  }
+
+  /** Stops the clock. Orders, positions and the account stay readable until the next connect. */
+  async close(): Promise<void> {
+    if (this.tickTimer) clearInterval(this.tickTimer);
+    if (this.markTimer) clearInterval(this.markTimer);
+    this.tickTimer = this.markTimer = undefined;
+    if (this.sim) {
+      this.sim.listener = undefined;
+      this.sim = undefined;
+      this.onDisconnected("closed");
+    }
+  }
+
+  /** Starts pushing ticks of `req.vtSymbol` (the current one at once). */
+  subscribe(req: SubscribeRequest): void {
+    const market = this.marketOf(req.vtSymbol);
+    const i = this.marketIndex.get(market)!;
+    this.subscribed[i] = 1;
+    this.onTick(this.tickOf(market));
+  }
+
+  /** Subscribes to every instrument. */
+  subscribeAll(): void {
+    for (const m of this.exchange.markets) this.subscribe({ symbol: m.instrument.symbol, exchange: m.instrument.exchange, vtSymbol: m.vtSymbol });
+  }
+
+  sendOrder(req: OrderRequest): string {
+    return this.exchange.sendOrder(req).vtOrderid;
+  }
+
+  /** Cancels an active order; a cancel that finds the order already finished is logged, not thrown. */
+  cancelOrder(req: CancelRequest): void {
+    if (!this.exchange.cancelOrder(req.orderid)) {
+      this.writeLog(`Cancel of ${req.orderid}: the order had already finished.`, LogLevel.WARNING);
+    }
+  }
+
+  queryAccount(): void {
+    this.onAccount(this.accountData(this.exchange.account));
+  }
+
+  queryPosition(): void {
+    for (const p of this.exchange.account.allPositions()) {
+      p.mark();
+      this.onPosition(this.positionData(p));
+    }
+  }
+
+  /**
+   * Bars of the same random walk the live ticks follow, from req.start to req.end (up to the last
+   * finished minute): interval 1m, 1h or d.
+   */
+  queryHistory(req: HistoryRequest): BarData[] {
+    const sim = this.exchange;
+    const market = this.marketOf(req.vtSymbol);
+    const period = req.interval === Interval.MINUTE ? MINUTE_MS : req.interval === Interval.HOUR ? HOUR_MS : req.interval === Interval.DAILY ? DAY_MS : 0;
+    if (period === 0) {
+      throw new TickwireError("TW_SIM_BAD_INTERVAL", `The paper exchange has bars of 1m, 1h and d, not ${String(req.interval)}.`, {
+        details: { interval: req.interval },
+      });
+    }
+    // HistoryRequest.end is exclusive; the sim's range is inclusive of minute starts.
+    const bars = sim.history(market.vtSymbol, req.start, req.end - 1, period);
+    return bars.map((b) =>
+      createBar({
+        gatewayName: this.gatewayName,
+        symbol: market.instrument.symbol,
+        exchange: market.instrument.exchange,
+        datetime: b.time,
+        interval: req.interval,
+        volume: b.volume,
+        turnover: b.turnover,
+        openInterest: b.openInterest,
+        openPrice: b.open,
+        highPrice: b.high,
+        lowPrice: b.low,
+        closePrice: b.close,
+      }),
+    );
+  }
+
+  /**
+   * Produces `count` ticks at once, round robin over the instruments, as fast as possible (for
+   * benchmarks and backfills): each is matched against resting orders and, when `publish` and
+   * subscribed, pushed like a live tick. The sim clock moves on by the ticks produced.
+   */
+  generateTicks(count: number, publish = true): void {
+    const sim = this.exchange;
+    const markets = sim.markets;
+    const n = markets.length;
+    const subscribed = this.subscribed;
+    for (let i = 0, j = 0; i < count; i++) {
+      const m = markets[j];
+      sim.stepMarket(m);
+      const tick = this.tickOf(m);
+      if (publish && subscribed[j] === 1) this.onTick(tick);
+      else this.lastTick = tick;
+      if (++j === n) j = 0;
+    }
+    sim.flush();
+  }
+
+  /** How the exchange's reports become events: snapshots as trader objects, pushed twice each. */
+  private readonly listener: SimExchangeListener = {
+    onOrder: (o) => this.onOrder(this.orderData(o)),
+    onTrade: (t) => this.onTrade(this.tradeData(t)),
+    onPosition: (p) => this.onPosition(this.positionData(p)),
+    onAccount: (a) => this.onAccount(this.accountData(a)),
+  };
+
+  // ------------------------------------------------------------------ conversions
+
+  private marketOf(vtSymbol: string): InstrumentMarket {
+    const market = this.exchange.getMarket(vtSymbol);
+    if (!market) {
+      throw new TickwireError(
+        "TW_SIM_UNKNOWN_SYMBOL",
+        `No instrument ${vtSymbol} on gateway ${this.gatewayName}. Listed: ${this.exchange.markets.map((m) => m.vtSymbol).join(", ")}.`,
+        { details: { vtSymbol } },
+      );
+    }
+    return market;
+  }
+
+  /** The market's current state as a TickData (same keys, same order as createTick: one object shape). */
+  private tickOf(m: InstrumentMarket): TickData {
+    const i = m.instrument;
+    const bp = m.bidPrice;
+    const ap = m.askPrice;
+    const bv = m.bidVolume;
+    const av = m.askVolume;
+    return {
+      gatewayName: this.gatewayName,
+      symbol: i.symbol,
+      exchange: i.exchange,
+      vtSymbol: m.vtSymbol,
+      datetime: m.time,
+      name: i.name,
+      volume: m.volume,
+      turnover: m.turnover,
+      openInterest: m.openInterest,
+      lastPrice: m.lastPrice,
+      lastVolume: m.lastVolume,
+      limitUp: m.limitUp,
+      limitDown: m.limitDown,
+      openPrice: m.openPrice,
+      highPrice: m.highPrice,
+      lowPrice: m.lowPrice,
+      preClose: m.preClose,
+      bidPrice1: bp[0],
+      bidPrice2: bp[1],
+      bidPrice3: bp[2],
+      bidPrice4: bp[3],
+      bidPrice5: bp[4],
+      askPrice1: ap[0],
+      askPrice2: ap[1],
+      askPrice3: ap[2],
+      askPrice4: ap[3],
+      askPrice5: ap[4],
+      bidVolume1: bv[0],
+      bidVolume2: bv[1],
+      bidVolume3: bv[2],
+      bidVolume4: bv[3],
+      bidVolume5: bv[4],
+      askVolume1: av[0],
+      askVolume2: av[1],
+      askVolume3: av[2],
+      askVolume4: av[3],
+      askVolume5: av[4],
+    };
+  }
+
+  /** A snapshot of the order (same keys and order as createOrder). */
+  private orderData(o: SimOrder): OrderData {
+    if (o.vtOrderid === "") o.vtOrderid = vtOrderidOf(this.gatewayName, o.orderid);
+    return {
+      gatewayName: this.gatewayName,
+      symbol: o.symbol,
+      exchange: o.exchange,
+      vtSymbol: o.vtSymbol,
+      orderid: o.orderid,
+      vtOrderid: o.vtOrderid,
+      type: o.type,
+      direction: o.direction,
+      offset: o.offset,
+      price: o.price,
+      volume: o.volume,
+      traded: o.traded,
+      status: o.status,
+      datetime: o.market ? o.market.time : o.time,
+      reference: o.reference,
+      statusMsg: o.reason,
+    };
+  }
+
+  private tradeData(t: SimTrade): TradeData {
+    const o = t.order;
+    return {
+      gatewayName: this.gatewayName,
+      symbol: o.symbol,
+      exchange: o.exchange,
+      vtSymbol: o.vtSymbol,
+      orderid: o.orderid,
+      vtOrderid: o.vtOrderid,
+      tradeid: t.tradeid,
+      vtTradeid: vtTradeidOf(this.gatewayName, t.tradeid),
+      direction: o.direction,
+      offset: o.offset,
+      price: t.price,
+      volume: t.volume,
+      datetime: t.time,
+    };
+  }
+
+  private positionData(p: SimPosition): PositionData {
+    const i = p.market.instrument;
+    return createPosition({
+      gatewayName: this.gatewayName,
+      symbol: i.symbol,
+      exchange: i.exchange,
+      direction: p.direction,
+      volume: p.volume,
+      frozen: p.frozen,
+      price: p.price,
+      pnl: p.pnl,
+      ydVolume: 0,
+    });
+  }
+
+  private accountData(a: SimAccount): AccountData {
+    const balance = a.balance;
+    const frozen = a.frozen;
+    return { gatewayName: this.gatewayName, accountid: a.accountid, vtAccountid: this.vtAccountid, balance, frozen, available: balance - frozen };
+  }
+
+  /** Timer callback: produces the ticks due by the wall clock since connect. */
+  private pump(): void {
+    const sim = this.sim;
+    if (!sim) return;
+    const due = Math.floor((Date.now() - this.wallStart) / sim.tickMs);
+    if (due - this.stepsDone > MAX_STEPS_PER_PUMP) this.stepsDone = due - MAX_STEPS_PER_PUMP;
+    while (this.stepsDone < due) {
+      this.stepsDone++;
+      sim.step(this.publishTick);
+    }
+  }
+
+  private readonly publishTick = (m: InstrumentMarket): void => {
+    if (this.subscribed[this.marketIndex.get(m)!] === 1) this.onTick(this.tickOf(m));
+  };
+}
