@@ -72,6 +72,7 @@ export abstract class BaseGateway {
   readonly gatewayName: string;
   private state: GatewayStatus = GatewayStatus.DISCONNECTED;
   private wasConnected = false;
+  private readonly tickTypes = new Map<string, `eTick.${string}`>();
 
   constructor(eventEngine: TraderEventEngine, gatewayName?: string) {
     const name = gatewayName ?? (this.constructor as GatewayClass).defaultName;
@@ -123,7 +124,14 @@ export abstract class BaseGateway {
   onTick(tick: TickData): void {
     const ee = this.eventEngine;
     ee.put(new Event(EVENT_TICK, tick));
-    ee.put(new Event(`${EVENT_TICK}${tick.vtSymbol}` as const, tick));
+    // Ticks are the hot path: reuse one type string per instrument, so the engine's handler
+    // lookup hashes a string it has seen (hash cached) instead of a fresh concatenation per tick.
+    let type = this.tickTypes.get(tick.vtSymbol);
+    if (type === undefined) {
+      type = `${EVENT_TICK}${tick.vtSymbol}` as const;
+      this.tickTypes.set(tick.vtSymbol, type);
+    }
+    ee.put(new Event(type, tick));
   }
 
   onTrade(trade: TradeData): void {

@@ -74,6 +74,41 @@ export function vtPositionidOf(gatewayName: string, vtSymbol: string, direction:
   return gatewayName + ID_SEPARATOR + vtSymbol + ID_SEPARATOR + direction;
 }
 
+// vtSymbols made by the factories, by exchange then symbol. Reusing one string per instrument
+// skips re-validation, and lets every Map keyed by vtSymbol (OMS caches, handler tables) use the
+// hash V8 caches on the string instead of hashing a fresh concatenation per tick.
+const internedVtSymbols = new Map<string, Map<string, string>>();
+let internedCount = 0;
+const MAX_INTERNED = 100_000;
+
+/**
+ * The vtSymbol of a validated symbol and exchange (TW_TRADER_INVALID_ID otherwise), as one shared
+ * string per instrument. What the object factories use.
+ */
+export function checkedVtSymbol(symbol: string, exchange: Exchange): string {
+  let bySymbol = internedVtSymbols.get(exchange);
+  if (bySymbol !== undefined) {
+    const hit = bySymbol.get(symbol);
+    if (hit !== undefined) return hit;
+  }
+  assertSymbol(symbol);
+  assertExchange(exchange);
+  if (internedCount >= MAX_INTERNED) {
+    // A universe this large is unusual: start over rather than grow without bound.
+    internedVtSymbols.clear();
+    internedCount = 0;
+    bySymbol = undefined;
+  }
+  if (bySymbol === undefined) {
+    bySymbol = new Map<string, string>();
+    internedVtSymbols.set(exchange, bySymbol);
+  }
+  const vtSymbol = vtSymbolOf(symbol, exchange);
+  bySymbol.set(symbol, vtSymbol);
+  internedCount++;
+  return vtSymbol;
+}
+
 /** Splits "rb2410.SHFE" (or "BTC.USDT.BINANCE") on the last dot; throws TW_TRADER_INVALID_ID. */
 export function parseVtSymbol(vtSymbol: string): { symbol: string; exchange: Exchange } {
   if (typeof vtSymbol !== "string") throw invalid("vtSymbol", vtSymbol, "it must be a string");

@@ -11,16 +11,7 @@ import {
   type OptionType,
   type Product,
 } from "./constants.js";
-import {
-  assertExchange,
-  assertIdPart,
-  assertSymbol,
-  vtAccountidOf,
-  vtOrderidOf,
-  vtPositionidOf,
-  vtSymbolOf,
-  vtTradeidOf,
-} from "./ids.js";
+import { assertIdPart, checkedVtSymbol, vtAccountidOf, vtOrderidOf, vtPositionidOf, vtTradeidOf } from "./ids.js";
 
 /*
  * The data objects of the domain, after vnpy's `object.py`, as PLAIN data: interfaces, built by
@@ -274,15 +265,9 @@ export type OrderRequestInit = Init<OrderRequest, "symbol" | "exchange" | "direc
 export type CancelInit = Init<CancelRequest, "orderid" | "symbol" | "exchange">;
 export type HistoryInit = Init<HistoryRequest, "symbol" | "exchange" | "start">;
 
-function symbolFields(symbol: string, exchange: Exchange): string {
-  assertSymbol(symbol);
-  assertExchange(exchange);
-  return vtSymbolOf(symbol, exchange);
-}
-
 export function createTick(i: TickInit): TickData {
   assertIdPart("gatewayName", i.gatewayName);
-  const vtSymbol = symbolFields(i.symbol, i.exchange);
+  const vtSymbol = checkedVtSymbol(i.symbol, i.exchange);
   return {
     gatewayName: i.gatewayName,
     symbol: i.symbol,
@@ -326,7 +311,7 @@ export function createTick(i: TickInit): TickData {
 
 export function createBar(i: BarInit): BarData {
   assertIdPart("gatewayName", i.gatewayName);
-  const vtSymbol = symbolFields(i.symbol, i.exchange);
+  const vtSymbol = checkedVtSymbol(i.symbol, i.exchange);
   return {
     gatewayName: i.gatewayName,
     symbol: i.symbol,
@@ -347,7 +332,7 @@ export function createBar(i: BarInit): BarData {
 export function createOrder(i: OrderInit): OrderData {
   assertIdPart("gatewayName", i.gatewayName);
   assertIdPart("orderid", i.orderid);
-  const vtSymbol = symbolFields(i.symbol, i.exchange);
+  const vtSymbol = checkedVtSymbol(i.symbol, i.exchange);
   return {
     gatewayName: i.gatewayName,
     symbol: i.symbol,
@@ -372,7 +357,7 @@ export function createTrade(i: TradeInit): TradeData {
   assertIdPart("gatewayName", i.gatewayName);
   assertIdPart("orderid", i.orderid);
   assertIdPart("tradeid", i.tradeid);
-  const vtSymbol = symbolFields(i.symbol, i.exchange);
+  const vtSymbol = checkedVtSymbol(i.symbol, i.exchange);
   return {
     gatewayName: i.gatewayName,
     symbol: i.symbol,
@@ -392,7 +377,7 @@ export function createTrade(i: TradeInit): TradeData {
 
 export function createPosition(i: PositionInit): PositionData {
   assertIdPart("gatewayName", i.gatewayName);
-  const vtSymbol = symbolFields(i.symbol, i.exchange);
+  const vtSymbol = checkedVtSymbol(i.symbol, i.exchange);
   return {
     gatewayName: i.gatewayName,
     symbol: i.symbol,
@@ -425,7 +410,7 @@ export function createAccount(i: AccountInit): AccountData {
 
 export function createContract(i: ContractInit): ContractData {
   assertIdPart("gatewayName", i.gatewayName);
-  const vtSymbol = symbolFields(i.symbol, i.exchange);
+  const vtSymbol = checkedVtSymbol(i.symbol, i.exchange);
   return {
     gatewayName: i.gatewayName,
     symbol: i.symbol,
@@ -464,12 +449,12 @@ export function createGatewayStatus(i: GatewayStatusInit): GatewayStatusData {
 }
 
 export function createSubscribeRequest(i: SubscribeInit): SubscribeRequest {
-  const vtSymbol = symbolFields(i.symbol, i.exchange);
+  const vtSymbol = checkedVtSymbol(i.symbol, i.exchange);
   return { symbol: i.symbol, exchange: i.exchange, vtSymbol };
 }
 
 export function createOrderRequest(i: OrderRequestInit): OrderRequest {
-  const vtSymbol = symbolFields(i.symbol, i.exchange);
+  const vtSymbol = checkedVtSymbol(i.symbol, i.exchange);
   return {
     symbol: i.symbol,
     exchange: i.exchange,
@@ -486,12 +471,12 @@ export function createOrderRequest(i: OrderRequestInit): OrderRequest {
 /** The request that cancels an order; pass the OrderData itself (`createCancelRequest(order)`). */
 export function createCancelRequest(i: CancelInit): CancelRequest {
   assertIdPart("orderid", i.orderid);
-  const vtSymbol = symbolFields(i.symbol, i.exchange);
+  const vtSymbol = checkedVtSymbol(i.symbol, i.exchange);
   return { orderid: i.orderid, symbol: i.symbol, exchange: i.exchange, vtSymbol };
 }
 
 export function createHistoryRequest(i: HistoryInit): HistoryRequest {
-  const vtSymbol = symbolFields(i.symbol, i.exchange);
+  const vtSymbol = checkedVtSymbol(i.symbol, i.exchange);
   return {
     symbol: i.symbol,
     exchange: i.exchange,
