@@ -55,6 +55,26 @@ describe("WorkerPool", () => {
     assert.equal(await pool.submit("addLater", 4, 5), 9);
   });
 
+  test("data that is not plain (a Map, a Date, a class instance) still crosses the thread boundary", async () => {
+    class Quote {
+      constructor(
+        readonly bid: number,
+        readonly ask: number,
+      ) {}
+    }
+    const when = new Date(1_700_000_000_000);
+    const back = (await pool.submit("echo", { m: new Map([["a", 1]]), when, q: new Quote(1, 2), big: 2n ** 70n })) as {
+      m: Map<string, number>;
+      when: Date;
+      q: { bid: number; ask: number };
+      big: bigint;
+    };
+    assert.deepEqual([...back.m], [["a", 1]]);
+    assert.equal(back.when.getTime(), when.getTime());
+    assert.deepEqual({ ...back.q }, { bid: 1, ask: 2 });
+    assert.equal(back.big, 2n ** 70n);
+  });
+
   test("submit runs in a worker thread, not on the main thread", async () => {
     const id = await pool.submit("threadId");
     assert.notEqual(id, threadId);
@@ -189,3 +209,13 @@ describe("WorkerPool lifecycle", () => {
     assert.throws(() => new WorkerPool({ module: MODULE, threads: 0 }), (err: unknown) => code(err) === "TW_WORKER_OPTIONS");
   });
 });
+
+// Type-level checks, never run: tsc fails if these stop being errors.
+function _submitIsTypedByTheHandlerModule(p: WorkerPool<typeof handlers>): void {
+  // @ts-expect-error an argument of the wrong type
+  void p.submit("add", "1", 2);
+  // @ts-expect-error a name the module does not export
+  void p.submit("nope");
+  const sum: Promise<number> = p.submit("add", 1, 2).wait();
+  void sum;
+}

@@ -7,6 +7,7 @@ import { TickwireError } from "../errors.js";
 import { entryFile } from "./entryFile.js";
 import { moduleUrl, type HandlerModule, type ModuleLocation } from "./HandlerModule.js";
 import { decodeError, type SerializedError } from "./remoteError.js";
+import { isPlainData } from "./plainData.js";
 import {
   REPLY_DISPATCH,
   REPLY_OK,
@@ -170,21 +171,25 @@ export class WorkerPool<H extends HandlerModule = HandlerModule> {
         new TickwireError("TW_WORKER_QUEUE_FULL", `${this.piscina.queueSize} tasks are already waiting for a thread: wait for results before sending more, or raise maxQueue.`),
       );
     }
-    let bytes: Uint8Array;
-    try {
-      bytes = serialize(task);
-    } catch (cause) {
-      return Pending.rejected(
-        new TickwireError("TW_WORKER_UNCLONEABLE", "The data or arguments cannot be sent to a worker thread (functions, sockets and the like cannot be cloned): send plain data.", { cause }),
-      );
+    // Plain data is posted as is. Anything else is serialized here first: posting something
+    // uncloneable would throw inside piscina's scheduler, far from this call.
+    let input: unknown[] | Uint8Array = task;
+    if (!isPlainData(task)) {
+      try {
+        input = serialize(task);
+      } catch (cause) {
+        return Pending.rejected(
+          new TickwireError("TW_WORKER_UNCLONEABLE", "The data or arguments cannot be sent to a worker thread (functions, sockets and the like cannot be cloned): send plain data.", { cause }),
+        );
+      }
     }
     const pending = new Pending<T>();
     this.inFlight++;
-    this.piscina.run(bytes).then(
-      (out: Uint8Array) => {
+    this.piscina.run(input).then(
+      (out: unknown[] | Uint8Array) => {
         this.completed++;
         try {
-          settle(deserialize(out) as unknown[], pending);
+          settle(out instanceof Uint8Array ? (deserialize(out) as unknown[]) : out, pending);
         } catch (err) {
           pending.reject(err);
         }

@@ -9,6 +9,7 @@ import { Event } from "../Event.js";
 import { TickwireError } from "../errors.js";
 import { loadHandlerModule, runHandlers, unknownFunction, type HandlerModule } from "./HandlerModule.js";
 import { encodeError } from "./remoteError.js";
+import { isPlainData } from "./plainData.js";
 import {
   REPLY_DISPATCH,
   REPLY_ERROR,
@@ -22,8 +23,9 @@ import {
 
 let loading: Promise<HandlerModule> | undefined;
 
-export default async function runTask(bytes: Uint8Array): Promise<Uint8Array> {
-  const task = deserialize(bytes) as unknown[];
+/** Takes a task as plain data or as v8-serialized bytes; answers likewise (see WorkerPool.run). */
+export default async function runTask(input: unknown[] | Uint8Array): Promise<unknown[] | Uint8Array> {
+  const task = input instanceof Uint8Array ? (deserialize(input) as unknown[]) : input;
   let mod: HandlerModule;
   try {
     mod = await (loading ??= loadHandlerModule((workerData as PoolWorkerData).moduleUrl));
@@ -57,7 +59,9 @@ export default async function runTask(bytes: Uint8Array): Promise<Uint8Array> {
   }
 }
 
-function pack(reply: unknown[]): Uint8Array {
+function pack(reply: unknown[]): unknown[] | Uint8Array {
+  // Plain data goes as is; anything else is serialized here, where a failure is still ours to report.
+  if (isPlainData(reply)) return reply;
   try {
     return serialize(reply);
   } catch (cause) {
@@ -66,7 +70,9 @@ function pack(reply: unknown[]): Uint8Array {
 }
 
 /** One uncloneable result costs only its own slot. */
-function packDispatch(values: unknown[], failed: number[]): Uint8Array {
+function packDispatch(values: unknown[], failed: number[]): unknown[] | Uint8Array {
+  const reply = [REPLY_DISPATCH, values, failed];
+  if (isPlainData(reply)) return reply;
   try {
     return serialize([REPLY_DISPATCH, values, failed]);
   } catch {

@@ -1,0 +1,26 @@
+export {
+  defineHandlers,
+  isHandlerModule,
+  type HandlerModule,
+  type HandlerModuleSpec,
+  type RemoteHandler,
+  type RemoteFunction,
+  type ModuleLocation,
+} from "./HandlerModule.js";
+export type { FunctionName, FunctionArgs, FunctionResult } from "./functionTypes.js";
+export type { HandlerModuleInfo } from "./poolProtocol.js";
+export type { SerializedError } from "./remoteError.js";
+export {
+  WorkerPool,
+  type WorkerPoolOptions,
+  type WorkerPoolStats,
+  type DispatchOptions as WorkerDispatchOptions,
+} from "./WorkerPool.js";
+export {
+  Subprocess,
+  type SubprocessOptions,
+  type SubprocessExit,
+  type SubprocessStats,
+  type SubprocessDispatchOptions,
+} from "./Subprocess.js";
+export type { ChildEngineOptions } from "./subprocessProtocol.js";
