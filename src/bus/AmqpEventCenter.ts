@@ -267,9 +267,21 @@ export class AmqpEventCenter implements EventCenter {
     } catch (err) {
       // Declared already with other flags (e.g. durable by another system): use it as it is.
       if ((err as { code?: number }).code !== PRECONDITION_FAILED) throw err;
+      this.adminCh = undefined; // the broker closed it with the refusal
       await this.admin(conn, (ch) => ch.checkExchange(name));
     }
     this.declared.add(name);
+  }
+
+  /** Declares a queue; one that exists with other arguments (a dead-letter queue, say) is used as it is. */
+  private async declareQueueOn(conn: ChannelModel, name: string, options: Options.AssertQueue): Promise<void> {
+    try {
+      await this.admin(conn, (ch) => ch.assertQueue(name, options));
+    } catch (err) {
+      if ((err as { code?: number }).code !== PRECONDITION_FAILED) throw err;
+      this.adminCh = undefined; // the broker closed it with the refusal
+      await this.admin(conn, (ch) => ch.checkQueue(name));
+    }
   }
 
   private connectionLost(err: Error): void {
@@ -547,14 +559,17 @@ export class AmqpEventCenter implements EventCenter {
       await ch.prefetch(spec.prefetchCount);
       let queueName: string;
       if (spec.queue !== undefined) {
-        await ch.assertQueue(spec.queue, { durable: spec.durable, exclusive: false, autoDelete: false });
+        await this.declareQueueOn(conn, spec.queue, { durable: spec.durable, exclusive: false, autoDelete: false });
         queueName = spec.queue;
       } else {
         const q = await ch.assertQueue("", { durable: false, exclusive: true, autoDelete: true });
         queueName = q.queue;
       }
       if (!spec.noAck) {
-        await ch.assertQueue(spec.deadLetterQueue, { durable: true, arguments: { "x-max-length": DEAD_LETTER_MAX_LENGTH } });
+        await this.declareQueueOn(conn, spec.deadLetterQueue, {
+          durable: true,
+          arguments: { "x-max-length": DEAD_LETTER_MAX_LENGTH },
+        });
       }
       if (spec.exchange !== undefined) {
         if (!this.declared.has(spec.exchange)) await this.declareOn(conn, spec.exchange, this.exchanges.get(spec.exchange) ?? "topic");

@@ -27,11 +27,11 @@ export interface MemoryEventCenterOptions {
   nodeId?: string;
   /** Most messages a queue holds; past it the oldest is dropped (counted in `health().dropped`). Default 1,000,000. */
   maxQueueLength?: number;
+  /** How long `close()`/unsubscribe wait for running handlers; default 5000 ms. */
+  closeTimeoutMs?: number;
 }
 
 const RESOLVED = Promise.resolve();
-/** How long close/unsubscribe wait for running handlers before giving up on them. */
-const DRAIN_DEADLINE_MS = 5000;
 
 interface MemorySubscription {
   spec: ResolvedSpec;
@@ -57,6 +57,7 @@ export class MemoryEventCenter implements EventCenter {
   readonly nodeId: string;
   private readonly broker: MemoryBroker;
   private readonly maxQueueLength: number;
+  private readonly closeTimeoutMs: number;
   private state: CenterState = "idle";
   private readonly subs = new Set<MemorySubscription>();
   private readonly buffered: Array<() => void> = [];
@@ -77,6 +78,7 @@ export class MemoryEventCenter implements EventCenter {
     this.broker = MemoryBroker.named(parsed.host || parsed.pathname.replace(/^\/+/, "") || "default");
     this.nodeId = options.nodeId ?? newNodeId();
     this.maxQueueLength = options.maxQueueLength ?? 1_000_000;
+    this.closeTimeoutMs = options.closeTimeoutMs ?? 5000;
   }
 
   async connect(): Promise<void> {
@@ -242,7 +244,7 @@ export class MemoryEventCenter implements EventCenter {
     const { consumer, runner } = sub;
     if (!consumer || !runner) return;
     consumer.active = false; // no new deliveries; let the ones in hand finish
-    await withDeadline(runner.idle(), DRAIN_DEADLINE_MS);
+    await withDeadline(runner.idle(), this.closeTimeoutMs);
     this.broker.removeConsumer(consumer);
     sub.consumer = undefined;
   }

@@ -2,8 +2,8 @@
  * JSON text exactly as Python's `json.dumps(obj)` writes it with default arguments, which is what
  * aioquant puts on the wire: `", "` and `": "` separators, non-ASCII escaped as `\uXXXX`
  * (`ensure_ascii=True`), `NaN`/`Infinity` written bare, floats in Python's `repr` form
- * (`1e-05`, `1e+16`). With the same compressor settings this makes our zlib payloads
- * byte-identical to aioquant's, not merely readable by it.
+ * (`1e-05`, `1e+16`). The text inside our zlib payloads is byte-identical to aioquant's; the
+ * compressed bytes may differ where the zlib builds differ (Node bundles Chromium's zlib).
  *
  * Numbers: JavaScript has one number type, so an integral value below 1e16 is written as an
  * integer (`3`, as Python writes an int) and everything else as Python writes a float.

@@ -21,6 +21,16 @@ interface StreamInternals {
   on(event: "error", fn: (err: Error) => void): unknown;
 }
 
+/** The error Node stores on a zlib stream that failed (its private `kError` slot), if it can be found. */
+function storedError(stream: object): Error | undefined {
+  for (const sym of Object.getOwnPropertySymbols(stream)) {
+    if (sym.description !== "kError") continue;
+    const v = (stream as Record<symbol, unknown>)[sym];
+    if (v instanceof Error) return v;
+  }
+  return undefined;
+}
+
 const CHUNK = 16 * 1024;
 /** Largest inflated payload accepted, so a tiny compressed bomb cannot exhaust memory. */
 export const MAX_INFLATED_BYTES = 64 * 1024 * 1024;
@@ -29,15 +39,12 @@ function reusable(make: () => zlib.Deflate | zlib.Inflate, maxOut: number): Zlib
   let stream: StreamInternals;
   let handle: NativeHandle;
   let state: Uint32Array;
-  let failure: Error | undefined;
   const open = (): boolean => {
     stream = make() as unknown as StreamInternals;
     if (!stream._handle || !stream._writeState || typeof stream._handle.writeSync !== "function") return false;
     handle = stream._handle;
     state = stream._writeState;
-    stream.on("error", (err) => {
-      failure = err;
-    });
+    stream.on("error", () => undefined); // reported through the closed handle below
     return true;
   };
   if (!open()) return undefined;
@@ -50,10 +57,10 @@ function reusable(make: () => zlib.Deflate | zlib.Inflate, maxOut: number): Zlib
     let total = 0;
     for (;;) {
       handle.writeSync(zlib.constants.Z_FINISH, input, inOff, inLen, out, outOff, out.length - outOff);
-      if (failure) {
-        const err = failure;
-        failure = undefined;
-        open(); // zlib closes a handle after an error: start a fresh one for the next message
+      if (stream._handle !== handle) {
+        // zlib failed (bad input) and Node closed the handle: start a fresh one for the next message.
+        const err = storedError(stream) ?? new Error("zlib: invalid data");
+        open();
         throw err;
       }
       const availOut = state[0];
