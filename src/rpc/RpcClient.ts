@@ -74,6 +74,8 @@ export interface RpcClientStats {
   listenerErrors: number;
 }
 
+type MessageListener = (...args: RpcClientEvents["message"]) => void;
+
 interface PendingCall {
   name: string;
   resolve: (value: unknown) => void;
@@ -351,6 +353,8 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
           if (frames.length > 1) this.handleHeartbeat(frames[1]);
           continue;
         }
+        // Read once per wire message (a batch), not per publication.
+        const listeners = this.listeners("message") as MessageListener[];
         for (let i = 1; i < frames.length; i++) {
           const frame = frames[i];
           let data: unknown;
@@ -363,11 +367,14 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
             continue;
           }
           this.counters.messages++;
-          try {
-            this.emit("message", topic, data, seq);
-          } catch (err) {
-            this.counters.listenerErrors++;
-            if (this.listenerCount("messageError") > 0) this.emit("messageError", err, topic);
+          // Each listener on its own: one that throws doesn't keep the message from the others.
+          for (let l = 0; l < listeners.length; l++) {
+            try {
+              listeners[l](topic, data, seq);
+            } catch (err) {
+              this.counters.listenerErrors++;
+              if (this.listenerCount("messageError") > 0) this.emit("messageError", err, topic);
+            }
           }
         }
       }

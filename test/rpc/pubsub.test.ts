@@ -1,0 +1,141 @@
+import { test, describe, after } from "node:test";
+import assert from "node:assert/strict";
+import { RpcClient, RpcErrorCode } from "../../src/rpc/index.js";
+import { isTickwireError } from "../../src/event/errors.js";
+import { startPair, sleep } from "./helpers.js";
+
+/** Waits until `predicate` holds; fails (instead of hanging) if it never does. */
+async function until(predicate: () => boolean, limitMs = 20_000): Promise<void> {
+  const deadline = Date.now() + limitMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error("condition never became true");
+    await sleep(5);
+  }
+}
+
+describe("publish and subscribe", async () => {
+  const pair = await startPair();
+  after(() => pair.stop());
+  const { server } = pair;
+
+  async function subscriber(...topics: string[]): Promise<{ client: RpcClient; got: Array<[string, unknown, number]> }> {
+    const client = new RpcClient({ heartbeatTolerance: 1000 });
+    for (const t of topics) client.subscribeTopic(t);
+    const got: Array<[string, unknown, number]> = [];
+    client.on("message", (topic, data, seq) => got.push([topic, data, seq]));
+    client.start(server.repEndpoint, server.pubEndpoint);
+    await client.waitForConnection(10_000);
+    return { client, got };
+  }
+
+  test("a client receives only topics that start with its subscription", async () => {
+    const { client, got } = await subscriber("eTick.");
+    try {
+      server.publish("eTick.rb2410.SHFE", { p: 1 });
+      server.publish("eOrder.SIM.1", { o: 1 });
+      server.publish("eTick.IF2409.CFFEX", { p: 2 });
+      server.publish("eTick.end", null);
+      await until(() => got.length >= 3);
+      assert.deepEqual(
+        got.map(([t]) => t),
+        ["eTick.rb2410.SHFE", "eTick.IF2409.CFFEX", "eTick.end"],
+      );
+    } finally {
+      await client.stop();
+    }
+  });
+
+  test("filtering happens on the server: unsubscribed topics are never delivered to the client", async () => {
+    const { client } = await subscriber("wanted");
+    try {
+      for (let i = 0; i < 200; i++) server.publish("unwanted", i);
+      server.publish("wanted", "x");
+      await until(() => client.stats().messages >= 1);
+      await sleep(50);
+      assert.equal(client.stats().messages, 1);
+    } finally {
+      await client.stop();
+    }
+  });
+
+  test("a burst of publications arrives complete and in order, batched on the wire", async () => {
+    const { client, got } = await subscriber("burst");
+    try {
+      const batchesBefore = server.stats().publishBatches;
+      const n = 5000;
+      for (let i = 0; i < n; i++) server.publish("burst", { i, at: new Date(i) });
+      await until(() => got.length >= n);
+      assert.deepEqual(
+        got.map(([, d]) => (d as { i: number }).i),
+        Array.from({ length: n }, (_, i) => i),
+      );
+      assert.ok((got[10][1] as { at: Date }).at instanceof Date);
+      for (let i = 1; i < n; i++) assert.equal(got[i][2], got[i - 1][2] + 1);
+      assert.ok(server.stats().publishBatches - batchesBefore < n / 10, "a burst travels in few wire messages");
+    } finally {
+      await client.stop();
+    }
+  });
+
+  test("a lone publication is sent at once, in a message of its own", async () => {
+    const { client, got } = await subscriber("lone");
+    try {
+      const before = server.stats().publishBatches;
+      server.publish("lone", 1);
+      await until(() => got.length === 1);
+      assert.equal(server.stats().publishBatches, before + 1);
+    } finally {
+      await client.stop();
+    }
+  });
+
+  test("sequence numbers rise by one per publication across topics", async () => {
+    const { client, got } = await subscriber("s.");
+    try {
+      const a = server.publish("s.a", 1);
+      const b = server.publish("s.b", 2);
+      assert.equal(b, a + 1);
+      assert.equal(server.lastSeq, b);
+      await until(() => got.length === 2);
+      assert.deepEqual(
+        got.map(([, , s]) => s),
+        [a, b],
+      );
+    } finally {
+      await client.stop();
+    }
+  });
+
+  test("a listener that throws is reported and the next messages still arrive", async () => {
+    const { client, got } = await subscriber("boom");
+    const errors: unknown[] = [];
+    client.on("messageError", (err) => errors.push(err));
+    client.prependListener("message", (_t, data) => {
+      if (data === 1) throw new Error("listener failed");
+    });
+    try {
+      server.publish("boom", 1);
+      server.publish("boom", 2);
+      await until(() => got.length === 2);
+      assert.equal(errors.length, 1);
+      assert.deepEqual(
+        got.map(([, d]) => d),
+        [1, 2],
+      );
+    } finally {
+      await client.stop();
+    }
+  });
+
+  test("publishing on the heartbeat topic is refused", () => {
+    assert.throws(() => server.publish("\u0000tw.heartbeat", 1), (err: unknown) => isTickwireError(err, RpcErrorCode.BAD_ARGUMENT));
+  });
+
+  test("data that cannot be encoded is refused with TW_RPC_ENCODE and takes no sequence number", () => {
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    const before = server.lastSeq;
+    assert.throws(() => server.publish("x", cyclic), (err: unknown) => isTickwireError(err, RpcErrorCode.ENCODE));
+    assert.equal(server.lastSeq, before);
+  });
+});
