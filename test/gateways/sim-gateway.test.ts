@@ -16,7 +16,9 @@ import {
   createSubscribeRequest,
   type OrderData,
   type TickData,
+  type TraderEvents,
 } from "../../src/trader/index.js";
+import type { EventType } from "../../src/event/index.js";
 
 const START = Date.UTC(2024, 2, 5, 6, 0);
 const engines: MainEngine[] = [];
@@ -46,7 +48,7 @@ async function alive<T>(p: Promise<T>): Promise<T> {
   }
 }
 
-function nextEvent<T>(main: MainEngine, type: string, pred: (d: T) => boolean = () => true): Promise<T> {
+function nextEvent<T>(main: MainEngine, type: EventType<TraderEvents>, pred: (d: T) => boolean = () => true): Promise<T> {
   return alive(new Promise((resolve) => {
     const h = (e: { data: unknown }) => {
       if (!pred(e.data as T)) return;
