@@ -12,7 +12,7 @@ import {
 import { EventQueue } from "./EventQueue.js";
 import { Pending } from "./Pending.js";
 import { TickwireError } from "./errors.js";
-import { enterFrame, runInFrame, type SessionEngine } from "./session.js";
+import { activate, runInFrame, type SessionEngine } from "./session.js";
 import type { Blueprint } from "./Blueprint.js";
 
 /** Payload types by event type. Template-literal keys (`eTick.${string}`) are allowed. */
@@ -133,6 +133,8 @@ function isThenable(v: unknown): v is PromiseLike<unknown> {
 export class EventEngine<M extends object = EventMap> implements SessionEngine {
   readonly name: string;
   readonly globalContext: Record<string, unknown>;
+  /** @internal The event whose handlers run right now. */
+  currentEvent: Event | undefined = undefined;
 
   private readonly queue = new EventQueue();
   private readonly slots = new Map<string, TypeSlot>();
@@ -154,6 +156,8 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
   private readonly batchSize: number;
   private readonly batchTimeMs: number;
   private readonly asyncContext: boolean;
+  /** True when `put` has more to do than push: a bound or conflation. */
+  private readonly bounded: boolean;
 
   private readonly mounted = new Map<Blueprint, ReturnType<Blueprint["entries"]>>();
   private idleWaiters: Array<() => void> = [];
@@ -190,6 +194,7 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
     this.batchTimeMs = options.batchTimeMs ?? 4;
     this.asyncContext = options.asyncContext === true;
     this.globalContext = { ...(options.context ?? {}) };
+    this.bounded = this.maxQueue !== Infinity;
   }
 
   // ---------------------------------------------------------------- registration
@@ -288,13 +293,12 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
     const allow = options.allow;
     const allowed =
       allow === undefined ? () => true : typeof allow === "function" ? allow : (t: string) => allow.includes(t);
-    const self = this;
-    const forward: Handler = function listenForward(event) {
+    const forward: Handler = (event) => {
       if (!allowed(event.type) || event.type === EVENT_TIMER) return;
       const route = (event.context?.route as readonly string[] | undefined) ?? [];
-      if (route.includes(self.name)) return; // it came from here: forwarding it back would loop
+      if (route.includes(this.name)) return; // it came from here: forwarding it back would loop
       const context = { ...event.context, origin: other.name, route: [...route, other.name] };
-      self.putEvent(new Event(event.type, event.data, context));
+      this.putEvent(new Event(event.type, event.data, context));
     };
     other.registerGeneral(forward as GeneralHandler<N>);
     return () => other.unregisterGeneral(forward as GeneralHandler<N>);
@@ -335,6 +339,19 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
   }
 
   private putEvent(ev: Event): void {
+    if (this.bounded) {
+      this.putBounded(ev);
+      return;
+    }
+    this.queue.push(ev);
+    this.nPut++;
+    if (!this.scheduled && this.state !== State.Stopped) {
+      this.scheduled = true;
+      setImmediate(this.drain);
+    }
+  }
+
+  private putBounded(ev: Event): void {
     const q = this.queue;
     if (q.length >= this.maxQueue) {
       if (!this.overflowed(ev)) return;
@@ -512,21 +529,27 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
     this.scheduled = false;
     if (this.state === State.Stopped) return;
     const q = this.queue;
+    // The depth only grows between batches, so its peak is seen at a batch's start.
+    if (q.length > this.highWater) this.highWater = q.length;
     const start = performance.now();
     const max = this.batchSize;
     const conflating = this.conflateIndex !== undefined;
+    const plainOk = !this.asyncContext;
+    const prevActive = activate(this);
     let n = 0;
     while (n < max) {
       const ev = q.shift();
       if (ev === undefined) break;
       if (conflating) this.forgetConflated(ev, q.head - 1);
       n++;
-      if (ev.job === undefined && !this.asyncContext && ev.context === undefined) this.dispatchPlain(ev);
+      this.currentEvent = ev;
+      if (plainOk && ev.job === undefined && ev.context === undefined) this.dispatchPlain(ev);
       else this.dispatchRich(ev);
       // Check the clock only now and then: a clock read costs more than dispatching an event.
       if ((n & 63) === 0 && performance.now() - start > this.batchTimeMs) break;
     }
-    enterFrame(undefined, undefined);
+    this.currentEvent = undefined;
+    activate(prevActive);
     this.nDispatched += n;
     this.totalMs += performance.now() - start;
     if (q.length > 0) {
@@ -554,7 +577,6 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
     if (ev.type === EVENT_TIMER) this.timerQueued = false;
     const slot = this.slots.get(ev.type) ?? this.slotFor(ev.type);
     slot.dispatched++;
-    enterFrame(this, ev);
     const hs = slot.handlers;
     const gs = this.general;
     if (this.profile) {

@@ -16,6 +16,8 @@ export interface Session {
 export interface SessionEngine {
   readonly name: string;
   readonly globalContext: Readonly<Record<string, unknown>>;
+  /** @internal The event whose handlers run right now (synchronously), if any. */
+  readonly currentEvent: Event | undefined;
 }
 
 interface Frame {
@@ -23,32 +25,24 @@ interface Frame {
   event: Event;
 }
 
-// The synchronous part of a handler sees the frame set by the dispatch loop (two writes per
-// event, no allocation). After an `await` the loop has moved on, so only AsyncLocalStorage knows
-// — and it is used only where asked for, because enabling it taxes every promise in the process.
-let currentEngine: SessionEngine | undefined;
-let currentEvent: Event | undefined;
+// The synchronous part of a handler sees the engine that is draining (set once per batch) and
+// its current event (one write per event, no allocation). After an `await` the loop has moved on,
+// so only AsyncLocalStorage knows — and it is used only where asked for, because enabling it
+// taxes every promise in the process.
+let active: SessionEngine | undefined;
 let als: AsyncLocalStorage<Frame> | undefined;
 
-/** @internal Set by the dispatch loop around an event's handlers. */
-export function enterFrame(engine: SessionEngine | undefined, event: Event | undefined): void {
-  currentEngine = engine;
-  currentEvent = event;
+/** @internal Set by an engine's dispatch loop for the length of a batch; returns the previous one. */
+export function activate(engine: SessionEngine | undefined): SessionEngine | undefined {
+  const prev = active;
+  active = engine;
+  return prev;
 }
 
 /** @internal Runs `fn` with a frame that survives awaits. */
 export function runInFrame<R>(engine: SessionEngine, event: Event, fn: () => R): R {
   als ??= new AsyncLocalStorage<Frame>();
-  const prevEngine = currentEngine;
-  const prevEvent = currentEvent;
-  currentEngine = engine;
-  currentEvent = event;
-  try {
-    return als.run({ engine, event }, fn);
-  } finally {
-    currentEngine = prevEngine;
-    currentEvent = prevEvent;
-  }
+  return als.run({ engine, event }, fn);
 }
 
 function merged(engine: SessionEngine, event: Event): Readonly<Record<string, unknown>> {
@@ -58,8 +52,8 @@ function merged(engine: SessionEngine, event: Event): Readonly<Record<string, un
 
 /** The session of the handler that is running, or undefined outside any handler. */
 export function currentSession(): Session | undefined {
-  let engine = currentEngine;
-  let event = currentEvent;
+  let engine = active;
+  let event = engine?.currentEvent;
   if (engine === undefined || event === undefined) {
     const frame = als?.getStore();
     if (frame === undefined) return undefined;

@@ -1,6 +1,10 @@
 import { describe, test, after } from "node:test";
 import assert from "node:assert/strict";
 import { Subprocess, type SubprocessExit } from "../../src/event/workers/Subprocess.js";
+import { EventEngine } from "../../src/event/EventEngine.js";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { setTimeout as sleep } from "node:timers/promises";
 import { isTickwireError, TickwireError } from "../../src/event/errors.js";
 import type handlers from "../fixtures/calc-handlers.js";
 
@@ -79,6 +83,18 @@ describe("Subprocess", () => {
     assert.equal(report.handler, "record");
     assert.equal(report.error.name, "RangeError");
     assert.equal(report.error.message, "negative -1");
+  });
+
+  test("an engine routes chosen types to the child: dispatch on the engine returns the child's results", async () => {
+    const engine = new EventEngine({ interval: null, onError: () => {} });
+    engine.start();
+    after(() => engine.stop());
+    engine.route(["eCalc"], sub);
+    const [fromChild] = await engine.dispatch("eCalc", 3);
+    const results = fromChild as unknown[];
+    assert.equal(results[0], 9);
+    assert.equal((results[1] as Error).message, "bad price 3");
+    assert.equal(results[2], 6);
   });
 
   test("requests made in the same tick travel to the child in one IPC message", async () => {
@@ -166,5 +182,35 @@ describe("Subprocess ending", () => {
     });
     await assert.rejects(early.wait(), (err: unknown) => code(err) === "TW_SUBPROCESS_EXITED");
     assert.equal((await sub.exited).code, 1);
+  });
+});
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe("Subprocess orphans", () => {
+  test("a child whose parent is killed exits on its own", async () => {
+    const parent = spawn(process.execPath, [...process.execArgv, new URL("../fixtures/subprocess-parent.ts", import.meta.url).pathname], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    after(() => {
+      if (parent.exitCode === null && parent.signalCode === null) parent.kill("SIGKILL");
+    });
+    const [chunk] = (await once(parent.stdout, "data")) as [Buffer];
+    const childPid = Number(chunk.toString().trim());
+    assert.ok(isAlive(childPid));
+    parent.kill("SIGKILL");
+    await once(parent, "exit");
+    // The child notices its IPC channel closing; allow it up to 20 s (this is a deadline, not a speed check).
+    for (let i = 0; i < 400 && isAlive(childPid); i++) await sleep(50);
+    const stillAlive = isAlive(childPid);
+    if (stillAlive) process.kill(childPid, "SIGKILL");
+    assert.equal(stillAlive, false);
   });
 });

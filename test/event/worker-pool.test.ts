@@ -2,6 +2,7 @@ import { describe, test, after } from "node:test";
 import assert from "node:assert/strict";
 import { threadId } from "node:worker_threads";
 import { WorkerPool } from "../../src/event/workers/WorkerPool.js";
+import { EventEngine } from "../../src/event/EventEngine.js";
 import { isTickwireError, TickwireError } from "../../src/event/errors.js";
 import type handlers from "../fixtures/calc-handlers.js";
 
@@ -119,6 +120,26 @@ describe("WorkerPool", () => {
     await pool.waitForIdle();
     assert.ok(p1.settled && p2.settled);
     assert.equal(pool.stats().inFlight, 0);
+  });
+});
+
+describe("WorkerPool routed from an EventEngine", () => {
+  test("an engine routes chosen types to the pool: dispatch on the engine returns the pool's results", async () => {
+    const pool = new WorkerPool<typeof handlers>({ module: MODULE, threads: 2 });
+    const engine = new EventEngine({ interval: null, onError: () => {} });
+    after(async () => {
+      await engine.stop();
+      await pool.destroy();
+    });
+    engine.start();
+    const unroute = engine.route(["eCalc"], pool);
+    const [fromPool] = await engine.dispatch("eCalc", 6);
+    const results = fromPool as unknown[];
+    assert.equal(results[0], 36);
+    assert.equal((results[1] as Error).name, "PriceError");
+    assert.equal(results[2], 12);
+    unroute();
+    assert.deepEqual(await engine.dispatch("eCalc", 6), []);
   });
 });
 
