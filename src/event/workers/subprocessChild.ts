@@ -176,7 +176,7 @@ process.on("message", (batch: unknown[]) => {
 });
 
 // The parent died or closed the channel: nobody will read results, so stop.
-process.on("disconnect-x" as "disconnect", () => {
+process.on("disconnect", () => {
   if (ending) return;
   ending = true;
   void (engine?.stop({ deadlineMs: 1000 }) ?? Promise.resolve()).finally(() => process.exit(0));
