@@ -2,12 +2,17 @@ import type { Event } from "./Event.js";
 
 type AnyHandler = (event: Event<never, never>) => unknown;
 
+/** What `engine.mount` takes: a list of (type or null for general, handler). */
+export interface Mountable {
+  entries(): Array<[string | null, AnyHandler]>;
+}
+
 /**
  * Handlers declared in a module, apart from any engine, and mounted on one at once
  * (`engine.mount(bp)`), then removed together (`engine.unmount(bp)`). The same blueprint can be
  * mounted on several engines.
  */
-export class Blueprint<M extends object = Record<string, unknown>> {
+export class Blueprint<M extends object = Record<string, unknown>> implements Mountable {
   readonly name: string;
   private readonly list: Array<[string | null, AnyHandler]> = [];
 

@@ -13,7 +13,7 @@ import { EventQueue } from "./EventQueue.js";
 import { Pending } from "./Pending.js";
 import { TickwireError } from "./errors.js";
 import { activate, runInFrame, type SessionEngine } from "./session.js";
-import type { Blueprint } from "./Blueprint.js";
+import type { Mountable } from "./Blueprint.js";
 
 /** Payload types by event type. Template-literal keys (`eTick.${string}`) are allowed. */
 export type EventMap = Record<string, unknown>;
@@ -159,7 +159,7 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
   /** True when `put` has more to do than push: a bound or conflation. */
   private readonly bounded: boolean;
 
-  private readonly mounted = new Map<Blueprint, ReturnType<Blueprint["entries"]>>();
+  private readonly mounted = new Map<Mountable, ReturnType<Mountable["entries"]>>();
   private idleWaiters: Array<() => void> = [];
   private stopWaiter: (() => void) | undefined = undefined;
 
@@ -247,7 +247,7 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
   }
 
   /** Registers every handler of a blueprint at once; `unmount` removes exactly those. */
-  mount(bp: Blueprint): void {
+  mount(bp: Mountable): void {
     if (this.mounted.has(bp)) return;
     const entries = bp.entries();
     for (const [type, h] of entries) {
@@ -257,7 +257,7 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
     this.mounted.set(bp, entries);
   }
 
-  unmount(bp: Blueprint): void {
+  unmount(bp: Mountable): void {
     const entries = this.mounted.get(bp);
     if (entries === undefined) return;
     for (const [type, h] of entries) {

@@ -31,6 +31,10 @@ export class Pending<T> implements PromiseLike<T> {
     return p;
   }
 
+  get [Symbol.toStringTag](): string {
+    return "Pending";
+  }
+
   get settled(): boolean {
     return this.state !== PENDING;
   }

@@ -24,6 +24,6 @@ export {
   type RemoteDispatcher,
 } from "./EventEngine.js";
 export { Pending } from "./Pending.js";
-export { Blueprint } from "./Blueprint.js";
+export { Blueprint, type Mountable } from "./Blueprint.js";
 export { session, currentSession, type Session, type SessionEngine } from "./session.js";
 export { TickwireError, isTickwireError } from "./errors.js";
