@@ -54,7 +54,7 @@ export class InstrumentMarket {
    * (open/high/low/volume are then those of the whole day) when that takes at most `replayLimit`
    * ticks, else starts the day's statistics at `startTime`. Then produces the first tick.
    */
-  start(startTime: number, replayLimit = 2_000_000): void {
+  start(startTime: number, replayLimit = 500_000): void {
     const path = this.path;
     const K = path.ticksPerMinute;
     const A = path.anchorMinute;

@@ -22,7 +22,7 @@ export interface SimExchangeOptions {
   capital?: number;
   /** Account id. Default "PAPER". */
   accountid?: string;
-  /** At most this many ticks are replayed at start to give the day's open/high/low/volume. Default 2,000,000. */
+  /** At most this many ticks are replayed at start to give the day's open/high/low/volume. Default 500,000. */
   replayLimit?: number;
 }
 

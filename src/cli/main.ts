@@ -1,0 +1,22 @@
+#!/usr/bin/env node
+/**
+ * `tickwire`: the command line. Each subcommand lives in its own file and registers itself here;
+ * keep this file a short list of registrations.
+ */
+import { readFileSync } from "node:fs";
+import { Command } from "commander";
+import { isTickwireError } from "../event/errors.js";
+import { register as registerRun } from "./run.js";
+
+const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+const program = new Command("tickwire").description("event-driven trading engine for TypeScript").version(pkg.version);
+
+registerRun(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  const text = isTickwireError(error) ? `${error.code}: ${error.message}` : error instanceof Error ? error.message : String(error);
+  process.stderr.write(`tickwire: ${text}\n`);
+  process.exit(1);
+}

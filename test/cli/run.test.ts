@@ -1,0 +1,115 @@
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+/** A guard against a hung child, not a speed requirement. */
+const GUARD = { timeout: 60_000 };
+
+interface Run {
+  child: ChildProcessWithoutNullStreams;
+  stdout: () => string;
+  stderr: () => string;
+  /** Resolves when stdout matches `re`. */
+  until: (re: RegExp) => Promise<void>;
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+function tickwire(...args: string[]): Run {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: "1" } });
+  let out = "";
+  let err = "";
+  const waiters: Array<{ re: RegExp; resolve: () => void }> = [];
+  const check = () => {
+    for (let i = waiters.length - 1; i >= 0; i--) {
+      if (waiters[i].re.test(out)) {
+        waiters[i].resolve();
+        waiters.splice(i, 1);
+      }
+    }
+  };
+  child.stdout.setEncoding("utf8").on("data", (d: string) => {
+    out += d;
+    check();
+  });
+  child.stderr.setEncoding("utf8").on("data", (d: string) => void (err += d));
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
+  return {
+    child,
+    stdout: () => out,
+    stderr: () => err,
+    until: (re) =>
+      new Promise<void>((resolve, reject) => {
+        waiters.push({ re, resolve });
+        check();
+        void exit.then(({ code }) => reject(new Error(`tickwire exited (${code}) before printing ${re}:\n${out}\n${err}`)));
+      }),
+    exit,
+  };
+}
+
+const INSTRUMENTS = ["rb2410.SHFE", "IF2412.CFFEX", "BTCUSDT.BINANCE", "600519.SSE", "AAPL.NASDAQ"];
+
+describe("tickwire run", () => {
+  test("without demo orders it prints a line per instrument and the account, and exits 0 on SIGINT", GUARD, async () => {
+    const run = tickwire("run", "--no-demo-orders", "--seed", "3", "--tick-rate", "20");
+    await run.until(/AAPL\.NASDAQ[^\n]*\d/);
+    run.child.kill("SIGINT");
+    const { code } = await run.exit;
+    assert.equal(code, 0);
+    const out = run.stdout();
+    for (const vt of INSTRUMENTS) assert.match(out, new RegExp(`${vt.replace(".", "\\.")} +[\\d,.]+ +[\\d,.]+ +[\\d,.]+ +[+-]?[\\d,.]+`));
+    assert.match(out, /ACCOUNT\n +SIM\.PAPER +balance +1,000,000\.00/);
+    assert.match(out, /events\/s/);
+    assert.match(out, /ORDERS \(0 active of 0\)/);
+    assert.match(run.stderr(), /SIGINT, closed/);
+  });
+
+  test("with demo orders, orders, trades and positions appear", GUARD, async () => {
+    const run = tickwire("run", "--seed", "4", "--tick-rate", "20");
+    await run.until(/TRADES \([1-9]\d*\)\n  \d\d:\d\d:\d\d SIM\.\d+/);
+    await run.until(/POSITIONS\n  (?!\(flat\))\S+ +(LONG|SHORT|NET)/);
+    run.child.kill("SIGINT");
+    const { code } = await run.exit;
+    assert.equal(code, 0);
+    assert.match(run.stdout(), /ORDERS \(\d+ active of [1-9]\d*\)/);
+  });
+
+  test("SIGTERM also closes cleanly with exit code 0", GUARD, async () => {
+    const run = tickwire("run", "--no-demo-orders", "--instruments", "rb2410.SHFE");
+    await run.until(/rb2410\.SHFE +[\d,]+/);
+    run.child.kill("SIGTERM");
+    const { code } = await run.exit;
+    assert.equal(code, 0);
+    assert.match(run.stderr(), /SIGTERM, closed/);
+    assert.doesNotMatch(run.stdout(), /AAPL/);
+  });
+
+  test("--json prints the event stream as JSON lines, each update once", GUARD, async () => {
+    const run = tickwire("run", "--json", "--no-demo-orders", "--tick-rate", "20", "--instruments", "rb2410.SHFE,AAPL.NASDAQ");
+    await run.until(/("type":"eTick\."[^\n]*\n[^]*){6}/);
+    run.child.kill("SIGINT");
+    const { code } = await run.exit;
+    assert.equal(code, 0);
+    const events = run
+      .stdout()
+      .split("\n")
+      .filter((l) => l !== "")
+      .map((l) => JSON.parse(l) as { type: string; data: { vtSymbol?: string } });
+    const types = new Set(events.map((e) => e.type));
+    assert.ok(types.has("eContract.") && types.has("eTick.") && types.has("eAccount.") && types.has("eLog"));
+    assert.ok(![...types].some((t) => t.startsWith("eTick.r") || t === "eTimer"), "keyed duplicates and timer beats are left out");
+    assert.deepEqual(
+      [...new Set(events.filter((e) => e.type === "eContract.").map((e) => e.data.vtSymbol))].sort(),
+      ["AAPL.NASDAQ", "rb2410.SHFE"],
+    );
+  });
+
+  test("an unknown instrument is refused with its error code and exit code 1", GUARD, async () => {
+    const run = tickwire("run", "--instruments", "XX.SHFE", "--no-demo-orders");
+    const { code } = await run.exit;
+    assert.equal(code, 1);
+    assert.match(run.stderr(), /TW_SIM_UNKNOWN_INSTRUMENT: Unknown instrument "XX\.SHFE"/);
+  });
+});
