@@ -68,8 +68,8 @@ describe("tickwire run", () => {
 
   test("with demo orders, orders, trades and positions appear", GUARD, async () => {
     const run = tickwire("run", "--seed", "4", "--tick-rate", "20");
-    await run.until(/TRADES \([1-9]\d*\)\n  \d\d:\d\d:\d\d SIM\.\d+/);
-    await run.until(/POSITIONS\n  (?!\(flat\))\S+ +(LONG|SHORT|NET)/);
+    await run.until(/TRADES \([1-9]\d*\)\n {2}\d\d:\d\d:\d\d SIM\.\d+/);
+    await run.until(/POSITIONS\n {2}(?!\(flat\))\S+ +(LONG|SHORT|NET)/);
     run.child.kill("SIGINT");
     const { code } = await run.exit;
     assert.equal(code, 0);
