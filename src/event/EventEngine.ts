@@ -377,7 +377,7 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
     const key = this.conflateKey(ev);
     if (key === undefined) return false;
     const seq = this.conflateIndex!.get(key);
-    if (seq === undefined || seq < this.queue.head) return false;
+    if (seq === undefined || seq < this.queue.headSequence) return false;
     this.queue.replace(seq, ev);
     this.nConflated++;
     return true;
@@ -389,7 +389,7 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
     if (this.overflow === "drop-oldest") {
       const old = this.queue.shift();
       if (old !== undefined) {
-        this.forgetConflated(old, this.queue.head - 1);
+        this.forgetConflated(old, this.queue.headSequence - 1);
         this.nDropped++;
         old.job?.pending.reject(
           new TickwireError("TW_QUEUE_DROPPED", "The event was dropped from a full queue (overflow: drop-oldest)."),
@@ -540,7 +540,7 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
     while (n < max) {
       const ev = q.shift();
       if (ev === undefined) break;
-      if (conflating) this.forgetConflated(ev, q.head - 1);
+      if (conflating) this.forgetConflated(ev, q.headSequence - 1);
       n++;
       this.currentEvent = ev;
       if (plainOk && ev.job === undefined && ev.context === undefined) this.dispatchPlain(ev);
