@@ -27,3 +27,4 @@ export { Pending } from "./Pending.js";
 export { Blueprint, type Mountable } from "./Blueprint.js";
 export { session, currentSession, type Session, type SessionEngine } from "./session.js";
 export { TickwireError, isTickwireError } from "./errors.js";
+export * from "./workers/index.js";
