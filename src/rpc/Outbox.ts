@@ -27,6 +27,7 @@ export class Outbox<K> {
   private tags: number[] = [];
   private head = 0;
   private busy = false;
+  private corked = false;
   private closed = false;
   private retryTimer: NodeJS.Timeout | undefined = undefined;
   /** Batches handed to the socket and frames in them, for stats. */
@@ -46,6 +47,20 @@ export class Outbox<K> {
     this.keys.push(key);
     this.frames.push(frame);
     this.tags.push(tag);
+    if (!this.busy && !this.corked) this.flush();
+  }
+
+  /**
+   * Holds messages back until `uncork()`: used while handling one received batch so the answers
+   * to it leave as one batch too (otherwise a batch splits into "first alone + the rest" at every
+   * round trip and decays to one message per call).
+   */
+  cork(): void {
+    this.corked = true;
+  }
+
+  uncork(): void {
+    this.corked = false;
     if (!this.busy) this.flush();
   }
 

@@ -303,7 +303,12 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
   private async replyLoop(dealer: Dealer): Promise<void> {
     try {
       for await (const frames of dealer) {
+        // Callers awaiting these replies often call again at once: hold their requests until
+        // their continuations (queued by the resolves below) have run, then send them as one.
+        const requests = this.requests;
+        requests?.cork();
         for (const frame of frames) this.handleReply(frame);
+        if (requests) queueMicrotask(() => requests.uncork());
       }
     } catch {
       // Closed by stop().

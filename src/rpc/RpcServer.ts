@@ -294,7 +294,10 @@ export class RpcServer {
           this.counters.malformed++;
           continue;
         }
+        const replies = this.replies;
+        replies?.cork();
         for (let i = 1; i < frames.length; i++) this.handleRequest(peer, frames[i]);
+        replies?.uncork();
       }
     } catch {
       // The socket was closed by stop().

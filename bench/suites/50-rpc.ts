@@ -1,0 +1,233 @@
+/**
+ * tickwire rpc against a raw zeromq floor measured in the same run: the same sockets
+ * (DEALER/ROUTER, PUB/SUB) and msgpackr with no tickwire layer. Server and clients share this
+ * process, so every number includes both ends' work.
+ */
+import { Dealer, Publisher, Router, Subscriber } from "zeromq";
+import { Packr, Unpackr } from "msgpackr";
+import { RpcClient, RpcServer } from "../../src/rpc/index.js";
+import { best, now, percentile, type BenchRow, type BenchSuite } from "../harness.js";
+
+const SUITE = "rpc";
+const VNPY_SEQUENTIAL = 15_000; // calls/s, vnpy RpcClient on loopback (issue 5)
+const packr = new Packr({ useRecords: false });
+const unpackr = new Unpackr({ useRecords: false });
+const tick = (i: number): Record<string, unknown> => ({
+  gatewayName: "SIM", symbol: "rb2410", exchange: "SHFE", vtSymbol: "rb2410.SHFE", datetime: 1_700_000_000_000 + i,
+  name: "rebar 2410", volume: 1000 + i, turnover: 3.5e7, openInterest: 120_000, lastPrice: 3500 + (i % 10), lastVolume: 3,
+  limitUp: 3800, limitDown: 3200, openPrice: 3490, highPrice: 3520, lowPrice: 3480, preClose: 3495,
+  bidPrice1: 3499, bidPrice2: 3498, bidPrice3: 3497, bidPrice4: 3496, bidPrice5: 3495,
+  askPrice1: 3500, askPrice2: 3501, askPrice3: 3502, askPrice4: 3503, askPrice5: 3504,
+  bidVolume1: 10, bidVolume2: 20, bidVolume3: 30, bidVolume4: 40, bidVolume5: 50,
+  askVolume1: 11, askVolume2: 21, askVolume3: 31, askVolume4: 41, askVolume5: 51,
+});
+const yieldToIo = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+// ---------------------------------------------------------------------------------- calls
+
+interface CallResult {
+  rate: number;
+  p50: number;
+  p99: number;
+}
+
+async function tickwireCalls(n: number, inFlight: number): Promise<CallResult> {
+  const server = new RpcServer();
+  server.register("add", (a: number, b: number) => a + b);
+  await server.start("tcp://127.0.0.1:*", "tcp://127.0.0.1:*");
+  const client = new RpcClient();
+  client.start(server.repEndpoint, server.pubEndpoint);
+  await client.waitForConnection(10_000);
+  for (let i = 0; i < 200; i++) await client.call("add", [i, 1]); // warm up
+  const lat: number[] = [];
+  let next = 0;
+  const t0 = now();
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (next < n) {
+        next++;
+        const s = now();
+        await client.call("add", [next, 1]);
+        lat.push(s === 0 ? 0 : now() - s);
+      }
+    }),
+  );
+  const rate = n / ((now() - t0) / 1000);
+  await client.stop();
+  await server.stop();
+  return { rate, p50: percentile(lat, 50) * 1000, p99: percentile(lat, 99) * 1000 };
+}
+
+async function rawCalls(n: number, inFlight: number): Promise<CallResult> {
+  const router = new Router({ linger: 0 });
+  await router.bind("tcp://127.0.0.1:*");
+  const dealer = new Dealer({ linger: 0 });
+  dealer.connect(router.lastEndpoint!);
+  const serve = (async () => {
+    for await (const [id, msg] of router) {
+      const [callId, , args] = unpackr.unpack(msg) as [number, string, number[]];
+      await router.send([id, packr.pack([callId, args[0] + args[1]])]);
+    }
+  })();
+  const waiting = new Map<number, () => void>();
+  const replies = (async () => {
+    for await (const [msg] of dealer) {
+      const [callId] = unpackr.unpack(msg) as [number, number];
+      waiting.get(callId)?.();
+      waiting.delete(callId);
+    }
+  })();
+  let id = 0;
+  const call = (a: number): Promise<void> =>
+    new Promise((resolve) => {
+      const callId = ++id;
+      waiting.set(callId, resolve);
+      void dealer.send(packr.pack([callId, "add", [a, 1]]));
+    });
+  for (let i = 0; i < 200; i++) await call(i);
+  const lat: number[] = [];
+  let next = 0;
+  const t0 = now();
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (next < n) {
+        next++;
+        const s = now();
+        await call(next);
+        lat.push(now() - s);
+      }
+    }),
+  );
+  const rate = n / ((now() - t0) / 1000);
+  dealer.close();
+  router.close();
+  await Promise.allSettled([serve, replies]);
+  return { rate, p50: percentile(lat, 50) * 1000, p99: percentile(lat, 99) * 1000 };
+}
+
+// ---------------------------------------------------------------------------------- publish
+
+/** Publishes `n` ticks in chunks (yielding to I/O between chunks) and returns lossless ticks/s, or 0 if any were lost. */
+async function tickwirePublish(n: number, clients: number): Promise<number> {
+  const server = new RpcServer({ publishHighWaterMark: 0 });
+  await server.start("tcp://127.0.0.1:*", "tcp://127.0.0.1:*");
+  const subs: RpcClient[] = [];
+  const counts = new Array<number>(clients).fill(0);
+  let finished: () => void = () => undefined;
+  const done = new Promise<void>((resolve) => (finished = resolve));
+  for (let c = 0; c < clients; c++) {
+    const client = new RpcClient({ receiveHighWaterMark: 0 });
+    client.subscribeTopic("eTick.");
+    client.on("message", () => {
+      if (++counts[c] === n && counts.every((x) => x === n)) finished();
+    });
+    client.start(server.repEndpoint, server.pubEndpoint);
+    await client.waitForConnection(10_000);
+    subs.push(client);
+  }
+  const ticks = Array.from({ length: 1000 }, (_, i) => tick(i));
+  const t0 = now();
+  for (let i = 0; i < n; ) {
+    const end = Math.min(n, i + 1000);
+    for (; i < end; i++) server.publish("eTick.rb2410.SHFE", ticks[i % 1000]);
+    await yieldToIo();
+  }
+  const ok = await Promise.race([done.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 20_000))]);
+  const rate = n / ((now() - t0) / 1000);
+  for (const s of subs) await s.stop();
+  await server.stop();
+  return ok ? rate : 0;
+}
+
+async function rawPublish(n: number, clients: number): Promise<number> {
+  const pub = new Publisher({ linger: 0, sendHighWaterMark: 0 });
+  await pub.bind("tcp://127.0.0.1:*");
+  const counts = new Array<number>(clients).fill(0);
+  let finished: () => void = () => undefined;
+  const done = new Promise<void>((resolve) => (finished = resolve));
+  const subs: Subscriber[] = [];
+  const loops: Promise<void>[] = [];
+  for (let c = 0; c < clients; c++) {
+    const sub = new Subscriber({ linger: 0, receiveHighWaterMark: 0 });
+    sub.connect(pub.lastEndpoint!);
+    sub.subscribe("eTick.");
+    subs.push(sub);
+    loops.push(
+      (async () => {
+        for await (const [, msg] of sub) {
+          if (msg.length === 1) continue; // handshake probe
+          unpackr.unpack(msg);
+          if (++counts[c] === n && counts.every((x) => x === n)) finished();
+        }
+      })(),
+    );
+  }
+  // Slow joiner: probe until every subscriber hears the publisher.
+  const seen = new Array<boolean>(clients).fill(false);
+  await Promise.all(
+    subs.map(async (_, c) => {
+      while (!seen[c]) {
+        await pub.send(["eTick.probe", Buffer.from([0])]);
+        await new Promise((r) => setTimeout(r, 10));
+        seen[c] = true;
+      }
+    }),
+  );
+  await new Promise((r) => setTimeout(r, 100));
+  const ticks = Array.from({ length: 1000 }, (_, i) => tick(i));
+  const t0 = now();
+  for (let i = 0; i < n; ) {
+    const end = Math.min(n, i + 1000);
+    for (; i < end; i++) await pub.send(["eTick.rb2410.SHFE", packr.pack(ticks[i % 1000])]);
+    await yieldToIo();
+  }
+  const ok = await Promise.race([done.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 20_000))]);
+  const rate = n / ((now() - t0) / 1000);
+  for (const s of subs) s.close();
+  pub.close();
+  await Promise.allSettled(loops);
+  return ok ? rate : 0;
+}
+
+const suite: BenchSuite = async ({ quick }) => {
+  const runs = quick ? 1 : 3;
+  const seqN = quick ? 3_000 : 20_000;
+  const parN = quick ? 20_000 : 100_000;
+  const pubN = quick ? 100_000 : 400_000;
+  const rows: BenchRow[] = [];
+
+  let ours: CallResult = { rate: 0, p50: Infinity, p99: Infinity };
+  let raw: CallResult = { rate: 0, p50: Infinity, p99: Infinity };
+  for (let r = 0; r < runs; r++) {
+    const o = await tickwireCalls(seqN, 1);
+    const w = await rawCalls(seqN, 1);
+    if (o.rate > ours.rate) ours = o;
+    if (w.rate > raw.rate) raw = w;
+  }
+  rows.push({ suite: SUITE, name: "sequential calls", value: ours.rate, unit: "ops/s", peer: "raw zeromq DEALER/ROUTER + msgpackr", peerValue: raw.rate, ratio: ours.rate / raw.rate });
+  rows.push({
+    suite: SUITE, name: "sequential call p50 latency", value: ours.p50, unit: "µs", peer: "raw zeromq", peerValue: raw.p50, ratio: raw.p50 / ours.p50,
+    target: "p50 <= 1.3x raw floor", met: ours.p50 <= 1.3 * raw.p50,
+  });
+  rows.push({ suite: SUITE, name: "sequential call p99 latency", value: ours.p99, unit: "µs", peer: "raw zeromq", peerValue: raw.p99, ratio: raw.p99 / ours.p99 });
+
+  const par = await best(runs, async () => (await tickwireCalls(parN, 64)).rate);
+  const parRaw = await best(runs, async () => (await rawCalls(parN, 64)).rate);
+  rows.push({
+    suite: SUITE, name: "calls, 64 in flight", value: par, unit: "ops/s", peer: "raw zeromq DEALER/ROUTER, 64 in flight", peerValue: parRaw, ratio: par / parRaw,
+    target: `>= 3x vnpy sequential (${3 * VNPY_SEQUENTIAL}/s) and >= 0.8x raw`, met: par >= 3 * VNPY_SEQUENTIAL && par >= 0.8 * parRaw,
+  });
+
+  for (const clients of [1, 4]) {
+    const pub = await best(runs, () => tickwirePublish(pubN, clients));
+    const pubRaw = await best(runs, () => rawPublish(pubN, clients));
+    rows.push({
+      suite: SUITE, name: `published ticks to ${clients} client${clients > 1 ? "s" : ""} (lossless)`, value: pub, unit: "ops/s",
+      peer: "raw zeromq PUB/SUB, one tick per message", peerValue: pubRaw, ratio: pub / pubRaw,
+      ...(clients === 1 ? { target: ">= 300k ticks/s lossless", met: pub >= 300_000 } : {}),
+    });
+  }
+  return rows;
+};
+
+export default suite;
