@@ -105,6 +105,14 @@ describe("Subprocess", () => {
     assert.equal(sub.stats().batches - before, 1);
   });
 
+  test("a burst of 10,000 requests in one tick is cut into messages of at most 4096 requests and all resolve", async () => {
+    await sub.ready();
+    const before = sub.stats().batches;
+    const results = await Promise.all(Array.from({ length: 10_000 }, (_, i) => sub.submit("add", i, 0)));
+    assert.equal(sub.stats().batches - before, 3);
+    assert.ok(results.every((v, i) => v === i));
+  });
+
   test("data that cannot be cloned rejects only its own request with TW_SUBPROCESS_UNCLONEABLE", async () => {
     const bad = sub.submit("add", (() => 1) as unknown as number, 1);
     const good = sub.submit("add", 1, 1);

@@ -14,6 +14,8 @@ import {
   REP_READY,
   REP_START_FAILED,
   REPLY_FIELDS,
+  REQUEST_FIELDS,
+  MAX_BATCH_RECORDS,
   REQ_DISPATCH,
   REQ_IDLE,
   REQ_PUT,
@@ -205,22 +207,27 @@ export class Subprocess<H extends HandlerModule = HandlerModule> {
   private readonly flush = (): void => {
     this.flushScheduled = false;
     if (this.outbox.length === 0 || this.state === State.Exited || !this.childReady) return;
-    const batch = this.outbox;
+    const all = this.outbox;
     this.outbox = [];
-    this.nBatches++;
-    try {
-      this.child.send(batch, undefined, undefined, (err) => {
-        if (err) this.failBatch(batch, err);
-      });
-    } catch (cause) {
-      this.sendOneByOne(batch, cause);
+    // One message per tick, cut into chunks so a burst never becomes one huge message.
+    const step = MAX_BATCH_RECORDS * REQUEST_FIELDS;
+    for (let i = 0; i < all.length; i += step) {
+      const batch = all.length <= step ? all : all.slice(i, i + step);
+      this.nBatches++;
+      try {
+        this.child.send(batch, undefined, undefined, (err) => {
+          if (err) this.failBatch(batch, err);
+        });
+      } catch (cause) {
+        this.sendOneByOne(batch, cause);
+      }
     }
   };
 
   /** Something in the batch cannot be cloned: send each request alone so only that one fails. */
   private sendOneByOne(batch: unknown[], firstCause: unknown): void {
-    for (let i = 0; i < batch.length; i += 5) {
-      const rec = batch.slice(i, i + 5);
+    for (let i = 0; i < batch.length; i += REQUEST_FIELDS) {
+      const rec = batch.slice(i, i + REQUEST_FIELDS);
       try {
         this.child.send(rec, undefined, undefined, (err) => {
           if (err) this.failBatch(rec, err);
@@ -243,7 +250,7 @@ export class Subprocess<H extends HandlerModule = HandlerModule> {
 
   /** The channel closed under a batch: its requests fail now ('close' will reject the rest). */
   private failBatch(batch: unknown[], cause: Error): void {
-    for (let i = 0; i < batch.length; i += 5) {
+    for (let i = 0; i < batch.length; i += REQUEST_FIELDS) {
       const id = batch[i + 1] as number;
       const p = this.waiting.get(id);
       if (p === undefined) continue;

@@ -22,6 +22,8 @@ import {
   REQ_SHUTDOWN,
   REQ_SUBMIT,
   REQUEST_FIELDS,
+  REPLY_FIELDS,
+  MAX_BATCH_RECORDS,
   type ChildConfig,
 } from "./subprocessProtocol.js";
 
@@ -54,8 +56,17 @@ function flush(done?: () => void): void {
     done?.();
     return;
   }
-  const batch = outbox;
+  const all = outbox;
   outbox = [];
+  // Cut into chunks so a burst of results never becomes one huge message.
+  const step = MAX_BATCH_RECORDS * REPLY_FIELDS;
+  for (let i = 0; i < all.length; i += step) {
+    const last = i + step >= all.length;
+    sendBatch(all.length <= step ? all : all.slice(i, i + step), last ? done : undefined);
+  }
+}
+
+function sendBatch(batch: unknown[], done: (() => void) | undefined): void {
   try {
     send!(batch, undefined, undefined, (err) => {
       if (err) process.exit(1); // the parent is gone: nobody to answer
@@ -63,7 +74,7 @@ function flush(done?: () => void): void {
     });
   } catch {
     // A result that cannot be cloned: send record by record so only that one fails.
-    for (let i = 0; i < batch.length; i += 3) {
+    for (let i = 0; i < batch.length; i += REPLY_FIELDS) {
       const rec = [batch[i], batch[i + 1], batch[i + 2]];
       try {
         send!(rec);

@@ -4,6 +4,9 @@
  * records, so many requests or results cost one message (and one syscall) instead of one each.
  */
 
+/** Most records in one message; a bigger burst is sent as several. */
+export const MAX_BATCH_RECORDS = 4096;
+
 /** Parent → child records have 5 fields: [kind, id, a, b, c]. */
 export const REQUEST_FIELDS = 5;
 export const REQ_SUBMIT = 0; // [REQ_SUBMIT, id, name, args, -]
