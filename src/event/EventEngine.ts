@@ -144,7 +144,8 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
 
   private interval: number | null;
   private timer: NodeJS.Timeout | undefined = undefined;
-  private timerQueued = false;
+  /** The timer event waiting in the queue, if any: at most one waits at a time. */
+  private queuedTimer: Event | undefined = undefined;
 
   private readonly onError: EventEngineOptions["onError"];
   private readonly maxQueue: number;
@@ -394,7 +395,7 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
         old.job?.pending.reject(
           new TickwireError("TW_QUEUE_DROPPED", "The event was dropped from a full queue (overflow: drop-oldest)."),
         );
-        if (old.type === EVENT_TIMER) this.timerQueued = false;
+        if (old === this.queuedTimer) this.queuedTimer = undefined;
       }
       return true;
     }
@@ -465,7 +466,7 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
         ev.job?.pending.reject(new TickwireError("TW_ENGINE_STOPPED", "The engine stopped before this event was handled."));
       }
       this.conflateIndex?.clear();
-      this.timerQueued = false;
+      this.queuedTimer = undefined;
       this.nAbandoned += left;
       this.reportError(
         new TickwireError(
@@ -514,12 +515,13 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
   }
 
   private readonly onTimer = (): void => {
-    if (this.timerQueued || this.state !== State.Running) return; // at most one waiting
-    this.timerQueued = true;
+    if (this.queuedTimer !== undefined || this.state !== State.Running) return; // at most one waiting
+    const ev = new Event(EVENT_TIMER, { time: Date.now(), interval: this.interval ?? 0 } satisfies TimerData);
     try {
-      this.putEvent(new Event(EVENT_TIMER, { time: Date.now(), interval: this.interval ?? 0 } satisfies TimerData));
+      this.putEvent(ev);
+      this.queuedTimer = ev;
     } catch {
-      this.timerQueued = false; // a full queue: skip this tick
+      // a full queue: skip this tick
     }
   };
 
@@ -534,17 +536,23 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
     const start = performance.now();
     const max = this.batchSize;
     const conflating = this.conflateIndex !== undefined;
-    const plainOk = !this.asyncContext;
+    const plain = !this.asyncContext;
+    const profile = this.profile;
     const prevActive = activate(this);
     let n = 0;
     while (n < max) {
       const ev = q.shift();
       if (ev === undefined) break;
-      if (conflating) this.forgetConflated(ev, q.headSequence - 1);
       n++;
+      if (conflating) this.forgetConflated(ev, q.headSequence - 1);
+      if (ev === this.queuedTimer) this.queuedTimer = undefined;
       this.currentEvent = ev;
-      if (plainOk && ev.job === undefined && ev.context === undefined) this.dispatchPlain(ev);
-      else this.dispatchRich(ev);
+      if (plain && ev.job === undefined && ev.context === undefined) {
+        if (profile) this.dispatchTimed(ev);
+        else this.dispatchPlain(ev);
+      } else {
+        this.dispatchRich(ev);
+      }
       // Check the clock only now and then: a clock read costs more than dispatching an event.
       if ((n & 63) === 0 && performance.now() - start > this.batchTimeMs) break;
     }
@@ -574,16 +582,10 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
 
   /** The hot path: a plain `put` event, results discarded. */
   private dispatchPlain(ev: Event): void {
-    if (ev.type === EVENT_TIMER) this.timerQueued = false;
     const slot = this.slots.get(ev.type) ?? this.slotFor(ev.type);
     slot.dispatched++;
     const hs = slot.handlers;
     const gs = this.general;
-    if (this.profile) {
-      for (let i = 0; i < hs.length; i++) this.callTimed(hs[i], ev);
-      for (let i = 0; i < gs.length; i++) this.callTimed(gs[i], ev);
-      return;
-    }
     for (let i = 0; i < hs.length; i++) {
       const h = hs[i];
       try {
@@ -602,6 +604,16 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
         this.handlerFailed(e, h, ev);
       }
     }
+  }
+
+  /** A plain event on an engine with `profile`: every handler call timed. */
+  private dispatchTimed(ev: Event): void {
+    const slot = this.slots.get(ev.type) ?? this.slotFor(ev.type);
+    slot.dispatched++;
+    const hs = slot.handlers;
+    const gs = this.general;
+    for (let i = 0; i < hs.length; i++) this.callTimed(hs[i], ev);
+    for (let i = 0; i < gs.length; i++) this.callTimed(gs[i], ev);
   }
 
   private callTimed(h: Handler, ev: Event): void {
@@ -624,11 +636,11 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
     }
     runInFrame(this, ev, () => {
       if (job === undefined) {
-        this.dispatchPlain(ev);
+        if (this.profile) this.dispatchTimed(ev);
+        else this.dispatchPlain(ev);
         return;
       }
-      if (ev.type === EVENT_TIMER) this.timerQueued = false;
-      const slot = this.slots.get(ev.type) ?? this.slotFor(ev.type);
+        const slot = this.slots.get(ev.type) ?? this.slotFor(ev.type);
       slot.dispatched++;
       const hs = slot.handlers;
       const gs = this.general;
