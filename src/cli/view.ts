@@ -166,7 +166,7 @@ export function startView(main: MainEngine, options: ViewOptions = {}): () => vo
     lastTime = t;
     const lines = renderView(main, { eventsPerSecond, queueDepth: stats.queueDepth, now: Date.now(), logs }, options);
     if (tty) {
-      const width = out.columns ?? 200;
+      const width = out.columns || 200; // 0 when the terminal does not say
       out.write(CLEAR_FROM_HOME + lines.map((l) => (l.length > width ? l.slice(0, width) : l) + CLEAR_LINE_END).join("\n") + "\n" + CLEAR_BELOW);
     } else {
       out.write(lines.join("\n") + "\n\n");
