@@ -6,6 +6,8 @@
  *   child_process IPC (one message per request, echoed by a bare child) in the same run.
  */
 import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { Piscina } from "piscina";
 import { best, now, type BenchRow, type BenchSuite } from "../harness.js";
 import { WorkerPool } from "../../src/event/workers/WorkerPool.js";
 import { Subprocess } from "../../src/event/workers/Subprocess.js";
@@ -110,6 +112,28 @@ const suite: BenchSuite = async ({ quick }) => {
       target: "≥ 1.7× main thread",
       met: ratio >= 1.7,
     });
+    // Per-task overhead: a trivial submit through the pool vs a bare piscina task, same threads.
+    const bare = new Piscina({ filename: fileURLToPath(new URL("../../test/fixtures/piscina-echo.mjs", import.meta.url)), minThreads: 2, maxThreads: 2 });
+    try {
+      await closedLoop(8, 100, () => bare.run(1));
+      let ours = 0;
+      let theirs = 0;
+      for (let r = 0; r < runs; r++) {
+        ours = Math.max(ours, await closedLoop(8, ms / 2, (i) => pool.submit("echo", i)));
+        theirs = Math.max(theirs, await closedLoop(8, ms / 2, (i) => bare.run(i)));
+      }
+      rows.push({
+        suite: SUITE,
+        name: "WorkerPool trivial submit, 8 in flight (per-task overhead)",
+        value: ours,
+        unit: "ops/s",
+        peer: "bare piscina run()",
+        peerValue: theirs,
+        ratio: ours / theirs,
+      });
+    } finally {
+      await bare.destroy();
+    }
   } finally {
     await pool.destroy();
   }
