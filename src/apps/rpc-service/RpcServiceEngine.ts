@@ -1,0 +1,131 @@
+import { EVENT_HANDLER_ERROR, EVENT_TIMER, type Event } from "../../event/index.js";
+import { TickwireError } from "../../event/errors.js";
+import { RpcServer, type RpcServerOptions } from "../../rpc/index.js";
+import {
+  BaseEngine,
+  EVENT_ACCOUNT,
+  EVENT_GATEWAY,
+  EVENT_ORDER,
+  EVENT_POSITION,
+  EVENT_TICK,
+  EVENT_TRADE,
+  LogLevel,
+  type MainEngine,
+  type TraderEventEngine,
+} from "../../trader/index.js";
+import type { RpcSnapshot } from "./snapshot.js";
+
+export const RPC_SERVICE_APP_NAME = "RpcService";
+
+/**
+ * General types whose keyed twin ("eTick.rb2410.SHFE") is put right after them: only the keyed one
+ * is published, so each update crosses the wire once and a subscription to "eTick." still gets
+ * every tick (prefix match), while "eTick.rb2410.SHFE" gets one instrument.
+ */
+const PUBLISHED_KEYED_ONLY = new Set<string>([EVENT_TICK, EVENT_TRADE, EVENT_ORDER, EVENT_POSITION, EVENT_ACCOUNT, EVENT_GATEWAY]);
+/** Process-local events that never leave the server. */
+const NOT_PUBLISHED = new Set<string>([EVENT_TIMER, EVENT_HANDLER_ERROR]);
+
+/**
+ * The server side of tickwire's multi-process mode (vnpy's RpcService): exposes MainEngine's
+ * trading functions and OMS getters over an RpcServer and publishes every event (but the timer)
+ * with topic = event type and a sequence number, so RpcGateways in other processes trade through
+ * this process's gateways.
+ */
+export class RpcServiceEngine extends BaseEngine {
+  private server: RpcServer | undefined = undefined;
+  private publishErrors = 0;
+
+  constructor(mainEngine: MainEngine, eventEngine: TraderEventEngine) {
+    super(mainEngine, eventEngine, RPC_SERVICE_APP_NAME);
+  }
+
+  /** The running server, if started. */
+  get rpcServer(): RpcServer | undefined {
+    return this.server;
+  }
+
+  /** Starts serving on `repAddress` / `pubAddress` (127.0.0.1:2014 / 127.0.0.1:4102 by default). */
+  async start(repAddress = "tcp://127.0.0.1:2014", pubAddress = "tcp://127.0.0.1:4102", options: RpcServerOptions = {}): Promise<RpcServer> {
+    if (this.server) {
+      throw new TickwireError("TW_RPC_SERVICE_RUNNING", "The rpc service is already running: stop() it before starting it again.");
+    }
+    const server = new RpcServer(options);
+    this.registerFunctions(server);
+    await server.start(repAddress, pubAddress);
+    this.server = server;
+    this.eventEngine.registerGeneral(this.publishEvent);
+    this.mainEngine.writeLog(`RPC service listening: requests ${server.repEndpoint}, publications ${server.pubEndpoint}`, RPC_SERVICE_APP_NAME);
+    return server;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    this.eventEngine.unregisterGeneral(this.publishEvent);
+    await server.stop();
+  }
+
+  override async close(): Promise<void> {
+    await this.stop();
+  }
+
+  private readonly publishEvent = (event: Event): void => {
+    const server = this.server;
+    if (!server || NOT_PUBLISHED.has(event.type) || PUBLISHED_KEYED_ONLY.has(event.type)) return;
+    try {
+      server.publish(event.type, event.data);
+    } catch (err) {
+      // One unencodable payload must not stop the stream; say so once in a while, not per event.
+      if (this.publishErrors++ % 1000 === 0) {
+        this.mainEngine.writeLog(`RPC service cannot publish ${event.type}: ${String(err)}`, RPC_SERVICE_APP_NAME, LogLevel.WARNING);
+      }
+    }
+  };
+
+  private registerFunctions(server: RpcServer): void {
+    const m = this.mainEngine;
+    server
+      .register("subscribe", m.subscribe.bind(m))
+      .register("sendOrder", m.sendOrder.bind(m))
+      .register("cancelOrder", m.cancelOrder.bind(m))
+      .register("queryHistory", m.queryHistory.bind(m))
+      .register("getTick", m.getTick.bind(m))
+      .register("getOrder", m.getOrder.bind(m))
+      .register("getTrade", m.getTrade.bind(m))
+      .register("getPosition", m.getPosition.bind(m))
+      .register("getAccount", m.getAccount.bind(m))
+      .register("getContract", m.getContract.bind(m))
+      .register("getAllTicks", m.getAllTicks.bind(m))
+      .register("getAllOrders", m.getAllOrders.bind(m))
+      .register("getAllTrades", m.getAllTrades.bind(m))
+      .register("getAllPositions", m.getAllPositions.bind(m))
+      .register("getAllAccounts", m.getAllAccounts.bind(m))
+      .register("getAllContracts", m.getAllContracts.bind(m))
+      .register("getAllActiveOrders", m.getAllActiveOrders.bind(m))
+      .register("getAllGatewayNames", m.getAllGatewayNames.bind(m))
+      .register("snapshot", () => this.snapshot());
+  }
+
+  /**
+   * The OMS state and the sequence number it corresponds to. Run in the event engine's FIFO order,
+   * so every event with a smaller or equal sequence number is in it and every later one is not.
+   */
+  snapshot(): Promise<RpcSnapshot> {
+    const m = this.mainEngine;
+    return Promise.resolve(
+      this.eventEngine.submit(() => ({
+        serverId: this.server?.id ?? "",
+        seq: this.server?.lastSeq ?? 0,
+        gatewayNames: m.getAllGatewayNames(),
+        contracts: m.getAllContracts(),
+        accounts: m.getAllAccounts(),
+        positions: m.getAllPositions(),
+        orders: m.getAllOrders(),
+        trades: m.getAllTrades(),
+        ticks: m.getAllTicks(),
+      })),
+    );
+  }
+}

@@ -1,0 +1,329 @@
+import { TickwireError } from "../../event/errors.js";
+import { RpcClient, isZ85Key } from "../../rpc/index.js";
+import {
+  BaseGateway,
+  EVENT_ACCOUNT,
+  EVENT_CONTRACT,
+  EVENT_GATEWAY,
+  EVENT_LOG,
+  EVENT_ORDER,
+  EVENT_POSITION,
+  EVENT_TICK,
+  EVENT_TRADE,
+  Exchange,
+  LogLevel,
+  parseVtOrderid,
+  vtAccountidOf,
+  vtOrderidOf,
+  vtPositionidOf,
+  vtTradeidOf,
+  type AccountData,
+  type BarData,
+  type CancelRequest,
+  type ContractData,
+  type GatewaySetting,
+  type GatewayStatusData,
+  type HistoryRequest,
+  type LogData,
+  type OrderData,
+  type OrderRequest,
+  type PositionData,
+  type SubscribeRequest,
+  type TickData,
+  type TradeData,
+  type TraderEventEngine,
+} from "../../trader/index.js";
+
+/** The functions of the server's rpc service this gateway calls (see apps/rpc-service). */
+export interface RemoteTraderApi {
+  subscribe(req: SubscribeRequest, gatewayName: string): void;
+  sendOrder(req: OrderRequest, gatewayName: string): string;
+  cancelOrder(req: CancelRequest, gatewayName: string): void;
+  queryHistory(req: HistoryRequest, gatewayName: string): BarData[];
+  snapshot(): RemoteSnapshot;
+}
+
+/** The rpc service's snapshot as this gateway reads it. */
+export interface RemoteSnapshot {
+  serverId: string;
+  seq: number;
+  gatewayNames: string[];
+  contracts: ContractData[];
+  accounts: AccountData[];
+  positions: PositionData[];
+  orders: OrderData[];
+  trades: TradeData[];
+  ticks: TickData[];
+}
+
+/** Topics this gateway subscribes to: the trading events and logs (not the server's app events). */
+const TOPICS = [EVENT_TICK, EVENT_TRADE, EVENT_ORDER, EVENT_POSITION, EVENT_ACCOUNT, EVENT_CONTRACT, EVENT_GATEWAY, EVENT_LOG];
+
+interface Buffered {
+  topic: string;
+  data: unknown;
+  seq: number;
+}
+
+/**
+ * The client side of tickwire's multi-process mode (vnpy's RpcGateway): trades through the
+ * gateways of a process running the rpc service. Everything the server publishes comes back out
+ * of this gateway under its own name — gatewayName, vtOrderid, vtTradeid, vtPositionid,
+ * vtAccountid and the keyed event types ("eOrder.RPC.7") are all rebuilt locally.
+ *
+ * On each (re)connection it loads a snapshot and reconciles it with the stream by sequence
+ * number: publications that arrive while the snapshot loads are held, and only those newer than
+ * the snapshot are applied after it, so an older snapshot never overwrites newer state.
+ *
+ * Settings: reqAddress, subAddress, timeout (ms per call), heartbeatTolerance (ms), and for a
+ * CURVE server: serverKey (its public key), publicKey + secretKey (this client's pair).
+ */
+export class RpcGateway extends BaseGateway {
+  static override readonly defaultName: string = "RPC";
+  static override readonly defaultSetting: GatewaySetting = {
+    reqAddress: "tcp://127.0.0.1:2014",
+    subAddress: "tcp://127.0.0.1:4102",
+    timeout: 30_000,
+    heartbeatTolerance: 10_000,
+    serverKey: "",
+    publicKey: "",
+    secretKey: "",
+  };
+  static override readonly exchanges: readonly Exchange[] = Object.values(Exchange);
+
+  private client: RpcClient | undefined = undefined;
+  /** vtSymbol -> the server-side gateway that trades it. */
+  private readonly symbolGateway = new Map<string, string>();
+  private readonly subscriptions = new Map<string, SubscribeRequest>();
+  private buffer: Buffered[] | undefined = [];
+  private syncing: Promise<void> | undefined = undefined;
+  private syncWaiters: Array<() => void> = [];
+  private lastSeq = 0;
+  private closed = false;
+
+  constructor(eventEngine: TraderEventEngine, gatewayName?: string) {
+    super(eventEngine, gatewayName);
+  }
+
+  /** The rpc client (for its stats and events). */
+  get rpcClient(): RpcClient | undefined {
+    return this.client;
+  }
+
+  /** Sequence number of the last publication applied. */
+  get appliedSeq(): number {
+    return this.lastSeq;
+  }
+
+  /**
+   * Connects (ZeroMQ connects in the background, so the server may come up later) and returns.
+   * State arrives once the server answers: await `whenSynced()` to wait for it.
+   */
+  async connect(setting: GatewaySetting = {}): Promise<void> {
+    if (this.client) return;
+    const s = { ...RpcGateway.defaultSetting, ...setting };
+    const reqAddress = stringSetting(s, "reqAddress");
+    const subAddress = stringSetting(s, "subAddress");
+    const timeout = numberSetting(s, "timeout");
+    const heartbeatTolerance = numberSetting(s, "heartbeatTolerance");
+    const serverKey = stringSetting(s, "serverKey");
+    const publicKey = stringSetting(s, "publicKey");
+    const secretKey = stringSetting(s, "secretKey");
+    for (const [name, key] of [["serverKey", serverKey], ["publicKey", publicKey], ["secretKey", secretKey]] as const) {
+      if (key && !isZ85Key(key)) throw new TickwireError("TW_RPC_GATEWAY_SETTING", `Setting ${name} is not a 40-character Z85 CURVE key: copy it from a file written by "tickwire keygen".`);
+    }
+    if ((publicKey || secretKey) && !(publicKey && secretKey && serverKey)) {
+      throw new TickwireError("TW_RPC_GATEWAY_SETTING", "CURVE needs serverKey, publicKey and secretKey together (or none of them).");
+    }
+    const client = new RpcClient({
+      timeout,
+      heartbeatTolerance,
+      ...(serverKey ? { curve: { serverPublicKey: serverKey, ...(publicKey ? { publicKey, secretKey } : {}) } } : {}),
+    });
+    this.client = client;
+    this.closed = false;
+    for (const topic of TOPICS) client.subscribeTopic(topic);
+    client.on("message", this.onMessage);
+    client.on("connected", () => this.resync("connected"));
+    client.on("reconnected", (info) => this.resync(info.restarted ? "the server restarted" : "reconnected"));
+    client.on("disconnected", (info) => {
+      this.buffer = [];
+      this.onDisconnected(info.reason === "restart" ? "server restarted" : `no heartbeat from the server for ${info.silentMs} ms`);
+      this.writeLog(`Lost the rpc server (${info.reason}); waiting for it to come back`, LogLevel.WARNING);
+    });
+    client.on("authFailed", (err) => this.writeLog(err.message, LogLevel.ERROR));
+    this.onConnecting(`connecting to ${reqAddress} / ${subAddress}`);
+    client.start(reqAddress, subAddress);
+  }
+
+  /** Resolves once the next (or current) snapshot has been applied and the stream is live. */
+  whenSynced(): Promise<void> {
+    if (this.buffer === undefined && !this.syncing) return Promise.resolve();
+    return new Promise((resolve) => this.syncWaiters.push(resolve));
+  }
+
+  async close(): Promise<void> {
+    if (!this.client) return;
+    this.closed = true;
+    const client = this.client;
+    this.client = undefined;
+    await client.stop();
+    this.onDisconnected("closed");
+  }
+
+  async subscribe(req: SubscribeRequest): Promise<void> {
+    this.subscriptions.set(req.vtSymbol, req);
+    await this.remote().call("subscribe", [req, this.serverGateway(req.vtSymbol)]);
+  }
+
+  async sendOrder(req: OrderRequest): Promise<string> {
+    const remoteId = await this.remote().call<string>("sendOrder", [req, this.serverGateway(req.vtSymbol)]);
+    if (!remoteId) return "";
+    return vtOrderidOf(this.gatewayName, parseVtOrderid(remoteId).orderid);
+  }
+
+  async cancelOrder(req: CancelRequest): Promise<void> {
+    await this.remote().call("cancelOrder", [req, this.serverGateway(req.vtSymbol)]);
+  }
+
+  /** Account and positions are streamed; nothing to ask for. */
+  queryAccount(): void {}
+
+  queryPosition(): void {}
+
+  async queryHistory(req: HistoryRequest): Promise<BarData[]> {
+    const bars = await this.remote().call<BarData[]>("queryHistory", [req, this.serverGateway(req.vtSymbol)]);
+    return bars.map((bar) => ({ ...bar, gatewayName: this.gatewayName }));
+  }
+
+  private remote(): RpcClient {
+    if (!this.client) throw new TickwireError("TW_RPC_GATEWAY_NOT_CONNECTED", `Gateway ${this.gatewayName} is not connected: call connect() first.`);
+    return this.client;
+  }
+
+  private serverGateway(vtSymbol: string): string {
+    const gw = this.symbolGateway.get(vtSymbol);
+    if (gw === undefined) {
+      throw new TickwireError("TW_RPC_GATEWAY_UNKNOWN_SYMBOL", `The rpc server has no contract ${vtSymbol} (yet): wait for whenSynced(), or check the symbol.`, {
+        details: { vtSymbol },
+      });
+    }
+    return gw;
+  }
+
+  // ------------------------------------------------------------------ state sync
+
+  private resync(why: string): void {
+    if (this.closed) return;
+    this.buffer ??= [];
+    if (this.syncing) return;
+    this.syncing = this.loadSnapshot(why).finally(() => {
+      this.syncing = undefined;
+    });
+  }
+
+  private async loadSnapshot(why: string): Promise<void> {
+    for (let attempt = 0; !this.closed; attempt++) {
+      const client = this.client;
+      if (!client || !client.connected) return; // a later connected/reconnected event syncs again
+      try {
+        const snap = await client.call<RemoteSnapshot>("snapshot");
+        if (this.closed) return;
+        this.applySnapshot(snap);
+        const held = this.buffer ?? [];
+        this.buffer = undefined;
+        for (const m of held) if (m.seq > snap.seq) this.apply(m.topic, m.data, m.seq);
+        for (const req of this.subscriptions.values()) {
+          if (this.symbolGateway.has(req.vtSymbol)) void client.call("subscribe", [req, this.serverGateway(req.vtSymbol)]).catch(() => undefined);
+        }
+        this.writeLog(`Synced with the rpc server (${why}): ${snap.contracts.length} contracts, ${snap.orders.length} orders, ${snap.trades.length} trades at seq ${snap.seq}`);
+        this.onConnected(`synced at seq ${snap.seq}`);
+        for (const w of this.syncWaiters.splice(0)) w();
+        return;
+      } catch (err) {
+        this.writeLog(`Loading the snapshot from the rpc server failed (${String(err)}); retrying`, LogLevel.WARNING);
+        await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 200 * 2 ** attempt)));
+      }
+    }
+  }
+
+  private applySnapshot(snap: RemoteSnapshot): void {
+    for (const c of snap.contracts) this.applyContract(c);
+    for (const a of snap.accounts) this.applyAccount(a);
+    for (const p of snap.positions) this.applyPosition(p);
+    for (const o of snap.orders) this.applyOrder(o);
+    for (const t of snap.trades) this.applyTrade(t);
+    for (const t of snap.ticks) this.applyTick(t);
+    this.lastSeq = Math.max(this.lastSeq, snap.seq);
+  }
+
+  private readonly onMessage = (topic: string, data: unknown, seq: number): void => {
+    if (this.buffer) {
+      this.buffer.push({ topic, data, seq });
+      return;
+    }
+    this.apply(topic, data, seq);
+  };
+
+  /** Re-issues a published update as this gateway's own, with every id rebuilt under its name. */
+  private apply(topic: string, data: unknown, seq: number): void {
+    this.lastSeq = seq;
+    if (data === null || typeof data !== "object") return;
+    if (topic.startsWith(EVENT_TICK)) this.applyTick(data as TickData);
+    else if (topic.startsWith(EVENT_ORDER)) this.applyOrder(data as OrderData);
+    else if (topic.startsWith(EVENT_TRADE)) this.applyTrade(data as TradeData);
+    else if (topic.startsWith(EVENT_POSITION)) this.applyPosition(data as PositionData);
+    else if (topic.startsWith(EVENT_ACCOUNT)) this.applyAccount(data as AccountData);
+    else if (topic.startsWith(EVENT_CONTRACT)) this.applyContract(data as ContractData);
+    else if (topic.startsWith(EVENT_GATEWAY)) {
+      const st = data as GatewayStatusData;
+      this.writeLog(`Server gateway ${st.gatewayName} is ${st.status}${st.msg ? `: ${st.msg}` : ""}`);
+    } else if (topic === EVENT_LOG) {
+      const log = data as LogData;
+      // Server logs keep their source, marked as remote so they are not mistaken for local ones.
+      this.onLog({ ...log, gatewayName: `${this.gatewayName}:${log.gatewayName}` });
+    }
+  }
+
+  private applyContract(c: ContractData): void {
+    this.symbolGateway.set(c.vtSymbol, c.gatewayName);
+    this.onContract({ ...c, gatewayName: this.gatewayName });
+  }
+
+  private applyTick(t: TickData): void {
+    this.onTick({ ...t, gatewayName: this.gatewayName });
+  }
+
+  private applyOrder(o: OrderData): void {
+    this.onOrder({ ...o, gatewayName: this.gatewayName, vtOrderid: vtOrderidOf(this.gatewayName, o.orderid) });
+  }
+
+  private applyTrade(t: TradeData): void {
+    this.onTrade({
+      ...t,
+      gatewayName: this.gatewayName,
+      vtOrderid: vtOrderidOf(this.gatewayName, t.orderid),
+      vtTradeid: vtTradeidOf(this.gatewayName, t.tradeid),
+    });
+  }
+
+  private applyPosition(p: PositionData): void {
+    this.onPosition({ ...p, gatewayName: this.gatewayName, vtPositionid: vtPositionidOf(this.gatewayName, p.vtSymbol, p.direction) });
+  }
+
+  private applyAccount(a: AccountData): void {
+    this.onAccount({ ...a, gatewayName: this.gatewayName, vtAccountid: vtAccountidOf(this.gatewayName, a.accountid) });
+  }
+}
+
+function stringSetting(s: GatewaySetting, key: string): string {
+  const v = s[key];
+  if (typeof v !== "string") throw new TickwireError("TW_RPC_GATEWAY_SETTING", `Setting ${key} must be a string.`);
+  return v;
+}
+
+function numberSetting(s: GatewaySetting, key: string): number {
+  const v = s[key];
+  if (typeof v !== "number" || !Number.isFinite(v) || v <= 0) throw new TickwireError("TW_RPC_GATEWAY_SETTING", `Setting ${key} must be a number > 0 (ms).`);
+  return v;
+}

@@ -1,0 +1,1 @@
+export { RpcGateway, type RemoteTraderApi, type RemoteSnapshot } from "./RpcGateway.js";
