@@ -38,6 +38,30 @@ async function engineBurst(events: Event[], types: string[], perType: number, ge
   return events.length / secs;
 }
 
+/** dispatch() with a Pending per event vs put() of a new Event: the cost of getting results back.
+ * The producer makes `chunk` events per turn of the loop (chunk = n: one burst). */
+async function dispatchRate(n: number, usePut: boolean, chunk: number): Promise<number> {
+  const engine = new EventEngine({ interval: null });
+  for (const h of handlers(1)) engine.register("eType0", h);
+  engine.start();
+  const t0 = performance.now();
+  let i = 0;
+  await new Promise<void>((resolve) => {
+    const produce = (): void => {
+      const end = Math.min(n, i + chunk);
+      if (usePut) for (; i < end; i++) engine.put(new Event("eType0", i));
+      else for (; i < end; i++) engine.dispatch("eType0", i);
+      if (i < n) setImmediate(produce);
+      else resolve();
+    };
+    produce();
+  });
+  await engine.waitForIdle();
+  const secs = (performance.now() - t0) / 1000;
+  await engine.stop();
+  return n / secs;
+}
+
 /** A steady stream: the producer puts `chunk` events per turn of the event loop. */
 async function engineStream(events: Event[], types: string[], perType: number, general: number, chunk = 1000): Promise<number> {
   const engine = new EventEngine({ interval: null });
@@ -61,12 +85,16 @@ async function engineStream(events: Event[], types: string[], perType: number, g
   return events.length / secs;
 }
 
-function emitterBurst(events: Event[], types: string[], perType: number, general: number): number {
-  const em = new EventEmitter();
-  em.setMaxListeners(0);
+interface SyncEmitter {
+  on(type: string, h: (e: Event) => void): unknown;
+  emit(type: string, e: Event): boolean;
+}
+
+/** A synchronous emitter (no queue, no isolation). It has no general handler, so the loop calls
+ * the catch-all handlers itself, the usual idiom. */
+function emitterBurst(em: SyncEmitter, events: Event[], types: string[], perType: number, general: number): number {
   for (const t of types) for (const h of handlers(perType)) em.on(t, h);
   const gs = handlers(general);
-  // EventEmitter has no general handler: emit to a catch-all channel as well, the usual idiom
   const t0 = performance.now();
   for (let i = 0; i < events.length; i++) {
     const e = events[i];
@@ -76,18 +104,8 @@ function emitterBurst(events: Event[], types: string[], perType: number, general
   return events.length / ((performance.now() - t0) / 1000);
 }
 
-function ee3Burst(events: Event[], types: string[], perType: number, general: number): number {
-  const em = new EE3();
-  for (const t of types) for (const h of handlers(perType)) em.on(t, h);
-  const gs = handlers(general);
-  const t0 = performance.now();
-  for (let i = 0; i < events.length; i++) {
-    const e = events[i];
-    em.emit(e.type, e);
-    for (let j = 0; j < gs.length; j++) gs[j](e);
-  }
-  return events.length / ((performance.now() - t0) / 1000);
-}
+const nodeEmitter = (): SyncEmitter => new EventEmitter().setMaxListeners(0);
+const ee3Emitter = (): SyncEmitter => new EE3();
 
 /** The naive queue: push to an array, swap it out and drain it in one setImmediate, look handlers
  * up in a Map. (Array#shift() would be the more naive drain, but it is O(n) on a 1M-long array.) */
@@ -164,16 +182,16 @@ const suite: BenchSuite = async ({ quick }) => {
   const ten = makeEvents(N, TYPES);
 
   const e11 = await best(runs, () => engineBurst(one, ["eType0"], 1, 0));
-  const em11 = await best(runs, () => emitterBurst(one, ["eType0"], 1, 0));
-  const ee311 = await best(runs, () => ee3Burst(one, ["eType0"], 1, 0));
+  const em11 = await best(runs, () => emitterBurst(nodeEmitter(), one, ["eType0"], 1, 0));
+  const ee311 = await best(runs, () => emitterBurst(ee3Emitter(), one, ["eType0"], 1, 0));
   const nq11 = await best(runs, () => naiveBurst(one, ["eType0"], 1));
   rows.push({ suite: "event", name: "put→handler 1×1, burst of 1M (events/s)", value: e11, unit: "ev/s", peer: "EventEmitter sync emit", peerValue: em11, ratio: e11 / em11, target: "≥ 0.5× EventEmitter", met: e11 / em11 >= 0.5 });
   rows.push({ suite: "event", name: "put→handler 1×1, burst of 1M (events/s)", value: e11, unit: "ev/s", peer: "eventemitter3 sync emit", peerValue: ee311, ratio: e11 / ee311 });
   rows.push({ suite: "event", name: "put→handler 1×1, burst of 1M (events/s)", value: e11, unit: "ev/s", peer: "naive array+setImmediate queue", peerValue: nq11, ratio: e11 / nq11, target: "≥ 2× naive queue", met: e11 / nq11 >= 2 });
 
   const e10 = await best(runs, () => engineBurst(ten, TYPES, 3, 1));
-  const em10 = await best(runs, () => emitterBurst(ten, TYPES, 3, 1));
-  const ee310 = await best(runs, () => ee3Burst(ten, TYPES, 3, 1));
+  const em10 = await best(runs, () => emitterBurst(nodeEmitter(), ten, TYPES, 3, 1));
+  const ee310 = await best(runs, () => emitterBurst(ee3Emitter(), ten, TYPES, 3, 1));
   rows.push({ suite: "event", name: "10 types × 3 handlers + 1 general, burst (events/s)", value: e10, unit: "ev/s", peer: "EventEmitter sync emit", peerValue: em10, ratio: e10 / em10, target: "≥ 1× EventEmitter", met: e10 / em10 >= 1 });
   rows.push({ suite: "event", name: "10 types × 3 handlers + 1 general, burst (events/s)", value: e10, unit: "ev/s", peer: "eventemitter3 sync emit", peerValue: ee310, ratio: e10 / ee310 });
 
@@ -181,6 +199,13 @@ const suite: BenchSuite = async ({ quick }) => {
   const s10 = await best(runs, () => engineStream(ten, TYPES, 3, 1));
   rows.push({ suite: "event", name: "1×1, steady stream of 1k-event chunks (events/s)", value: s11, unit: "ev/s", peer: "EventEmitter sync emit", peerValue: em11, ratio: s11 / em11 });
   rows.push({ suite: "event", name: "10×3+1, steady stream of 1k-event chunks (events/s)", value: s10, unit: "ev/s", peer: "EventEmitter sync emit", peerValue: em10, ratio: s10 / em10 });
+
+  const D = quick ? 100_000 : 500_000;
+  for (const [label, chunk] of [["steady stream of 1k", 1000], ["one burst", D]] as const) {
+    const dPut = await best(runs, () => dispatchRate(D, true, chunk));
+    const dDis = await best(runs, () => dispatchRate(D, false, chunk));
+    rows.push({ suite: "event", name: `dispatch() with a Pending per event, 1×1, ${label} (events/s)`, value: dDis, unit: "ev/s", peer: "put() of a new Event, same engine", peerValue: dPut, ratio: dDis / dPut, target: "cost ≤ 3× put (ratio ≥ 0.33)", met: dDis / dPut >= 1 / 3 });
+  }
 
   const lat = await latency(quick ? 1000 : 5000, false);
   const latN = await latency(quick ? 1000 : 5000, true);

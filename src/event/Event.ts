@@ -6,8 +6,8 @@ export class Event<T = unknown, K extends string = string> {
   readonly data: T;
   /** Per-event session context given to `put`/`dispatch`; merged over the engine's global one. */
   context: Readonly<Record<string, unknown>> | undefined;
-  /** @internal Set by dispatch()/submit(): where results go. Plain `put` leaves it undefined. */
-  job: EventJob | undefined;
+  /** @internal Set by dispatch()/submit(): where the results go. Plain `put` leaves it undefined. */
+  job: Pending<unknown> | undefined;
 
   constructor(type: K, data?: T, context?: Readonly<Record<string, unknown>>) {
     this.type = type;
@@ -17,12 +17,6 @@ export class Event<T = unknown, K extends string = string> {
   }
 }
 
-/** @internal The work attached to an event by dispatch() or submit(). */
-export interface EventJob {
-  readonly pending: Pending<unknown>;
-  readonly fn: ((...args: never[]) => unknown) | undefined;
-  readonly args: readonly unknown[] | undefined;
-}
 
 /** The timer event, put every `interval` seconds while an engine runs. */
 export const EVENT_TIMER = "eTimer";

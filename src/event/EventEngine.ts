@@ -4,7 +4,6 @@ import {
   EVENT_SLOW_HANDLER,
   EVENT_SUBMIT,
   EVENT_TIMER,
-  type EventJob,
   type HandlerErrorData,
   type SlowHandlerData,
   type TimerData,
@@ -317,7 +316,7 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
   dispatch<K extends EventType<M>>(type: K, data: AllEvents<M>[K], options: DispatchOptions = {}): Pending<unknown[]> {
     const ev = new Event(type, data, options.context) as Event;
     const pending = new Pending<unknown[]>();
-    ev.job = { pending: pending as Pending<unknown>, fn: undefined, args: undefined };
+    ev.job = pending as Pending<unknown>;
     try {
       this.putEvent(ev);
     } catch (e) {
@@ -328,9 +327,9 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
 
   /** Runs `fn(...args)` on the engine, in FIFO order with the events; returns a Pending of its result. */
   submit<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): Pending<Awaited<R>> {
-    const ev = new Event(EVENT_SUBMIT, undefined) as Event;
+    const ev = new Event(EVENT_SUBMIT, new SubmitCall(fn as (...args: unknown[]) => unknown, args)) as Event;
     const pending = new Pending<Awaited<R>>();
-    ev.job = { pending: pending as Pending<unknown>, fn: fn as (...args: never[]) => unknown, args };
+    ev.job = pending as Pending<unknown>;
     try {
       this.putEvent(ev);
     } catch (e) {
@@ -392,7 +391,7 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
       if (old !== undefined) {
         this.forgetConflated(old, this.queue.headSequence - 1);
         this.nDropped++;
-        old.job?.pending.reject(
+        old.job?.reject(
           new TickwireError("TW_QUEUE_DROPPED", "The event was dropped from a full queue (overflow: drop-oldest)."),
         );
         if (old === this.queuedTimer) this.queuedTimer = undefined;
@@ -463,7 +462,7 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
     if (left > 0) {
       let ev: Event | undefined;
       while ((ev = this.queue.shift()) !== undefined) {
-        ev.job?.pending.reject(new TickwireError("TW_ENGINE_STOPPED", "The engine stopped before this event was handled."));
+        ev.job?.reject(new TickwireError("TW_ENGINE_STOPPED", "The engine stopped before this event was handled."));
       }
       this.conflateIndex?.clear();
       this.queuedTimer = undefined;
@@ -629,65 +628,43 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
 
   /** dispatch()/submit() events, events with a context, and every event with asyncContext. */
   private dispatchRich(ev: Event): void {
-    const job = ev.job;
-    if (job !== undefined && job.fn !== undefined) {
-      this.runSubmitted(ev, job);
-      return;
-    }
-    runInFrame(this, ev, () => {
-      if (job === undefined) {
-        if (this.profile) this.dispatchTimed(ev);
-        else this.dispatchPlain(ev);
-        return;
+    if (ev.job !== undefined && ev.data instanceof SubmitCall) {
+      this.slotFor(EVENT_SUBMIT).dispatched++;
+      runInFrame(this, ev, this.runSubmitted);
+    } else runInFrame(this, ev, ev.job === undefined ? this.runPlain : this.runCollect);
+  }
+
+  private readonly runPlain = (ev: Event): void => {
+    if (this.profile) this.dispatchTimed(ev);
+    else this.dispatchPlain(ev);
+  };
+
+  /** Runs a dispatch()ed event's handlers and settles its Pending with their results. */
+  private readonly runCollect = (ev: Event): void => {
+    const pending = ev.job as Pending<unknown>;
+    const slot = this.slots.get(ev.type) ?? this.slotFor(ev.type);
+    slot.dispatched++;
+    const hs = slot.handlers;
+    const gs = this.general;
+    const n = hs.length + gs.length;
+    const results = new Array<unknown>(n);
+    let waiting: Collect | undefined; // made only when a handler is async
+    for (let i = 0; i < n; i++) {
+      const h = i < hs.length ? hs[i] : gs[i - hs.length];
+      const t0 = this.profile ? performance.now() : 0;
+      try {
+        const r = h(ev);
+        if (r !== undefined && isThenable(r)) (waiting ??= new Collect(this, results, pending)).follow(r, i, h, ev);
+        else results[i] = r;
+      } catch (e) {
+        results[i] = e;
+        this.handlerFailed(e, h, ev);
       }
-        const slot = this.slots.get(ev.type) ?? this.slotFor(ev.type);
-      slot.dispatched++;
-      const hs = slot.handlers;
-      const gs = this.general;
-      const results = new Array<unknown>(hs.length + gs.length);
-      const all = hs.length === 0 ? gs : gs.length === 0 ? hs : [...hs, ...gs];
-      const tracker = { results, waiting: 0, job };
-      for (let i = 0; i < all.length; i++) this.callCollect(all[i], ev, results, i, tracker);
-      if (tracker.waiting === 0) job.pending.resolve(results);
-    });
-  }
-
-  private callCollect(
-    h: Handler,
-    ev: Event,
-    results: unknown[],
-    i: number,
-    tracker: { results: unknown[]; waiting: number; job: EventJob },
-  ): void {
-    const t0 = this.profile ? performance.now() : 0;
-    try {
-      const r = h(ev);
-      if (r !== undefined && isThenable(r)) {
-        tracker.waiting++;
-        this.nInFlight++;
-        r.then(
-          (v) => {
-            results[i] = v;
-            this.asyncDone(tracker);
-          },
-          (e: unknown) => {
-            results[i] = e;
-            this.handlerFailed(e, h, ev);
-            this.asyncDone(tracker);
-          },
-        );
-      } else results[i] = r;
-    } catch (e) {
-      results[i] = e;
-      this.handlerFailed(e, h, ev);
+      if (this.profile) this.noteTime(h, ev, performance.now() - t0);
     }
-    if (this.profile) this.noteTime(h, ev, performance.now() - t0);
-  }
-
-  private asyncDone(tracker: { results: unknown[]; waiting: number; job: EventJob }): void {
-    if (--tracker.waiting === 0) tracker.job.pending.resolve(tracker.results);
-    this.inFlightDone();
-  }
+    if (waiting === undefined) pending.resolve(results);
+    else waiting.seal();
+  };
 
   private noteTime(h: Handler, ev: Event, ms: number): void {
     if (this.slowest === undefined || ms > this.slowest.ms) this.slowest = { handler: handlerName(h), type: ev.type, ms };
@@ -697,30 +674,38 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
     }
   }
 
-  private runSubmitted(ev: Event, job: EventJob): void {
-    const fn = job.fn as (...args: unknown[]) => unknown;
-    const slot = this.slotFor(EVENT_SUBMIT);
-    slot.dispatched++;
-    runInFrame(this, ev, () => {
-      try {
-        const r = fn(...(job.args ?? []));
-        if (isThenable(r)) {
-          this.nInFlight++;
-          r.then(
-            (v) => {
-              job.pending.resolve(v);
-              this.inFlightDone();
-            },
-            (e: unknown) => {
-              job.pending.reject(e);
-              this.inFlightDone();
-            },
-          );
-        } else job.pending.resolve(r);
-      } catch (e) {
-        job.pending.reject(e);
-      }
-    });
+  private readonly runSubmitted = (ev: Event): void => {
+    const pending = ev.job as Pending<unknown>;
+    const call = ev.data as SubmitCall;
+    try {
+      const r = call.fn(...call.args);
+      if (isThenable(r)) {
+        this.nInFlight++;
+        r.then(
+          (v) => {
+            pending.resolve(v);
+            this.inFlightDone();
+          },
+          (e: unknown) => {
+            pending.reject(e);
+            this.inFlightDone();
+          },
+        );
+      } else pending.resolve(r);
+    } catch (e) {
+      pending.reject(e);
+    }
+  };
+
+  /** @internal Called by Collect when it starts awaiting a handler. */
+  asyncHandlerStarted(): void {
+    this.nInFlight++;
+  }
+
+  /** @internal Called by Collect when an awaited handler settles. */
+  asyncHandlerSettled(error: unknown, failed: boolean, h: Handler, ev: Event): void {
+    if (failed) this.handlerFailed(error, h, ev);
+    this.inFlightDone();
   }
 
   /** Follows an async handler's promise: its rejection is a handler error like a throw. */
@@ -810,4 +795,53 @@ function checkInterval(seconds: number): void {
       "TW_ENGINE_BAD_OPTION",
       `Timer interval must be a positive number of seconds (got ${String(seconds)}); use null for no timer.`,
     );
+}
+
+/** The payload of the internal event that carries a submit()ted function. */
+class SubmitCall {
+  constructor(
+    readonly fn: (...args: unknown[]) => unknown,
+    readonly args: readonly unknown[],
+  ) {}
+}
+
+interface CollectHost {
+  asyncHandlerStarted(): void;
+  asyncHandlerSettled(error: unknown, failed: boolean, h: Handler, ev: Event): void;
+}
+
+/** Gathers a dispatch()'s results when some handlers are async; settles the Pending at the end. */
+class Collect {
+  private waiting = 1; // the synchronous pass counts as one until seal()
+
+  constructor(
+    private readonly engine: CollectHost,
+    private readonly results: unknown[],
+    private readonly pending: Pending<unknown>,
+  ) {}
+
+  follow(p: PromiseLike<unknown>, i: number, h: Handler, ev: Event): void {
+    this.waiting++;
+    this.engine.asyncHandlerStarted();
+    p.then(
+      (v) => {
+        this.results[i] = v;
+        this.engine.asyncHandlerSettled(undefined, false, h, ev);
+        this.done();
+      },
+      (e: unknown) => {
+        this.results[i] = e;
+        this.engine.asyncHandlerSettled(e, true, h, ev);
+        this.done();
+      },
+    );
+  }
+
+  seal(): void {
+    this.done();
+  }
+
+  private done(): void {
+    if (--this.waiting === 0) this.pending.resolve(this.results);
+  }
 }

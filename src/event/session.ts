@@ -40,9 +40,9 @@ export function activate(engine: SessionEngine | undefined): SessionEngine | und
 }
 
 /** @internal Runs `fn` with a frame that survives awaits. */
-export function runInFrame<R>(engine: SessionEngine, event: Event, fn: () => R): R {
+export function runInFrame(engine: SessionEngine, event: Event, fn: (event: Event) => void): void {
   als ??= new AsyncLocalStorage<Frame>();
-  return als.run({ engine, event }, fn);
+  als.run({ engine, event }, fn, event);
 }
 
 function merged(engine: SessionEngine, event: Event): Readonly<Record<string, unknown>> {
