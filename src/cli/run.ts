@@ -57,7 +57,10 @@ export async function runPaperTrading(opts: RunOptions): Promise<void> {
     stops.push(() => clearInterval(hold));
   }
 
+  let closing = false;
   const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
     for (const stop of stops.splice(0).reverse()) stop();
     const deadline = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), CLOSE_DEADLINE_MS).unref());
     let code = 0;
@@ -74,6 +77,10 @@ export async function runPaperTrading(opts: RunOptions): Promise<void> {
   };
   process.once("SIGINT", () => void shutdown("SIGINT"));
   process.once("SIGTERM", () => void shutdown("SIGTERM"));
+  // `tickwire run --json | head`: the reader went away; that is an ordinary way to stop.
+  process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") void shutdown("EPIPE");
+  });
 
   const gateway = main.addGateway(SimGateway);
   await main.connect(
