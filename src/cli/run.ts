@@ -10,6 +10,7 @@ export interface RunOptions {
   tickRate: number;
   instruments?: string;
   capital: number;
+  start?: number;
   demoOrders: boolean;
   json: boolean;
 }
@@ -20,6 +21,12 @@ const CLOSE_DEADLINE_MS = 1500;
 function integer(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n)) throw new InvalidArgumentError("expected an integer");
+  return n;
+}
+
+function instant(value: string): number {
+  const n = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
+  if (!Number.isFinite(n)) throw new InvalidArgumentError('expected a date ("2024-06-03T09:30:00Z") or epoch milliseconds');
   return n;
 }
 
@@ -84,7 +91,7 @@ export async function runPaperTrading(opts: RunOptions): Promise<void> {
 
   const gateway = main.addGateway(SimGateway);
   await main.connect(
-    { seed: opts.seed, tickRate: opts.tickRate, capital: opts.capital, instruments: opts.instruments ?? "" },
+    { seed: opts.seed, tickRate: opts.tickRate, capital: opts.capital, instruments: opts.instruments ?? "", startTime: opts.start ?? 0 },
     gateway.gatewayName,
   );
   for (const m of gateway.exchange.markets) {
@@ -105,6 +112,7 @@ export function register(program: Command): void {
     .option("--tick-rate <n>", "ticks per second per instrument", positive, 4)
     .option("--instruments <list>", 'comma-separated vtSymbols, e.g. "rb2410.SHFE,BTCUSDT.BINANCE" (default: all)')
     .option("--capital <n>", "starting cash of the paper account", positive, 1_000_000)
+    .option("--start <time>", "sim time of the first tick (ISO date or epoch ms; default now): with --seed, the same market every run", instant)
     .option("--no-demo-orders", "do not place demonstration orders")
     .option("--json", "print the event stream as JSON lines (one per update) instead of the view", false)
     .action(async (opts: RunOptions) => {

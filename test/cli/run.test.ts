@@ -106,6 +106,20 @@ describe("tickwire run", () => {
     );
   });
 
+  test("the same --seed and --start show the same market", GUARD, async () => {
+    const firstLine = async (seed: string) => {
+      // One tick a minute: the frame shows the opening tick only.
+      const run = tickwire("run", "--no-demo-orders", "--seed", seed, "--start", "2024-06-03T09:30:00Z", "--tick-rate", "0.02", "--instruments", "BTCUSDT.BINANCE");
+      await run.until(/BTCUSDT\.BINANCE +[\d,.]+[^\n]*\n/);
+      run.child.kill("SIGINT");
+      assert.equal((await run.exit).code, 0);
+      return /BTCUSDT\.BINANCE +[\d,.]+[^\n]*/.exec(run.stdout())![0];
+    };
+    const a = await firstLine("5");
+    assert.equal(await firstLine("5"), a);
+    assert.notEqual(await firstLine("6"), a);
+  });
+
   test("an unknown instrument is refused with its error code and exit code 1", GUARD, async () => {
     const run = tickwire("run", "--instruments", "XX.SHFE", "--no-demo-orders");
     const { code } = await run.exit;
