@@ -204,6 +204,30 @@ describe("SimGateway", () => {
     assert.equal(main.getAllTicks().length, 5);
   });
 
+  test("connecting again opens a new session whose order ids do not repeat the old ones", async () => {
+    const { main } = await connected();
+    const req = createOrderRequest({ symbol: "AAPL", exchange: Exchange.NASDAQ, direction: Direction.LONG, type: OrderType.MARKET, volume: 1 });
+    const first = await main.sendOrder(req, "SIM");
+    await main.connect({ seed: 7, startTime: START }, "SIM");
+    const second = await main.sendOrder(req, "SIM");
+    await main.eventEngine.waitForIdle();
+    assert.notEqual(second, first);
+    assert.equal(main.getOrder(first)?.status, Status.ALLTRADED);
+    assert.equal(main.getOrder(second)?.status, Status.ALLTRADED);
+    assert.equal(main.getGatewayStatus("SIM")?.status, GatewayStatus.RECONNECTED);
+  });
+
+  test("a connect that fails on its settings reports DISCONNECTED with the reason", async () => {
+    const main = new MainEngine(undefined, { log: false });
+    engines.push(main);
+    main.addGateway(SimGateway);
+    await assert.rejects(main.connect({ seed: "x" }, "SIM"), { code: "TW_SIM_BAD_SETTING" });
+    await main.eventEngine.waitForIdle();
+    const status = main.getGatewayStatus("SIM");
+    assert.equal(status?.status, GatewayStatus.DISCONNECTED);
+    assert.match(status?.msg ?? "", /seed/);
+  });
+
   test("calls before connect throw TW_SIM_NOT_CONNECTED", async () => {
     const main = new MainEngine(undefined, { log: false });
     engines.push(main);

@@ -22,6 +22,8 @@ export interface SimExchangeOptions {
   capital?: number;
   /** Account id. Default "PAPER". */
   accountid?: string;
+  /** Order and trade ids count up from after this number (a gateway that reconnects keeps its ids unique). Default 0. */
+  idStart?: number;
   /** At most this many ticks are replayed at start to give the day's open/high/low/volume. Default 500,000. */
   replayLimit?: number;
 }
@@ -55,8 +57,9 @@ export class SimExchange implements MatchingSink {
   private readonly bySymbol = new Map<string, InstrumentMarket>();
   private readonly matching: MatchingEngine;
   private readonly active = new Map<string, SimOrder>();
-  private orderCount = 0;
-  private tradeCount = 0;
+  private readonly idStart: number;
+  private orderCount: number;
+  private tradeCount: number;
   private readonly dirtyPositions = new Set<SimPosition>();
   private accountDirty = false;
 
@@ -76,6 +79,9 @@ export class SimExchange implements MatchingSink {
     const startTime = options.startTime ?? Date.now();
     if (!Number.isFinite(startTime)) throw new TickwireError("TW_SIM_BAD_SETTING", `startTime must be epoch milliseconds, got ${String(startTime)}.`);
 
+    const idStart = options.idStart ?? 0;
+    if (!Number.isInteger(idStart) || idStart < 0) throw new TickwireError("TW_SIM_BAD_SETTING", `idStart must be an integer >= 0, got ${String(idStart)}.`);
+    this.idStart = this.orderCount = this.tradeCount = idStart;
     this.seed = seed;
     this.ticksPerMinute = Math.max(1, Math.round(tickRate * 60));
     this.startTime = startTime;
@@ -113,6 +119,11 @@ export class SimExchange implements MatchingSink {
   /** The order if it is still active (orders leave this map when they end). */
   getActiveOrder(orderid: string): SimOrder | undefined {
     return this.active.get(orderid);
+  }
+
+  /** The highest order or trade id given so far (pass it as idStart to a successor). */
+  get lastId(): number {
+    return Math.max(this.orderCount, this.tradeCount);
   }
 
   get activeOrderCount(): number {
@@ -169,7 +180,7 @@ export class SimExchange implements MatchingSink {
     const order = this.active.get(orderid);
     if (!order) {
       const n = Number(orderid);
-      if (Number.isInteger(n) && n > 0 && n <= this.orderCount && String(n) === orderid) return false;
+      if (Number.isInteger(n) && n > this.idStart && n <= this.orderCount && String(n) === orderid) return false;
       throw new TickwireError("TW_SIM_UNKNOWN_ORDER", `No order "${orderid}" was ever sent to this paper exchange: check the orderid (the part after the gateway name).`, {
         details: { orderid },
       });

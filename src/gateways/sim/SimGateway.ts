@@ -96,6 +96,8 @@ export class SimGateway extends BaseGateway {
   private wallStart = 0;
   private stepsDone = 0;
   private vtAccountid = "";
+  /** The highest order/trade id of earlier sessions. */
+  private lastId = 0;
   /** The last tick built by `generateTicks` (kept so building it is never optimized away). */
   lastTick: TickData | undefined;
 
@@ -119,18 +121,27 @@ export class SimGateway extends BaseGateway {
   async connect(setting: GatewaySetting = {}): Promise<void> {
     if (this.sim) await this.close();
     this.onConnecting();
-    const startTime = numberSetting(setting, "startTime", 0);
-    const options: SimExchangeOptions = {
-      instruments: instrumentsSetting(setting),
-      seed: numberSetting(setting, "seed", 1),
-      tickRate: numberSetting(setting, "tickRate", 2),
-      capital: numberSetting(setting, "capital", 1_000_000),
-      startTime: startTime === 0 ? Date.now() : startTime,
-      accountid: typeof setting.accountid === "string" && setting.accountid !== "" ? setting.accountid : "PAPER",
-    };
-    const markInterval = numberSetting(setting, "markInterval", 1000);
-    if (markInterval <= 0) throw badSetting("markInterval", "a number of milliseconds > 0", markInterval);
-    const sim = new SimExchange(options);
+    let sim: SimExchange;
+    let markInterval: number;
+    try {
+      const startTime = numberSetting(setting, "startTime", 0);
+      const options: SimExchangeOptions = {
+        instruments: instrumentsSetting(setting),
+        seed: numberSetting(setting, "seed", 1),
+        tickRate: numberSetting(setting, "tickRate", 2),
+        capital: numberSetting(setting, "capital", 1_000_000),
+        startTime: startTime === 0 ? Date.now() : startTime,
+        accountid: typeof setting.accountid === "string" && setting.accountid !== "" ? setting.accountid : "PAPER",
+        // A new session is a new exchange (new account), but ids go on, so the OMS never sees one twice.
+        idStart: this.lastId,
+      };
+      markInterval = numberSetting(setting, "markInterval", 1000);
+      if (markInterval <= 0) throw badSetting("markInterval", "a number of milliseconds > 0", markInterval);
+      sim = new SimExchange(options);
+    } catch (error) {
+      this.onDisconnected(error instanceof Error ? error.message : String(error));
+      throw error;
+    }
     sim.listener = this.listener;
     this.sim = sim;
     this.subscribed = new Uint8Array(sim.markets.length);
@@ -173,6 +184,7 @@ export class SimGateway extends BaseGateway {
     if (this.markTimer) clearInterval(this.markTimer);
     this.tickTimer = this.markTimer = undefined;
     if (this.sim) {
+      this.lastId = this.sim.lastId;
       this.sim.listener = undefined;
       this.sim = undefined;
       this.onDisconnected("closed");
