@@ -67,6 +67,14 @@ export function defineHandlers<F extends Record<string, RemoteFunction> = Record
   return Object.freeze({ [BRAND]: true as const, events: Object.freeze(events), functions: Object.freeze(functions) });
 }
 
+/** What a loaded handler module offers, as `ready()` reports it. */
+export interface HandlerModuleInfo {
+  /** Event types that have handlers. */
+  events: string[];
+  /** Names callable with `submit`. */
+  functions: string[];
+}
+
 export function isHandlerModule(v: unknown): v is HandlerModule {
   return typeof v === "object" && v !== null && (v as Record<symbol, unknown>)[BRAND] === true;
 }

@@ -2,10 +2,9 @@ import { fork, type ChildProcess } from "node:child_process";
 import { Pending } from "../Pending.js";
 import { TickwireError } from "../errors.js";
 import { entryFile } from "./entryFile.js";
-import { moduleUrl, type HandlerModule, type ModuleLocation } from "./HandlerModule.js";
+import { moduleUrl, type HandlerModule, type HandlerModuleInfo, type ModuleLocation } from "./HandlerModule.js";
 import { decodeError, type SerializedError } from "./remoteError.js";
 import type { FunctionArgs, FunctionName, FunctionResult } from "./functionTypes.js";
-import type { HandlerModuleInfo } from "./poolProtocol.js";
 import {
   REP_DISPATCH,
   REP_ERROR,

@@ -5,7 +5,7 @@ import { Piscina } from "piscina";
 import { Pending } from "../Pending.js";
 import { TickwireError } from "../errors.js";
 import { entryFile } from "./entryFile.js";
-import { moduleUrl, type HandlerModule, type ModuleLocation } from "./HandlerModule.js";
+import { moduleUrl, type HandlerModule, type HandlerModuleInfo, type ModuleLocation } from "./HandlerModule.js";
 import { decodeError, type SerializedError } from "./remoteError.js";
 import { isPlainData } from "./plainData.js";
 import {
@@ -14,7 +14,6 @@ import {
   TASK_DESCRIBE,
   TASK_DISPATCH,
   TASK_SUBMIT,
-  type HandlerModuleInfo,
   type PoolWorkerData,
 } from "./poolProtocol.js";
 import type { FunctionArgs, FunctionResult, FunctionName } from "./functionTypes.js";

@@ -3,12 +3,12 @@ export {
   isHandlerModule,
   type HandlerModule,
   type HandlerModuleSpec,
+  type HandlerModuleInfo,
   type RemoteHandler,
   type RemoteFunction,
   type ModuleLocation,
 } from "./HandlerModule.js";
 export type { FunctionName, FunctionArgs, FunctionResult } from "./functionTypes.js";
-export type { HandlerModuleInfo } from "./poolProtocol.js";
 export type { SerializedError } from "./remoteError.js";
 export {
   WorkerPool,

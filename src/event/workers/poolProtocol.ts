@@ -15,10 +15,3 @@ export const REPLY_ERROR = 2; // [REPLY_ERROR, SerializedError]
 export interface PoolWorkerData {
   moduleUrl: string;
 }
-
-export interface HandlerModuleInfo {
-  /** Event types that have handlers. */
-  events: string[];
-  /** Names callable with `submit`. */
-  functions: string[];
-}

@@ -7,7 +7,7 @@ import { workerData } from "node:worker_threads";
 import { deserialize, serialize } from "node:v8";
 import { Event } from "../Event.js";
 import { TickwireError } from "../errors.js";
-import { loadHandlerModule, runHandlers, unknownFunction, type HandlerModule } from "./HandlerModule.js";
+import { loadHandlerModule, runHandlers, unknownFunction, type HandlerModule, type HandlerModuleInfo } from "./HandlerModule.js";
 import { encodeError } from "./remoteError.js";
 import { isPlainData } from "./plainData.js";
 import {
@@ -17,7 +17,6 @@ import {
   TASK_DESCRIBE,
   TASK_DISPATCH,
   TASK_SUBMIT,
-  type HandlerModuleInfo,
   type PoolWorkerData,
 } from "./poolProtocol.js";
 
