@@ -7,11 +7,17 @@ import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { isTickwireError } from "../event/errors.js";
 import { register as registerRun } from "./run.js";
+import { register as registerServe } from "./serve.js";
+import { register as registerClient } from "./client.js";
+import { register as registerKeygen } from "./keygen.js";
 
 const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
 const program = new Command("tickwire").description("event-driven trading engine for TypeScript").version(pkg.version);
 
 registerRun(program);
+registerServe(program);
+registerClient(program);
+registerKeygen(program);
 
 try {
   await program.parseAsync(process.argv);

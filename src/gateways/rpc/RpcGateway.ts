@@ -156,9 +156,9 @@ export class RpcGateway extends BaseGateway {
     client.start(reqAddress, subAddress);
   }
 
-  /** Resolves once the next (or current) snapshot has been applied and the stream is live. */
+  /** Resolves once the next (or current) snapshot has been applied (and dispatched) and the stream is live. */
   whenSynced(): Promise<void> {
-    if (this.buffer === undefined && !this.syncing) return Promise.resolve();
+    if (this.buffer === undefined) return Promise.resolve();
     return new Promise((resolve) => this.syncWaiters.push(resolve));
   }
 
@@ -238,7 +238,10 @@ export class RpcGateway extends BaseGateway {
         }
         this.writeLog(`Synced with the rpc server (${why}): ${snap.contracts.length} contracts, ${snap.orders.length} orders, ${snap.trades.length} trades at seq ${snap.seq}`);
         this.onConnected(`synced at seq ${snap.seq}`);
-        for (const w of this.syncWaiters.splice(0)) w();
+        // Waiters resume once the engine has dispatched what the snapshot pushed (FIFO), so the
+        // OMS already holds it when whenSynced() resolves.
+        const waiters = this.syncWaiters.splice(0);
+        if (waiters.length > 0) void Promise.resolve(this.eventEngine.submit(() => undefined)).finally(() => waiters.forEach((w) => w()));
         return;
       } catch (err) {
         this.writeLog(`Loading the snapshot from the rpc server failed (${String(err)}); retrying`, LogLevel.WARNING);

@@ -1,0 +1,118 @@
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { InvalidArgumentError, type Command } from "commander";
+import { RpcServiceApp } from "../apps/rpc-service/index.js";
+import { SimGateway } from "../gateways/sim/index.js";
+import { readKeyFile, type RpcServerOptions } from "../rpc/index.js";
+import { LogLevel, MainEngine } from "../trader/index.js";
+
+export interface ServeOptions {
+  rep: string;
+  pub: string;
+  seed: number;
+  tickRate: number;
+  instruments?: string;
+  capital: number;
+  curveSecret?: string;
+  allow?: string[];
+  insecure: boolean;
+  logLevel: string;
+}
+
+/** How long shutdown may take before the process exits anyway. */
+const CLOSE_DEADLINE_MS = 1500;
+
+function positive(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError("expected a number > 0");
+  return n;
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/** Public keys from `.key` files, or from every `.key` file in a directory. */
+export function allowedKeys(paths: readonly string[]): string[] {
+  const keys: string[] = [];
+  for (const p of paths) {
+    if (existsSync(p) && statSync(p).isDirectory()) {
+      for (const f of readdirSync(p).filter((f) => f.endsWith(".key"))) keys.push(readKeyFile(join(p, f)).publicKey);
+    } else {
+      keys.push(readKeyFile(p).publicKey);
+    }
+  }
+  return keys;
+}
+
+/**
+ * `tickwire serve`: a MainEngine with the simulated exchange and the rpc service, so `tickwire
+ * client` processes (or any RpcGateway) trade through it. Logs every client call at DEBUG.
+ */
+export async function serve(opts: ServeOptions): Promise<void> {
+  const level = opts.logLevel.toUpperCase() as LogLevel;
+  if (!Object.values(LogLevel).includes(level)) throw new InvalidArgumentError(`unknown log level ${opts.logLevel}`);
+  const main = new MainEngine(undefined, { log: { level, console: "pretty" } });
+  const started = Date.now();
+  let closing = false;
+  const shutdown = async (signal: string): Promise<void> => {
+    if (closing) return;
+    closing = true;
+    const deadline = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), CLOSE_DEADLINE_MS).unref());
+    let code = 0;
+    try {
+      const how = await Promise.race([main.close().then(() => "closed" as const), deadline]);
+      process.stderr.write(`tickwire serve: ${signal}, ${how} after ${((Date.now() - started) / 1000).toFixed(1)} s.\n`);
+    } catch (e) {
+      process.stderr.write(`tickwire serve: closing failed: ${String(e)}\n`);
+      code = 1;
+    }
+    process.exit(code);
+  };
+  process.once("SIGINT", () => void shutdown("SIGINT"));
+  process.once("SIGTERM", () => void shutdown("SIGTERM"));
+
+  const gateway = main.addGateway(SimGateway);
+  await main.connect({ seed: opts.seed, tickRate: opts.tickRate, capital: opts.capital, instruments: opts.instruments ?? "" }, gateway.gatewayName);
+
+  const serverOptions: RpcServerOptions = {
+    insecure: opts.insecure,
+  };
+  if (level === LogLevel.DEBUG) {
+    serverOptions.onCall = ({ name, ms, ok, code }) =>
+      main.writeLog(`call ${name} ${ok ? "ok" : `failed (${code ?? "error"})`} in ${ms.toFixed(2)} ms`, "RpcService", LogLevel.DEBUG);
+  }
+  if (opts.curveSecret) {
+    const own = readKeyFile(opts.curveSecret);
+    if (!own.secretKey) throw new InvalidArgumentError(`${opts.curveSecret} holds no secret key: pass the .key_secret file`);
+    const allowed = opts.allow && opts.allow.length > 0 ? allowedKeys(opts.allow) : undefined;
+    serverOptions.curve = { secretKey: own.secretKey, ...(allowed ? { allowedClients: allowed } : {}) };
+  }
+  const engine = main.addApp(RpcServiceApp);
+  const server = await engine.start(opts.rep, opts.pub, serverOptions);
+  // Printed plainly (not through the logger) so scripts can read the endpoints.
+  process.stdout.write(
+    `tickwire serve: requests ${server.repEndpoint} publications ${server.pubEndpoint}${opts.curveSecret ? " (CURVE)" : ""} · Ctrl+C to quit\n`,
+  );
+  // The sim's timers are unref'd; this one holds the process open until a signal.
+  setInterval(() => {}, 60_000);
+}
+
+export function register(program: Command): void {
+  program
+    .command("serve")
+    .description("serve a paper-trading MainEngine to other processes over ZeroMQ (tickwire client, RpcGateway)")
+    .option("--rep <endpoint>", "request endpoint to bind", "tcp://127.0.0.1:2014")
+    .option("--pub <endpoint>", "publication endpoint to bind", "tcp://127.0.0.1:4102")
+    .option("--seed <n>", "seed of the simulated market", positive, 1)
+    .option("--tick-rate <n>", "ticks per second per instrument", positive, 4)
+    .option("--instruments <list>", 'comma-separated vtSymbols (default: all)')
+    .option("--capital <n>", "starting cash of the paper account", positive, 1_000_000)
+    .option("--curve-secret <file>", "this server's .key_secret file (tickwire keygen): turns on CURVE encryption")
+    .option("--allow <file|dir>", "client public key file (.key) or a directory of them; repeatable (default with CURVE: any client)", collect)
+    .option("--insecure", "allow binding beyond 127.0.0.1 without CURVE (trusted networks only)", false)
+    .option("--log-level <level>", "DEBUG shows every client call", "INFO")
+    .action(async (opts: ServeOptions) => {
+      await serve(opts);
+    });
+}
