@@ -131,6 +131,8 @@ export class AmqpEventCenter implements EventCenter {
   private state: CenterState = "idle";
   private closing = false;
   private opening: Promise<void> | undefined;
+  /** A reconnect attempt in progress; close() waits for it so no connection outlives the center. */
+  private reopening: Promise<void> | undefined;
   private conn: ChannelModel | undefined;
   private pubCh: Channel | ConfirmChannel | undefined;
   private adminCh: Channel | undefined;
@@ -231,6 +233,7 @@ export class AmqpEventCenter implements EventCenter {
       for (const [name, type] of this.exchanges) await this.declareOn(conn, name, type);
       for (const sub of this.subs) if (!sub.ending) await this.setUp(sub, conn, gen);
       if (lost) throw lost;
+      if (this.closing) throw closedError(); // close() was called while we were connecting
       this.generation = gen;
       this.conn = conn;
       this.pubCh = pubCh;
@@ -316,11 +319,13 @@ export class AmqpEventCenter implements EventCenter {
     const delay = base / 2 + Math.random() * (base / 2); // "equal jitter": spread clients apart
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = undefined;
-      this.open().then(
+      this.reopening = this.open().then(
         () => {
+          this.reopening = undefined;
           this.reconnects++;
         },
         (err: unknown) => {
+          this.reopening = undefined;
           this.stats.lastError = `reconnect failed: ${errorText(err)}`;
           this.scheduleReconnect();
         },
@@ -731,6 +736,7 @@ export class AmqpEventCenter implements EventCenter {
     this.state = "closed";
     if (conn) await conn.close().catch(() => undefined);
     if (this.opening) await this.opening.catch(() => undefined);
+    if (this.reopening) await this.reopening;
     this.checkIdle();
   }
 

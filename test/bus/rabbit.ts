@@ -36,15 +36,14 @@ export function unique(prefix: string): string {
 
 /** Closes, from the broker side, every connection a center with one of `nodeIds` holds. */
 export async function closeConnectionsOf(nodeIds: string[]): Promise<number> {
-  const { stdout } = await run("rabbitmqctl", ["list_connections", "name", "client_properties", "-q", "--no-table-headers"]);
-  let closed = 0;
-  for (const line of stdout.split("\n")) {
-    const name = line.split("\t")[0];
-    if (!name || !nodeIds.some((id) => line.includes(`"tickwire ${id}"`))) continue;
-    await run("rabbitmqctl", ["close_connection", name, "tickwire fault test"]);
-    closed++;
-  }
-  return closed;
+  const { stdout } = await run("rabbitmqctl", ["list_connections", "pid", "client_properties", "-q", "--no-table-headers"]);
+  const pids = stdout
+    .split("\n")
+    .filter((line) => nodeIds.some((id) => line.includes(`"tickwire ${id}"`)))
+    .map((line) => line.split("\t")[0]);
+  // In parallel, so the connections drop at about the same moment.
+  await Promise.all(pids.map((pid) => run("rabbitmqctl", ["close_connection", pid, "tickwire fault test"])));
+  return pids.length;
 }
 
 /** A raw amqplib channel for looking at the broker from outside (queue depth, cleanup). */

@@ -1,0 +1,147 @@
+/** RabbitMQ-only behaviour: default exchanges, queue flags, buffering, and a connection killed mid-stream. */
+import { after, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { AmqpEventCenter, BusEvent, DEFAULT_EXCHANGES, createEventCenter, MemoryEventCenter } from "../../src/bus/index.js";
+import { isTickwireError } from "../../src/event/index.js";
+import { closeConnectionsOf, rawChannel, skipRabbit, unique } from "./rabbit.js";
+
+const run = promisify(execFile);
+
+async function until(cond: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for: ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+describe("AmqpEventCenter without a broker", () => {
+  test("connecting to a port where no broker listens fails with TW_BUS_CONNECT", async () => {
+    const c = new AmqpEventCenter({ url: "amqp://guest:guest@127.0.0.1:1" });
+    await assert.rejects(c.connect(), (e: unknown) => isTickwireError(e, "TW_BUS_CONNECT"));
+    assert.equal(c.health().state, "idle");
+    await c.close();
+  });
+
+  test("publishes past maxBuffered are refused with TW_BUS_BUFFER_FULL and the buffered ones are kept", async () => {
+    const c = new AmqpEventCenter({ maxBuffered: 3 });
+    const kept = [0, 1, 2].map((i) => c.publish(new BusEvent({ name: "n", exchange: "Orderbook", data: i })));
+    for (const p of kept) p.catch(() => undefined);
+    await assert.rejects(
+      c.publish(new BusEvent({ name: "n", exchange: "Orderbook", data: 3 })),
+      (e: unknown) => isTickwireError(e, "TW_BUS_BUFFER_FULL"),
+    );
+    assert.equal(c.health().buffered, 3);
+    await c.close();
+    for (const p of kept) await assert.rejects(p, (e: unknown) => isTickwireError(e, "TW_BUS_CLOSED"));
+  });
+
+  test("createEventCenter picks the broker by URL and refuses unknown schemes with TW_BUS_URL", () => {
+    assert.ok(createEventCenter("memory://x") instanceof MemoryEventCenter);
+    assert.ok(createEventCenter("amqp://guest:guest@127.0.0.1:5672") instanceof AmqpEventCenter);
+    assert.throws(() => createEventCenter("redis://127.0.0.1"), (e: unknown) => isTickwireError(e, "TW_BUS_URL"));
+  });
+
+  test("the URL a center reports hides the password", () => {
+    assert.equal(new AmqpEventCenter({ url: "amqp://u:secret@127.0.0.1:5672" }).url.includes("secret"), false);
+  });
+});
+
+describe("AmqpEventCenter on RabbitMQ", { skip: skipRabbit }, () => {
+  const cleanup: Array<() => Promise<void>> = [];
+  after(async () => {
+    for (const f of cleanup.reverse()) await f();
+  });
+
+  test("connect declares the default exchanges as topic exchanges", async () => {
+    const c = new AmqpEventCenter();
+    cleanup.push(() => c.close());
+    await c.connect();
+    const { stdout } = await run("rabbitmqctl", ["list_exchanges", "name", "type", "-q", "--no-table-headers"]);
+    const types = new Map(stdout.split("\n").map((l) => l.split("\t") as [string, string]));
+    for (const name of DEFAULT_EXCHANGES) assert.equal(types.get(name), "topic", name);
+  });
+
+  test("a named queue is durable and shared; an anonymous one is exclusive and auto-deleted", async () => {
+    const c = new AmqpEventCenter();
+    cleanup.push(() => c.close());
+    await c.connect();
+    const ex = unique("ex");
+    const q = unique("q");
+    const dlq = unique("dlq");
+    const raw = await rawChannel();
+    cleanup.push(async () => {
+      for (const name of [q, `${q}.dead-letter`, dlq]) await raw.ch.deleteQueue(name).catch(() => undefined);
+      await raw.ch.deleteExchange(ex).catch(() => undefined);
+      await raw.close();
+    });
+    await c.subscribe({ exchange: ex, queue: q }, () => undefined);
+    const stopAnon = await c.subscribe({ exchange: ex, deadLetterQueue: dlq }, () => undefined);
+    const { stdout } = await run("rabbitmqctl", ["list_queues", "name", "durable", "auto_delete", "exclusive", "-q", "--no-table-headers"]);
+    const rows = stdout.split("\n").map((l) => l.split("\t"));
+    assert.deepEqual(rows.find((r) => r[0] === q)?.slice(1), ["true", "false", "false"]);
+    const bound = await raw.ch.checkQueue(q);
+    assert.equal(bound.consumerCount, 1);
+    // The anonymous queue: server-named, exclusive, auto-delete.
+    const anon = rows.filter((r) => r[0].startsWith("amq.gen-") && r[3] === "true");
+    assert.ok(anon.length >= 1);
+    const before = anon.map((r) => r[0]);
+    await stopAnon();
+    const { stdout: after2 } = await run("rabbitmqctl", ["list_queues", "name", "-q", "--no-table-headers"]);
+    const left = new Set(after2.split("\n"));
+    assert.ok(before.some((name) => !left.has(name)), "the anonymous queue was deleted");
+  });
+
+  test("10,000 events published with confirms all arrive though the broker closes both connections mid-stream", { timeout: 120_000 }, async (t) => {
+    const ex = unique("ex");
+    const q = unique("q");
+    const pub = new AmqpEventCenter();
+    const sub = new AmqpEventCenter();
+    cleanup.push(async () => {
+      await pub.close();
+      await sub.close();
+      const raw = await rawChannel();
+      await raw.ch.deleteQueue(q).catch(() => undefined);
+      await raw.ch.deleteQueue(`${q}.dead-letter`).catch(() => undefined);
+      await raw.ch.deleteExchange(ex).catch(() => undefined);
+      await raw.close();
+    });
+    await pub.connect();
+    await sub.connect();
+    const N = 10_000;
+    const seen = new Uint16Array(N);
+    let received = 0;
+    let redelivered = 0;
+    await sub.subscribe({ exchange: ex, queue: q, routingKey: "SIM.#", prefetchCount: 100 }, async (e, d) => {
+      const i = (e.data as { i: number }).i;
+      if (seen[i]++ === 0) received++;
+      if (d.redelivered) redelivered++;
+      if (i % 64 === 0) await new Promise((r) => setImmediate(r)); // a consumer with some work to do
+    });
+    const sent: Promise<void>[] = [];
+    const publish = (i: number) =>
+      sent.push(pub.publish(new BusEvent({ name: "EVENT_ORDERBOOK", exchange: ex, routingKey: "SIM.rb2410", data: { i } })));
+    let i = 0;
+    for (; i < 3000; i++) publish(i);
+    // Ask the broker to drop both connections, and keep a slow stream going until it has.
+    const killing = closeConnectionsOf([pub.nodeId, sub.nodeId]);
+    let killed = false;
+    void killing.finally(() => (killed = true));
+    while (i < N && !killed && pub.health().state === "connected") {
+      publish(i++);
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    for (; i < N; i++) publish(i); // the rest, mostly while reconnecting: buffered, sent after
+    assert.equal(await killing, 2, "both connections were closed by the broker");
+    await Promise.all(sent);
+    await until(() => received === N, `all ${N} events (have ${received})`);
+    const duplicates = Array.from(seen).reduce((s, n) => s + Math.max(0, n - 1), 0);
+    t.diagnostic(`duplicates: ${duplicates}, redelivered: ${redelivered}, publisher reconnects: ${pub.health().reconnects}`);
+    assert.ok(pub.health().reconnects >= 1 && sub.health().reconnects >= 1, "both reconnected");
+    assert.equal(pub.health().state, "connected");
+    assert.equal(pub.health().unconfirmed, 0);
+    assert.equal(pub.health().buffered, 0);
+  });
+});
