@@ -99,7 +99,7 @@ export interface EngineStats {
 
 /** Something that runs handlers elsewhere (a worker pool, a child process) and returns results. */
 export interface RemoteDispatcher {
-  dispatch(type: string, data: unknown): PromiseLike<unknown[]>;
+  dispatch(type: string, data: unknown, options?: { context?: Readonly<Record<string, unknown>> }): PromiseLike<unknown[]>;
 }
 
 interface TypeSlot {
@@ -273,7 +273,9 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
    */
   route(types: readonly EventType<M>[], target: RemoteDispatcher): () => void {
     const handler: Handler = function routed(event) {
-      return target.dispatch(event.type, event.data);
+      return event.context === undefined
+        ? target.dispatch(event.type, event.data)
+        : target.dispatch(event.type, event.data, { context: event.context });
     };
     for (const t of types) this.register(t, handler as Handler<AllEvents<M>[EventType<M>], EventType<M>>);
     return () => {
