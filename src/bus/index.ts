@@ -44,3 +44,12 @@ export { MemoryEventCenter, type MemoryEventCenterOptions } from "./MemoryEventC
 export { AmqpEventCenter, DEFAULT_AMQP_URL, type AmqpEventCenterOptions } from "./AmqpEventCenter.js";
 export { createEventCenter, type EventCenterOptions } from "./createEventCenter.js";
 export { topicMatches } from "./topic.js";
+export {
+  EventBridge,
+  type BridgeEngine,
+  type OutboundRoute,
+  type InboundRoute,
+  type EventBridgeOptions,
+  type BridgeContext,
+  type BridgeStats,
+} from "./EventBridge.js";
