@@ -190,10 +190,11 @@ async function rawPublish(n: number, clients: number): Promise<number> {
 }
 
 const suite: BenchSuite = async ({ quick }) => {
-  const runs = quick ? 1 : 3;
-  const seqN = quick ? 3_000 : 20_000;
-  const parN = quick ? 20_000 : 100_000;
-  const pubN = quick ? 100_000 : 400_000;
+  // Sized so the whole suite stays well under a minute on a quiet machine.
+  const runs = quick ? 1 : 2;
+  const seqN = quick ? 2_000 : 8_000;
+  const parN = quick ? 10_000 : 40_000;
+  const pubN = quick ? 30_000 : 120_000;
   const rows: BenchRow[] = [];
 
   let ours: CallResult = { rate: 0, p50: Infinity, p99: Infinity };
@@ -219,8 +220,8 @@ const suite: BenchSuite = async ({ quick }) => {
   });
 
   for (const clients of [1, 4]) {
-    const pub = await best(runs, () => tickwirePublish(pubN, clients));
-    const pubRaw = await best(runs, () => rawPublish(pubN, clients));
+    const pub = await best(runs, () => tickwirePublish(pubN / clients, clients));
+    const pubRaw = await best(runs, () => rawPublish(pubN / clients, clients));
     rows.push({
       suite: SUITE, name: `published ticks to ${clients} client${clients > 1 ? "s" : ""} (lossless)`, value: pub, unit: "ops/s",
       peer: "raw zeromq PUB/SUB, one tick per message", peerValue: pubRaw, ratio: pub / pubRaw,
