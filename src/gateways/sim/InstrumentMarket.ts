@@ -39,6 +39,9 @@ export class InstrumentMarket {
   readonly askVolume = new Float64Array(BOOK_LEVELS);
 
   private day = -1;
+  /** The touch (in ticks) the level prices were computed for; NaN forces a recompute. */
+  private bookBidTicks = NaN;
+  private bookAskTicks = NaN;
   private readonly tickLots: number;
 
   constructor(instrument: SimInstrument, seed: number, ticksPerMinute: number, anchorMinute: number) {
@@ -117,33 +120,32 @@ export class InstrumentMarket {
     const priceTicks = Math.round(price / rules.priceTick);
     const bidTicks = buyerInitiated ? priceTicks - inst.spreadTicks : priceTicks;
     const askTicks = buyerInitiated ? priceTicks : priceTicks + inst.spreadTicks;
-    const depth = inst.depth;
-    const up = this.limitUp;
-    const down = this.limitDown;
+    // Level prices only change when the touch moves (divisions are the costly part of a tick).
+    if (bidTicks !== this.bookBidTicks) {
+      this.bookBidTicks = bidTicks;
+      const down = this.limitDown;
+      for (let i = 0; i < BOOK_LEVELS; i++) {
+        const bid = rules.ticksToPrice(bidTicks - i);
+        this.bidPrice[i] = bid <= 0 || (down !== 0 && bid < down) ? 0 : bid;
+      }
+    }
+    if (askTicks !== this.bookAskTicks) {
+      this.bookAskTicks = askTicks;
+      const up = this.limitUp;
+      for (let i = 0; i < BOOK_LEVELS; i++) {
+        const ask = rules.ticksToPrice(askTicks + i);
+        this.askPrice[i] = up !== 0 && ask > up ? 0 : ask;
+      }
+    }
     // One 32-bit draw gives four independent byte-sized multipliers: 3 draws cover the 10 levels.
+    const depth = inst.depth;
     let bits = 0;
     for (let i = 0; i < BOOK_LEVELS; i++) {
       if (i === 0 || i === 2 || i === 4) bits = (rng.next() * 4294967296) >>> 0;
       const base = depth * (1 + 0.3 * i);
-      const bidLots = Math.max(1, Math.round(base * (0.4 + 0.0046875 * (bits & 0xff))));
-      const askLots = Math.max(1, Math.round(base * (0.4 + 0.0046875 * ((bits >>> 8) & 0xff))));
+      this.bidVolume[i] = this.bidPrice[i] === 0 ? 0 : rules.lotsToVolume(Math.max(1, Math.round(base * (0.4 + 0.0046875 * (bits & 0xff)))));
+      this.askVolume[i] = this.askPrice[i] === 0 ? 0 : rules.lotsToVolume(Math.max(1, Math.round(base * (0.4 + 0.0046875 * ((bits >>> 8) & 0xff)))));
       bits >>>= 16;
-      const bid = rules.ticksToPrice(bidTicks - i);
-      if (bid <= 0 || (down !== 0 && bid < down)) {
-        this.bidPrice[i] = 0;
-        this.bidVolume[i] = 0;
-      } else {
-        this.bidPrice[i] = bid;
-        this.bidVolume[i] = rules.lotsToVolume(bidLots);
-      }
-      const ask = rules.ticksToPrice(askTicks + i);
-      if (up !== 0 && ask > up) {
-        this.askPrice[i] = 0;
-        this.askVolume[i] = 0;
-      } else {
-        this.askPrice[i] = ask;
-        this.askVolume[i] = rules.lotsToVolume(askLots);
-      }
     }
   }
 
@@ -153,6 +155,7 @@ export class InstrumentMarket {
     // At the day's first tick the cursor already holds L(dayFirstMinute); otherwise compute it.
     const dayLog = path.minute === dayFirstMinute && path.k === 1 ? path.logStart : path.logPrices(dayFirstMinute, 1)[0];
     this.day = day;
+    this.bookBidTicks = this.bookAskTicks = NaN; // new limits may empty or refill levels
     const rules = this.rules;
     const preClose = Math.max(rules.priceTick, rules.snap(Math.exp(dayLog)));
     this.preClose = preClose;

@@ -60,7 +60,7 @@ export class InstrumentRules {
 
   /** `n` lots (multiples of minVolume) as a volume, written exactly. */
   lotsToVolume(n: number): number {
-    return (n * this.volumeUnits) / this.volumeScale;
+    return this.volumeScale === 1 ? n * this.volumeUnits : (n * this.volumeUnits) / this.volumeScale;
   }
 
   /** A volume rounded to the volume grid's precision (after adding or subtracting volumes). */

@@ -183,6 +183,9 @@ export class SimGateway extends BaseGateway {
     if (this.tickTimer) clearInterval(this.tickTimer);
     if (this.markTimer) clearInterval(this.markTimer);
     this.tickTimer = this.markTimer = undefined;
+    // Updates the closed session had not pushed yet are dropped with it.
+    this.pendingPositions.clear();
+    this.pendingAccount = undefined;
     if (this.sim) {
       this.lastId = this.sim.lastId;
       this.sim.listener = undefined;
@@ -284,8 +287,38 @@ export class SimGateway extends BaseGateway {
   private readonly listener: SimExchangeListener = {
     onOrder: (o) => this.onOrder(this.orderData(o)),
     onTrade: (t) => this.onTrade(this.tradeData(t)),
-    onPosition: (p) => this.onPosition(this.positionData(p)),
-    onAccount: (a) => this.onAccount(this.accountData(a)),
+    onPosition: (p) => {
+      this.pendingPositions.add(p);
+      this.schedulePush();
+    },
+    onAccount: (a) => {
+      this.pendingAccount = a;
+      this.schedulePush();
+    },
+  };
+
+  // Positions and the account are conflated: pushed once, in their latest state, right after the
+  // code that changed them (a microtask), so a burst of orders costs one push, not one per fill.
+  private readonly pendingPositions = new Set<SimPosition>();
+  private pendingAccount: SimAccount | undefined;
+  private pushScheduled = false;
+
+  private schedulePush(): void {
+    if (this.pushScheduled) return;
+    this.pushScheduled = true;
+    queueMicrotask(this.pushPending);
+  }
+
+  private readonly pushPending = (): void => {
+    this.pushScheduled = false;
+    for (const p of this.pendingPositions) {
+      p.mark();
+      this.onPosition(this.positionData(p));
+    }
+    this.pendingPositions.clear();
+    const a = this.pendingAccount;
+    this.pendingAccount = undefined;
+    if (a) this.onAccount(this.accountData(a));
   };
 
   // ------------------------------------------------------------------ conversions
