@@ -36,7 +36,7 @@ export class BusEvent<T = unknown> {
     if (typeof init.exchange !== "string" || init.exchange === "") throw badEvent("exchange must be a non-empty string");
     const routingKey = init.routingKey ?? "";
     if (typeof routingKey !== "string") throw badEvent("routingKey must be a string");
-    if (Buffer.byteLength(routingKey) > 255) throw badEvent("routingKey must be at most 255 bytes (an AMQP limit)");
+    if (routingKey.length > 85 && Buffer.byteLength(routingKey) > 255) throw badEvent("routingKey must be at most 255 bytes (an AMQP limit)");
     const prefetch = init.prefetchCount ?? DEFAULT_PREFETCH;
     if (!Number.isInteger(prefetch) || prefetch < 1 || prefetch > 65535) {
       throw badEvent("prefetchCount must be an integer from 1 to 65535");

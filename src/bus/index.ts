@@ -53,3 +53,4 @@ export {
   type BridgeContext,
   type BridgeStats,
 } from "./EventBridge.js";
+export { attachBus, TRADING_ROUTES, type AttachedBus, type AttachBusOptions } from "./attachBus.js";

@@ -10,6 +10,7 @@ import { register as registerRun } from "./run.js";
 import { register as registerServe } from "./serve.js";
 import { register as registerClient } from "./client.js";
 import { register as registerKeygen } from "./keygen.js";
+import { register as registerListen } from "./listen.js";
 
 const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
 const program = new Command("tickwire").description("event-driven trading engine for TypeScript").version(pkg.version);
@@ -18,6 +19,7 @@ registerRun(program);
 registerServe(program);
 registerClient(program);
 registerKeygen(program);
+registerListen(program);
 
 try {
   await program.parseAsync(process.argv);

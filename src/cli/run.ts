@@ -1,5 +1,6 @@
 import { InvalidArgumentError, type Command } from "commander";
 import type { Event } from "../event/index.js";
+import { attachBus } from "../bus/index.js";
 import { SimGateway } from "../gateways/sim/index.js";
 import { MainEngine, createSubscribeRequest } from "../trader/index.js";
 import { startDemoOrders } from "./demo.js";
@@ -13,6 +14,8 @@ export interface RunOptions {
   start?: number;
   demoOrders: boolean;
   json: boolean;
+  /** Publish market data and order events to this EventCenter (amqp://… or memory://…). */
+  bus?: string;
 }
 
 /** How long shutdown may take before the process exits anyway. */
@@ -97,6 +100,10 @@ export async function runPaperTrading(opts: RunOptions): Promise<void> {
   for (const m of gateway.exchange.markets) {
     await main.subscribe(createSubscribeRequest({ symbol: m.instrument.symbol, exchange: m.instrument.exchange }), gateway.gatewayName);
   }
+  if (opts.bus) {
+    const bus = await attachBus(main.eventEngine, opts.bus);
+    stops.push(() => void bus.close());
+  }
   if (opts.demoOrders) stops.push(startDemoOrders(main, gateway.gatewayName));
   if (!opts.json) {
     const title = `tickwire run · paper exchange, seed ${opts.seed}${opts.demoOrders ? " · demo orders on" : ""} · Ctrl+C to quit`;
@@ -115,6 +122,7 @@ export function register(program: Command): void {
     .option("--start <time>", "sim time of the first tick (ISO date or epoch ms; default now): with --seed, the same market every run", instant)
     .option("--no-demo-orders", "do not place demonstration orders")
     .option("--json", "print the event stream as JSON lines (one per update) instead of the view", false)
+    .option("--bus <url>", "also publish ticks, orders, trades, positions and accounts to an EventCenter (amqp://… or memory://…)")
     .action(async (opts: RunOptions) => {
       await runPaperTrading(opts);
     });

@@ -1,0 +1,89 @@
+import { after, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { AmqpEventCenter, BusEvent } from "../../src/bus/index.js";
+import { skipRabbit, unique } from "./rabbit.js";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+
+function tickwire(args: string[]): { child: ChildProcess; out: string[]; err: () => string; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+  const out: string[] = [];
+  let err = "";
+  let partial = "";
+  child.stdout!.on("data", (c: Buffer) => {
+    const parts = (partial + c.toString()).split("\n");
+    partial = parts.pop() ?? "";
+    out.push(...parts);
+  });
+  child.stderr!.on("data", (c: Buffer) => (err += c.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return { child, out, err: () => err, exited };
+}
+
+async function until(cond: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for: ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe("tickwire listen and run --bus", () => {
+  const children: ChildProcess[] = [];
+  after(() => {
+    for (const c of children) if (c.exitCode === null) c.kill("SIGKILL");
+  });
+
+  test("listen --sim on the embedded broker prints the paper exchange's ticks and exits after --count", async () => {
+    const p = tickwire(["listen", "--bus", `memory://${unique("cli")}`, "--sim", "--key", "SIM.*", "--count", "2", "--json"]);
+    children.push(p.child);
+    assert.equal(await p.exited, 0, p.err());
+    const lines = p.out.filter((l) => l.trim() !== "").map((l) => JSON.parse(l) as { exchange: string; routingKey: string; name: string });
+    assert.equal(lines.length, 2);
+    for (const l of lines) {
+      assert.equal(l.exchange, "Orderbook");
+      assert.match(l.routingKey, /^SIM\.[^.]+$/);
+      assert.equal(l.name, "eTick.");
+    }
+  });
+
+  test("listen --bus amqp:// prints each event published to the exchange with a matching key", { skip: skipRabbit }, async () => {
+    const ex = unique("ex");
+    const p = tickwire(["listen", "--bus", "amqp://guest:guest@127.0.0.1:5672", "--exchange", ex, "--key", "SIM.#", "--count", "2"]);
+    children.push(p.child);
+    await until(() => p.err().includes("tickwire listen:"), "listen to subscribe");
+    const pub = new AmqpEventCenter();
+    await pub.connect();
+    await pub.publish(new BusEvent({ name: "EVENT_ORDERBOOK", exchange: ex, routingKey: "CTP.rb2410", data: { skip: true } }));
+    await pub.publish(new BusEvent({ name: "EVENT_ORDERBOOK", exchange: ex, routingKey: "SIM.rb2410", data: { p: 1 } }));
+    await pub.publish(new BusEvent({ name: "EVENT_TRADE", exchange: ex, routingKey: "SIM.ag2412.x", data: { p: 2 } }));
+    assert.equal(await p.exited, 0, p.err());
+    await pub.deleteExchange(ex);
+    await pub.close();
+    assert.deepEqual(
+      p.out.filter((l) => l !== ""),
+      [`${ex} SIM.rb2410 EVENT_ORDERBOOK {"p":1}`, `${ex} SIM.ag2412.x EVENT_TRADE {"p":2}`],
+    );
+  });
+
+  test("run --bus amqp:// publishes the paper exchange's ticks to the Orderbook exchange and exits 0 on SIGINT", { skip: skipRabbit }, async () => {
+    const sub = new AmqpEventCenter();
+    await sub.connect();
+    const got: BusEvent[] = [];
+    const dlq = unique("dlq");
+    await sub.subscribe({ exchange: "Orderbook", routingKey: "SIM.*", deadLetterQueue: dlq }, (e, d) => {
+      if (d.origin !== undefined) got.push(e);
+    });
+    const p = tickwire(["run", "--bus", "amqp://guest:guest@127.0.0.1:5672", "--json", "--no-demo-orders", "--tick-rate", "20"]);
+    children.push(p.child);
+    await until(() => got.length >= 3, "three ticks from tickwire run");
+    p.child.kill("SIGINT");
+    assert.equal(await p.exited, 0, p.err());
+    assert.equal(got[0].name, "eTick.");
+    assert.equal((got[0].data as { gatewayName: string }).gatewayName, "SIM");
+    await sub.deleteQueue(dlq);
+    await sub.close();
+  });
+});
