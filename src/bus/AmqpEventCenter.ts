@@ -83,6 +83,8 @@ interface AmqpSubscription {
   /** Serial mode acks "everything up to" the last settled message once per tick. */
   ackUpTo: ConsumeMessage | undefined;
   ackScheduled: boolean;
+  /** Messages settled since the last coalesced ack. */
+  unackedSettled: number;
 }
 
 const MAX_NACKS = 5;
@@ -102,6 +104,43 @@ function withDeadline(p: Promise<unknown>, ms: number): Promise<void> {
   return Promise.race([p.then(() => undefined), new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]).finally(() =>
     clearTimeout(timer),
   );
+}
+
+interface Corkable {
+  cork(): void;
+  uncork(): void;
+}
+
+/**
+ * Batches socket writes: amqplib writes every frame with its own syscall (and, with TCP_NODELAY,
+ * its own TCP segment). Corking on the first write of a burst and uncorking two event-loop turns
+ * later (after amqplib's muxer has run) sends the burst in one writev. Uses amqplib's
+ * `connection.stream`; without it, writes simply go out one by one.
+ */
+class WriteBatcher {
+  private corked = false;
+  private readonly socket: Corkable | undefined;
+
+  constructor(conn: ChannelModel) {
+    const stream = (conn as unknown as { connection?: { stream?: Partial<Corkable> } }).connection?.stream;
+    this.socket = stream && typeof stream.cork === "function" && typeof stream.uncork === "function" ? (stream as Corkable) : undefined;
+  }
+
+  touch(): void {
+    if (this.corked || !this.socket) return;
+    this.corked = true;
+    this.socket.cork();
+    setImmediate(this.later);
+  }
+
+  private readonly later = (): void => {
+    setImmediate(this.release);
+  };
+
+  private readonly release = (): void => {
+    this.corked = false;
+    this.socket?.uncork();
+  };
 }
 
 function closedError(): TickwireError {
@@ -138,6 +177,7 @@ export class AmqpEventCenter implements EventCenter {
   private reopening: Promise<void> | undefined;
   private conn: ChannelModel | undefined;
   private pubCh: Channel | ConfirmChannel | undefined;
+  private batcher: WriteBatcher | undefined;
   private adminCh: Channel | undefined;
   private adminConn: ChannelModel | undefined;
   /** Bumped on every connection; deliveries and sends of an older one are stale. */
@@ -152,6 +192,7 @@ export class AmqpEventCenter implements EventCenter {
   private readonly inflight = new Set<Outgoing>();
   private waitingDrain = false;
   private readonly exchanges = new Map<string, ExchangeType>();
+  private readonly plainProps = new Map<BusCodec, Options.Publish>();
   /** Exchanges declared on the current connection. */
   private readonly declared = new Set<string>();
   private declaring: Promise<void> | undefined;
@@ -244,6 +285,7 @@ export class AmqpEventCenter implements EventCenter {
       this.generation = gen;
       this.conn = conn;
       this.pubCh = pubCh;
+      this.batcher = new WriteBatcher(conn);
       this.state = "connected";
       this.attempt = 0;
       this.flush();
@@ -350,10 +392,15 @@ export class AmqpEventCenter implements EventCenter {
     } catch (err) {
       return Promise.reject(err);
     }
-    const props: Options.Publish = { contentType: codec.contentType, appId: this.nodeId };
-    if (codec.contentEncoding) props.contentEncoding = codec.contentEncoding;
-    if (options.headers) props.headers = options.headers;
-    if (options.persistent) props.persistent = true;
+    let props = this.plainProps.get(codec);
+    if (!props || options.headers || options.persistent) {
+      props = { contentType: codec.contentType, appId: this.nodeId };
+      if (codec.contentEncoding) props.contentEncoding = codec.contentEncoding;
+      if (options.headers) props.headers = options.headers;
+      if (options.persistent) props.persistent = true;
+      // The common case (no headers, not persistent) shares one frozen object: no allocation per publish.
+      if (!options.headers && !options.persistent) this.plainProps.set(codec, Object.freeze(props));
+    }
     return this.enqueue(event.exchange, event.routingKey, body, props);
   }
 
@@ -446,6 +493,7 @@ export class AmqpEventCenter implements EventCenter {
     }
     const gen = this.generation;
     o.sentOn = gen;
+    this.batcher?.touch();
     let ok: boolean;
     try {
       if (this.confirms) {
@@ -532,6 +580,7 @@ export class AmqpEventCenter implements EventCenter {
       ending: false,
       ackUpTo: undefined,
       ackScheduled: false,
+      unackedSettled: 0,
     };
     sub.runner = new DeliveryRunner<Incoming>(
       sub.handler,
@@ -669,13 +718,21 @@ export class AmqpEventCenter implements EventCenter {
     // One at a time in order: everything before this message is settled, so one "multiple"
     // ack per tick covers them all and saves the broker a frame per message.
     sub.ackUpTo = m.msg;
+    // Half the prefetch window settled: ack now, or the broker runs out of window and waits.
+    if (++sub.unackedSettled * 2 >= sub.spec.prefetchCount) {
+      this.flushAcks(sub);
+      return;
+    }
     if (sub.ackScheduled) return;
     sub.ackScheduled = true;
-    setImmediate(() => this.flushAcks(sub));
+    setImmediate(() => {
+      sub.ackScheduled = false;
+      this.flushAcks(sub);
+    });
   }
 
   private flushAcks(sub: AmqpSubscription): void {
-    sub.ackScheduled = false;
+    sub.unackedSettled = 0;
     const msg = sub.ackUpTo;
     sub.ackUpTo = undefined;
     if (!msg || !sub.ch) return;
@@ -769,9 +826,11 @@ export class AmqpEventCenter implements EventCenter {
   }
 }
 
+const NO_HEADERS: Readonly<Record<string, unknown>> = Object.freeze({});
+
 function deliveryOf(m: Incoming): Delivery {
   const { fields, properties } = m.msg;
-  const headers = (properties.headers ?? {}) as Record<string, unknown>;
+  const headers = (properties.headers ?? NO_HEADERS) as Record<string, unknown>;
   const failed = headers[HEADER.attempt];
   const attempt = typeof failed === "number" ? failed + 1 : 1;
   return {
