@@ -30,7 +30,9 @@ export function pythonFloat(x: number): string {
   if (Number.isNaN(x)) return "NaN";
   if (x === Infinity) return "Infinity";
   if (x === -Infinity) return "-Infinity";
-  if (Number.isInteger(x) && Math.abs(x) < 1e16) return String(x);
+  const a = Math.abs(x);
+  // Integers as Python writes ints; in [1e-4, 1e16) both languages write the same shortest fixed form.
+  if (a < 1e16 && (a >= 1e-4 || Number.isInteger(x))) return String(x);
   const exp = x.toExponential(); // shortest round-trip digits, e.g. "1.2345e-5"
   const at = exp.indexOf("e");
   const e = Number(exp.slice(at + 1));
