@@ -162,7 +162,7 @@ for (const kind of kinds) {
         throw new Error(`boom ${d.attempt}`);
       });
       const dead: Array<{ event: BusEvent; delivery: Delivery }> = [];
-      await c.subscribe({ queue: `${q}.dead-letter`, raw: true }, (event, delivery) => void dead.push({ event, delivery }));
+      await c.subscribe({ queue: `${q}.dead-letter`, raw: true, noAck: true }, (event, delivery) => void dead.push({ event, delivery }));
       await c.publish(new BusEvent({ name: "EVENT_ORDER", exchange: ex, routingKey: "SIM.rb2410", data: { price: 1 } }));
       await until(() => dead.length === 1, "the dead letter");
       assert.deepEqual(attempts, [1, 2, 3]);
@@ -188,7 +188,7 @@ for (const kind of kinds) {
       const handled: unknown[] = [];
       await c.subscribe({ exchange: ex, queue: q }, (e) => void handled.push(e.data));
       const dead: Delivery[] = [];
-      await c.subscribe({ queue: `${q}.dead-letter`, raw: true }, (_e, d) => void dead.push(d));
+      await c.subscribe({ queue: `${q}.dead-letter`, raw: true, noAck: true }, (_e, d) => void dead.push(d));
       await c.publishRaw(ex, "k", Buffer.from("definitely not zlib"));
       await c.publish(new BusEvent({ name: "ok", exchange: ex, routingKey: "k", data: "after" }));
       await until(() => handled.length === 1 && dead.length === 1, "the good event and the dead letter");
@@ -208,7 +208,7 @@ for (const kind of kinds) {
         if (i % 2 === 1) throw new Error("odd");
         handled.push(i);
       });
-      await c.subscribe({ queue: `${q}.dead-letter`, raw: true }, () => void dead++);
+      await c.subscribe({ queue: `${q}.dead-letter`, raw: true, noAck: true }, () => void dead++);
       for (let i = 0; i < 20; i++) await c.publish(new BusEvent({ name: "n", exchange: ex, data: i }));
       await until(() => handled.length === 10 && dead === 10, "ten handled and ten dead letters");
       assert.deepEqual(handled, [0, 2, 4, 6, 8, 10, 12, 14, 16, 18]);
