@@ -8,7 +8,7 @@ export type ExchangeType = "topic" | "fanout" | "direct";
 
 /** Header names tickwire sets; all start with `x-tw-`. */
 export const HEADER = {
-  /** Id of the node that published the event, so a bridge can drop its own events. */
+  /** Id of the node that published the event (memory broker; on RabbitMQ the AMQP app-id carries it). */
   origin: "x-tw-origin",
   /** How many times a handler already failed on this message. */
   attempt: "x-tw-attempt",
