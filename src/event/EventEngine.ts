@@ -104,6 +104,8 @@ export interface RemoteDispatcher {
 
 interface TypeSlot {
   handlers: Handler[];
+  /** The type's handlers then the general ones: the list a dispatch runs, rebuilt on change. */
+  all: Handler[];
   dispatched: number;
 }
 
@@ -137,6 +139,8 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
 
   private readonly queue = new EventQueue();
   private readonly slots = new Map<string, TypeSlot>();
+  private lastType: string | undefined = undefined;
+  private lastSlot: TypeSlot | undefined = undefined;
   private general: Handler[] = [];
   private state = State.Stopped;
   private scheduled = false;
@@ -164,7 +168,6 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
   private stopWaiter: (() => void) | undefined = undefined;
 
   // stats
-  private nPut = 0;
   private nDispatched = 0;
   private nErrors = 0;
   private nInFlight = 0;
@@ -204,12 +207,13 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
     const h = handler as Handler;
     const slot = this.slots.get(type);
     if (slot === undefined) {
-      this.slots.set(type, { handlers: [h], dispatched: 0 });
+      this.slots.set(type, { handlers: [h], all: [h, ...this.general], dispatched: 0 });
       return;
     }
     if (slot.handlers.includes(h)) return;
     // Copy on write: a dispatch in progress keeps iterating the list it started with.
     slot.handlers = [...slot.handlers, h];
+    slot.all = [...slot.handlers, ...this.general];
   }
 
   /** Removes `handler` from `type`; removing the last one removes the type. Unknown: no-op. */
@@ -219,19 +223,25 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
     const i = slot.handlers.indexOf(handler as Handler);
     if (i < 0) return;
     slot.handlers = slot.handlers.filter((_, j) => j !== i);
+    slot.all = [...slot.handlers, ...this.general];
   }
 
   /** Adds a handler for every event, run after the type's own handlers. */
   registerGeneral(handler: GeneralHandler<M>): void {
     const h = handler as Handler;
     if (this.general.includes(h)) return;
-    this.general = [...this.general, h];
+    this.setGeneral([...this.general, h]);
   }
 
   unregisterGeneral(handler: GeneralHandler<M>): void {
     const i = this.general.indexOf(handler as Handler);
     if (i < 0) return;
-    this.general = this.general.filter((_, j) => j !== i);
+    this.setGeneral(this.general.filter((_, j) => j !== i));
+  }
+
+  private setGeneral(list: Handler[]): void {
+    this.general = list;
+    for (const slot of this.slots.values()) slot.all = [...slot.handlers, ...list];
   }
 
   /** The types that have at least one handler. */
@@ -310,7 +320,16 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
 
   /** Queues an event (fire and forget). Events put before `start()` wait for it. */
   put<K extends EventType<M>>(event: Event<AllEvents<M>[K], K>): void {
-    this.putEvent(event as Event);
+    // the common case inlined: no bound, so just queue and make sure a drain is scheduled
+    if (this.bounded) {
+      this.putBounded(event as Event);
+      return;
+    }
+    this.queue.push(event as Event);
+    if (!this.scheduled && this.state !== State.Stopped) {
+      this.scheduled = true;
+      setImmediate(this.drain);
+    }
   }
 
   /** Queues an event and returns a Pending of its handlers' results, in handler order; a handler
@@ -346,7 +365,6 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
       return;
     }
     this.queue.push(ev);
-    this.nPut++;
     if (!this.scheduled && this.state !== State.Stopped) {
       this.scheduled = true;
       setImmediate(this.drain);
@@ -361,7 +379,6 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
       return;
     }
     const seq = q.push(ev);
-    this.nPut++;
     if (this.conflateIndex !== undefined) {
       const key = this.conflateKey(ev);
       if (key !== undefined) this.conflateIndex.set(key, seq);
@@ -572,21 +589,25 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
     }
   };
 
+  /** The slot of a type, made on first sight. Runs of one type (ticks) skip the Map lookup:
+   * slots are never removed, so a cached one stays valid. */
   private slotFor(type: string): TypeSlot {
+    if (type === this.lastType) return this.lastSlot!;
     let slot = this.slots.get(type);
     if (slot === undefined) {
-      slot = { handlers: [], dispatched: 0 };
+      slot = { handlers: [], all: this.general, dispatched: 0 };
       this.slots.set(type, slot);
     }
+    this.lastType = type;
+    this.lastSlot = slot;
     return slot;
   }
 
   /** The hot path: a plain `put` event, results discarded. */
   private dispatchPlain(ev: Event): void {
-    const slot = this.slots.get(ev.type) ?? this.slotFor(ev.type);
+    const slot = this.slotFor(ev.type);
     slot.dispatched++;
-    const hs = slot.handlers;
-    const gs = this.general;
+    const hs = slot.all;
     for (let i = 0; i < hs.length; i++) {
       const h = hs[i];
       try {
@@ -596,25 +617,15 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
         this.handlerFailed(e, h, ev);
       }
     }
-    for (let i = 0; i < gs.length; i++) {
-      const h = gs[i];
-      try {
-        const r = h(ev);
-        if (r !== undefined && isThenable(r)) this.track(r, h, ev);
-      } catch (e) {
-        this.handlerFailed(e, h, ev);
-      }
-    }
   }
+
 
   /** A plain event on an engine with `profile`: every handler call timed. */
   private dispatchTimed(ev: Event): void {
-    const slot = this.slots.get(ev.type) ?? this.slotFor(ev.type);
+    const slot = this.slotFor(ev.type);
     slot.dispatched++;
-    const hs = slot.handlers;
-    const gs = this.general;
+    const hs = slot.all;
     for (let i = 0; i < hs.length; i++) this.callTimed(hs[i], ev);
-    for (let i = 0; i < gs.length; i++) this.callTimed(gs[i], ev);
   }
 
   private callTimed(h: Handler, ev: Event): void {
@@ -644,15 +655,14 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
   /** Runs a dispatch()ed event's handlers and settles its Pending with their results. */
   private readonly runCollect = (ev: Event): void => {
     const pending = ev.job as Pending<unknown>;
-    const slot = this.slots.get(ev.type) ?? this.slotFor(ev.type);
+    const slot = this.slotFor(ev.type);
     slot.dispatched++;
-    const hs = slot.handlers;
-    const gs = this.general;
-    const n = hs.length + gs.length;
+    const hs = slot.all;
+    const n = hs.length;
     const results = new Array<unknown>(n);
     let waiting: Collect | undefined; // made only when a handler is async
     for (let i = 0; i < n; i++) {
-      const h = i < hs.length ? hs[i] : gs[i - hs.length];
+      const h = hs[i];
       const t0 = this.profile ? performance.now() : 0;
       try {
         const r = h(ev);
@@ -776,7 +786,7 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
       running: this.state === State.Running,
       queueDepth: this.queue.length,
       highWater: this.highWater,
-      put: this.nPut,
+      put: this.queue.pushed,
       dispatched: this.nDispatched,
       dispatchedByType,
       handlerErrors: this.nErrors,

@@ -30,6 +30,11 @@ export class EventQueue {
     return this.tailSeq - this.headSeq;
   }
 
+  /** How many events were ever pushed. */
+  get pushed(): number {
+    return this.tailSeq;
+  }
+
   /** Sequence number the next shift() returns. */
   get headSequence(): number {
     return this.headSeq;
