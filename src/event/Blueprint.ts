@@ -2,6 +2,12 @@ import type { Event } from "./Event.js";
 
 type AnyHandler = (event: Event<never, never>) => unknown;
 
+const DECLARED = Symbol("tickwire.handlers");
+
+interface Declaring {
+  [DECLARED]?: Array<[string | null, AnyHandler]>;
+}
+
 /** What `engine.mount` takes: a list of (type or null for general, handler). */
 export interface Mountable {
   entries(): Array<[string | null, AnyHandler]>;
@@ -32,8 +38,39 @@ export class Blueprint<M extends object = Record<string, unknown>> implements Mo
     return this;
   }
 
+  /** A blueprint of the handlers an object's methods declared with `@handles`. */
+  static from(object: object, name = object.constructor.name || "blueprint"): Blueprint {
+    const bp = new Blueprint(name);
+    bp.list.push(...((object as Declaring)[DECLARED] ?? []));
+    return bp;
+  }
+
   /** The declared handlers, in declaration order (`null` type = general). */
   entries(): Array<[string | null, AnyHandler]> {
     return this.list.map(([t, h]) => [t, h]);
   }
+}
+
+
+/**
+ * A method decorator (TypeScript 5 standard decorators) that declares the method a handler of
+ * `type` (or of every event when `type` is omitted), bound to its instance. Collect an object's
+ * declared handlers with `Blueprint.from(object)`:
+ *
+ *     class Strategy {
+ *       @handles("eTick.") onTick(e: Event<TickData>) { ... }
+ *       @handles() onAny(e: Event) { ... }
+ *     }
+ *     engine.mount(Blueprint.from(new Strategy()));
+ */
+export function handles(type?: string) {
+  return function declare<This extends object>(
+    method: (this: This, event: Event<never, never>) => unknown,
+    context: ClassMethodDecoratorContext<This>,
+  ): void {
+    context.addInitializer(function (this: This) {
+      const self = this as This & Declaring;
+      (self[DECLARED] ??= []).push([type ?? null, method.bind(this) as AnyHandler]);
+    });
+  };
 }

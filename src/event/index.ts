@@ -24,7 +24,7 @@ export {
   type RemoteDispatcher,
 } from "./EventEngine.js";
 export { Pending } from "./Pending.js";
-export { Blueprint, type Mountable } from "./Blueprint.js";
+export { Blueprint, handles, type Mountable } from "./Blueprint.js";
 export { session, currentSession, type Session, type SessionEngine } from "./session.js";
 export { TickwireError, isTickwireError } from "./errors.js";
 export * from "./workers/index.js";

@@ -1,6 +1,6 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
-import { Blueprint, Event, EventEngine, isTickwireError, Pending, session, type Session } from "../../src/event/index.js";
+import { Blueprint, Event, EventEngine, handles, isTickwireError, Pending, session, type Session } from "../../src/event/index.js";
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const quiet = { onError: () => {} };
@@ -281,5 +281,39 @@ describe("route", () => {
     unroute();
     assert.deepEqual(await e.dispatch("heavy", 8), []);
     await e.stop();
+  });
+});
+
+describe("decorated handlers", () => {
+  test("methods marked @handles become a blueprint bound to their instance", async () => {
+    class Strategy {
+      seen: string[] = [];
+      constructor(readonly id: string) {}
+      @handles("tick") onTick(e: Event) {
+        this.seen.push(`${this.id}:tick:${String(e.data)}`);
+      }
+      @handles() onEvery(e: Event) {
+        this.seen.push(`${this.id}:any:${e.type}`);
+      }
+      notAHandler() {
+        this.seen.push("never");
+      }
+    }
+    const a = new Strategy("a");
+    const b = new Strategy("b");
+    const e = new EventEngine({ interval: null });
+    const bpA = Blueprint.from(a);
+    e.mount(bpA);
+    e.mount(Blueprint.from(b));
+    e.start();
+    e.put(new Event("tick", 1));
+    await e.waitForIdle();
+    e.unmount(bpA);
+    e.put(new Event("tick", 2));
+    await e.waitForIdle();
+    await e.stop();
+    assert.equal(bpA.name, "Strategy");
+    assert.deepEqual(a.seen, ["a:tick:1", "a:any:tick"]);
+    assert.deepEqual(b.seen, ["b:tick:1", "b:any:tick", "b:tick:2", "b:any:tick"]);
   });
 });
