@@ -1,52 +1,51 @@
 /**
  * The outgoing queue of one socket. A message is handed to ZeroMQ at once when the socket is idle
  * (a lone message is never delayed); messages that queue up meanwhile (a burst) leave together as
- * one multipart ZeroMQ message per run of consecutive messages with the same key (topic, peer),
+ * one ZeroMQ message per run of consecutive entries that may share one (same peer, same topic),
  * which is what makes small messages cheap on the wire. Order is kept.
  */
-export interface OutboxOptions<K> {
-  /** Hands one batch to the socket. Must not block: sockets use sendTimeout 0 or never block. */
-  send: (key: K, frames: Buffer[]) => Promise<void>;
-  sameKey: (a: K, b: K) => boolean;
-  /** Most frames in one batch. */
-  maxBatchFrames: number;
+export interface OutboxOptions<E> {
+  /** Hands one batch (one ZeroMQ message) to the socket. Must not block: sockets use sendTimeout 0 or never block. */
+  send: (batch: E[]) => Promise<void>;
+  /** Whether `next` may leave in the same ZeroMQ message right after `prev`. */
+  joins: (prev: E, next: E) => boolean;
+  /** The size of an entry on the wire, bytes. */
+  bytes: (entry: E) => number;
+  /** Most entries in one batch. */
+  maxBatchEntries: number;
   /** A batch stops growing once it holds this many bytes. */
   maxBatchBytes: number;
   /** When the socket can't take a message now (EAGAIN), keep it and retry after this many ms. */
   retryMs: number;
-  /** A queued message whose tag is no longer live is dropped before sending (a timed-out call). */
-  isLive?: (tag: number) => boolean;
+  /** A queued entry nobody waits for any more (a timed-out call) is dropped before sending. */
+  isLive?: (entry: E) => boolean;
   /** A send failed for good (socket closed, ...): the batch is dropped. */
-  onError: (err: unknown, frames: number) => void;
+  onError: (err: unknown, entries: number) => void;
 }
 
-export class Outbox<K> {
-  private readonly opts: OutboxOptions<K>;
-  private keys: K[] = [];
-  private frames: Buffer[] = [];
-  private tags: number[] = [];
+export class Outbox<E> {
+  private readonly opts: OutboxOptions<E>;
+  private entries: E[] = [];
   private head = 0;
   private busy = false;
   private corked = false;
   private closed = false;
   private retryTimer: NodeJS.Timeout | undefined = undefined;
-  /** Batches handed to the socket and frames in them, for stats. */
+  /** Batches handed to the socket and entries in them, for stats. */
   batches = 0;
-  sentFrames = 0;
+  sentEntries = 0;
 
-  constructor(opts: OutboxOptions<K>) {
+  constructor(opts: OutboxOptions<E>) {
     this.opts = opts;
   }
 
   get queued(): number {
-    return this.frames.length - this.head;
+    return this.entries.length - this.head;
   }
 
-  push(key: K, frame: Buffer, tag = -1): void {
+  push(entry: E): void {
     if (this.closed) return;
-    this.keys.push(key);
-    this.frames.push(frame);
-    this.tags.push(tag);
+    this.entries.push(entry);
     if (!this.busy && !this.corked) this.flush();
   }
 
@@ -69,50 +68,46 @@ export class Outbox<K> {
     this.closed = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
-    this.keys = [];
-    this.frames = [];
-    this.tags = [];
+    this.entries = [];
     this.head = 0;
   }
 
   private readonly flush = (): void => {
     this.retryTimer = undefined;
     if (this.closed) return;
-    const { isLive, maxBatchFrames, maxBatchBytes, sameKey } = this.opts;
-    // Skip messages nobody waits for any more.
-    if (isLive) while (this.head < this.frames.length && this.tags[this.head] >= 0 && !isLive(this.tags[this.head])) this.head++;
-    const total = this.frames.length;
+    const { isLive, maxBatchEntries, maxBatchBytes, joins, bytes: sizeOf } = this.opts;
+    const entries = this.entries;
+    // Skip entries nobody waits for any more.
+    if (isLive) while (this.head < entries.length && !isLive(entries[this.head])) this.head++;
+    const total = entries.length;
     if (this.head >= total) {
-      this.keys.length = 0;
-      this.frames.length = 0;
-      this.tags.length = 0;
+      entries.length = 0;
       this.head = 0;
       this.busy = false;
       return;
     }
     this.busy = true;
-    const key = this.keys[this.head];
-    const batch: Buffer[] = [this.frames[this.head]];
-    let bytes = batch[0].length;
+    let prev = entries[this.head];
+    const batch: E[] = [prev];
+    let bytes = sizeOf(prev);
     let end = this.head + 1;
-    while (end < total && batch.length < maxBatchFrames && bytes < maxBatchBytes && sameKey(this.keys[end], key)) {
-      const tag = this.tags[end];
-      if (tag < 0 || !isLive || isLive(tag)) {
-        batch.push(this.frames[end]);
-        bytes += this.frames[end].length;
-      }
-      end++;
+    while (end < total && batch.length < maxBatchEntries && bytes < maxBatchBytes && joins(prev, entries[end])) {
+      const next = entries[end++];
+      if (isLive && !isLive(next)) continue;
+      batch.push(next);
+      bytes += sizeOf(next);
+      prev = next;
     }
     let sent: Promise<void>;
     try {
-      sent = this.opts.send(key, batch);
+      sent = this.opts.send(batch);
     } catch (err) {
       sent = Promise.reject(err);
     }
     sent.then(
       () => {
         this.batches++;
-        this.sentFrames += batch.length;
+        this.sentEntries += batch.length;
         this.advance(end);
         this.flush();
       },
@@ -132,12 +127,10 @@ export class Outbox<K> {
   };
 
   private advance(end: number): void {
-    // Compact now and then so the arrays don't grow without bound under steady load.
+    // Compact now and then so the array doesn't grow without bound under steady load.
     this.head = end;
-    if (this.head > 4096 && this.head * 2 > this.frames.length) {
-      this.keys = this.keys.slice(this.head);
-      this.frames = this.frames.slice(this.head);
-      this.tags = this.tags.slice(this.head);
+    if (this.head > 4096 && this.head * 2 > this.entries.length) {
+      this.entries = this.entries.slice(this.head);
       this.head = 0;
     }
   }

@@ -1,16 +1,8 @@
 import { EventEmitter } from "node:events";
 import { Dealer, Subscriber } from "zeromq";
 import { TickwireError } from "../event/errors.js";
-import {
-  KIND_REPLY_ERROR,
-  KIND_REPLY_OK,
-  MAX_NAME_BYTES,
-  PUBLICATION_HEADER,
-  REPLY_HEADER,
-  decodeValue,
-  encodeRequest,
-  readPublicationSeq,
-} from "./codec.js";
+import { KIND_REPLY_ERROR, KIND_REPLY_OK, MAX_NAME_BYTES, REPLY_HEADER, decodeValue, encodeRequest } from "./codec.js";
+import { PublicationDecoder } from "./publicationCodec.js";
 import { generateKeyPair } from "./curve.js";
 import { RpcErrorCode, errorFromReply, type RemoteErrorInfo } from "./errors.js";
 import { HEARTBEAT_TOPIC, type HeartbeatData } from "./heartbeat.js";
@@ -76,6 +68,11 @@ export interface RpcClientStats {
 
 type MessageListener = (...args: RpcClientEvents["message"]) => void;
 
+interface RequestEntry {
+  callId: number;
+  frame: Buffer;
+}
+
 interface PendingCall {
   name: string;
   resolve: (value: unknown) => void;
@@ -92,7 +89,7 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
   private readonly opts: Required<Omit<RpcClientOptions, "curve">> & Pick<RpcClientOptions, "curve">;
   private dealer: Dealer | undefined = undefined;
   private subscriber: Subscriber | undefined = undefined;
-  private requests: Outbox<number> | undefined = undefined;
+  private requests: Outbox<RequestEntry> | undefined = undefined;
   private readonly pending = new Map<number, PendingCall>();
   private readonly topics = new Set<string>();
   private readonly nameCache = new Map<string, Buffer>();
@@ -154,13 +151,14 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
     for (const topic of this.topics) subscriber.subscribe(topic);
     this.dealer = dealer;
     this.subscriber = subscriber;
-    this.requests = new Outbox<number>({
-      send: (_key, frames) => dealer.send(frames),
-      sameKey: () => true,
-      maxBatchFrames: this.opts.maxBatch,
+    this.requests = new Outbox<RequestEntry>({
+      send: (batch) => dealer.send(batch.map((r) => r.frame)),
+      joins: () => true,
+      bytes: (r) => r.frame.length,
+      maxBatchEntries: this.opts.maxBatch,
       maxBatchBytes: 256 * 1024,
       retryMs: 10,
-      isLive: (callId) => this.pending.has(callId),
+      isLive: (r) => this.pending.has(r.callId),
       onError: () => undefined, // the calls in it time out and say so
     });
     this.connState = "connecting";
@@ -256,7 +254,7 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
         );
       }, timeout);
       this.pending.set(callId, { name, resolve: resolve as (v: unknown) => void, reject, timer });
-      requests.push(0, frame, callId);
+      requests.push({ callId, frame });
     });
   }
 
@@ -350,27 +348,18 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
   }
 
   private async messageLoop(subscriber: Subscriber): Promise<void> {
+    const decoder = new PublicationDecoder();
     try {
       for await (const frames of subscriber) {
         this.lastHeard = Date.now();
         const topic = frames[0].toString();
         if (topic === HEARTBEAT_TOPIC) {
-          if (frames.length > 1) this.handleHeartbeat(frames[1]);
+          if (frames.length > 1) this.handleHeartbeat(decoder, frames[1]);
           continue;
         }
         // Read once per wire message (a batch), not per publication.
         const listeners = this.listeners("message") as MessageListener[];
-        for (let i = 1; i < frames.length; i++) {
-          const frame = frames[i];
-          let data: unknown;
-          let seq: number;
-          try {
-            seq = readPublicationSeq(frame);
-            data = decodeValue(frame.subarray(PUBLICATION_HEADER));
-          } catch {
-            this.counters.badMessages++;
-            continue;
-          }
+        const deliver = (data: unknown, seq: number): void => {
           this.counters.messages++;
           // Each listener on its own: one that throws doesn't keep the message from the others.
           for (let l = 0; l < listeners.length; l++) {
@@ -378,8 +367,15 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
               listeners[l](topic, data, seq);
             } catch (err) {
               this.counters.listenerErrors++;
-              if (this.listenerCount("messageError") > 0) this.emit("messageError", err, topic);
+              this.reportListenerError(err, topic);
             }
+          }
+        };
+        for (let i = 1; i < frames.length; i++) {
+          try {
+            this.counters.badMessages += decoder.decode(frames[i], deliver);
+          } catch {
+            this.counters.badMessages++;
           }
         }
       }
@@ -388,10 +384,19 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
     }
   }
 
-  private handleHeartbeat(frame: Buffer): void {
-    let hb: HeartbeatData;
+  private reportListenerError(err: unknown, topic: string): void {
+    if (this.listenerCount("messageError") === 0) return;
     try {
-      hb = decodeValue(frame.subarray(PUBLICATION_HEADER)) as HeartbeatData;
+      this.emit("messageError", err, topic);
+    } catch {
+      // A throwing messageError listener must not cost the rest of the batch.
+    }
+  }
+
+  private handleHeartbeat(decoder: PublicationDecoder, frame: Buffer): void {
+    let hb: HeartbeatData | undefined;
+    try {
+      decoder.decode(frame, (data) => (hb ??= data as HeartbeatData));
       if (typeof hb?.serverId !== "string") throw new Error("no serverId");
     } catch {
       this.counters.badMessages++;

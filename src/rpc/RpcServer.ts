@@ -1,13 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { Context, Publisher, Router } from "zeromq";
 import { TickwireError } from "../event/errors.js";
-import {
-  decodeValue,
-  encodePublication,
-  encodeReplyError,
-  encodeReplyOk,
-  readRequestHeader,
-} from "./codec.js";
+import { decodeValue, encodeReplyError, encodeReplyOk, readRequestHeader } from "./codec.js";
+import { PublicationEncoder, encodePublicationBatch, type PublicationEntry } from "./publicationCodec.js";
 import { ZapHandler } from "./curve.js";
 import { RpcErrorCode, describeError, type RemoteErrorInfo } from "./errors.js";
 import { Outbox } from "./Outbox.js";
@@ -58,6 +53,11 @@ export interface RpcServerStats {
 
 type Peer = Buffer;
 
+interface ReplyEntry {
+  peer: Peer;
+  frame: Buffer;
+}
+
 /**
  * Serves registered functions to RpcClients over a ROUTER socket and publishes topics over a PUB
  * socket. Requests run concurrently; a bad request gets an error reply (or is dropped and counted)
@@ -70,8 +70,9 @@ export class RpcServer {
   private publisher: Publisher | undefined = undefined;
   private context: Context | undefined = undefined;
   private zap: ZapHandler | undefined = undefined;
-  private replies: Outbox<Peer> | undefined = undefined;
-  private publications: Outbox<string> | undefined = undefined;
+  private replies: Outbox<ReplyEntry> | undefined = undefined;
+  private publications: Outbox<PublicationEntry> | undefined = undefined;
+  private readonly encoder = new PublicationEncoder();
   private heartbeatTimer: NodeJS.Timeout | undefined = undefined;
   private seq = 0;
   private serverId = "";
@@ -187,18 +188,22 @@ export class RpcServer {
     this.active = true;
 
     const maxBytes = 256 * 1024;
-    this.replies = new Outbox<Peer>({
-      send: (peer, frames) => router.send([peer, ...frames]),
-      sameKey: (a, b) => a === b || a.equals(b),
-      maxBatchFrames: this.opts.maxBatch,
+    this.replies = new Outbox<ReplyEntry>({
+      send: (batch) => router.send([batch[0].peer, ...batch.map((r) => r.frame)]),
+      joins: (a, b) => a.peer === b.peer || a.peer.equals(b.peer),
+      bytes: (r) => r.frame.length,
+      maxBatchEntries: this.opts.maxBatch,
       maxBatchBytes: maxBytes,
       retryMs: 5,
       onError: () => undefined, // a reply to a peer that went away: nothing to do
     });
-    this.publications = new Outbox<string>({
-      send: (topic, frames) => publisher.send([topic, ...frames]),
-      sameKey: (a, b) => a === b,
-      maxBatchFrames: this.opts.maxBatch,
+    // A batch of publications is one frame: the same topic and consecutive sequence numbers
+    // (heartbeats carry seq 0, so each goes alone).
+    this.publications = new Outbox<PublicationEntry>({
+      send: (batch) => publisher.send([batch[0].topic, encodePublicationBatch(batch)]),
+      joins: (a, b) => b.seq === a.seq + 1 && a.topic === b.topic,
+      bytes: (p) => p.body.length,
+      maxBatchEntries: this.opts.maxBatch,
       maxBatchBytes: maxBytes,
       retryMs: 5,
       onError: () => undefined,
@@ -218,9 +223,9 @@ export class RpcServer {
       throw new TickwireError(RpcErrorCode.BAD_ARGUMENT, `Topic "${HEARTBEAT_TOPIC}" is reserved for heartbeats: publish under another topic.`);
     }
     const seq = ++this.seq;
-    let frame: Buffer;
+    let entry: PublicationEntry;
     try {
-      frame = encodePublication(seq, data);
+      entry = this.encoder.encode(topic, seq, data);
     } catch (err) {
       this.seq--;
       throw new TickwireError(RpcErrorCode.ENCODE, `Cannot encode the data published under "${topic}" as msgpack: send plain data (no cycles, no class instances with state).`, {
@@ -228,7 +233,7 @@ export class RpcServer {
       });
     }
     this.counters.published++;
-    this.publications.push(topic, frame);
+    this.publications.push(entry);
     return seq;
   }
 
@@ -283,7 +288,7 @@ export class RpcServer {
   private readonly heartbeat = (): void => {
     if (!this.publications) return;
     const data: HeartbeatData = { serverId: this.serverId, time: Date.now(), seq: this.seq, interval: this.opts.heartbeatInterval };
-    this.publications.push(HEARTBEAT_TOPIC, encodePublication(0, data));
+    this.publications.push(this.encoder.encode(HEARTBEAT_TOPIC, 0, data));
   };
 
   private async receiveLoop(router: Router): Promise<void> {
@@ -401,7 +406,7 @@ export class RpcServer {
       return;
     }
     this.counters.replies++;
-    this.replies.push(peer, frame);
+    this.replies.push({ peer, frame });
     this.opts.onCall?.({ name, ms: performance.now() - started, ok: true });
   }
 
@@ -416,7 +421,7 @@ export class RpcServer {
     if (!this.active || !this.replies) return;
     if (info.code !== RpcErrorCode.REMOTE) this.opts.onCall?.({ name, ms: 0, ok: false, code: info.code });
     this.counters.replies++;
-    this.replies.push(peer, encodeReplyError(callId, info));
+    this.replies.push({ peer, frame: encodeReplyError(callId, info) });
   }
 }
 

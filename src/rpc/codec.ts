@@ -5,12 +5,13 @@
  *
  *   request frame      [0x01][callId u32 LE][nameLen u8][name utf8][msgpack args array]
  *   reply frame        [0x02 ok | 0x03 error][callId u32 LE][msgpack result | RemoteErrorInfo]
- *   publication frame  [seq u48 LE][msgpack data]     (frame 0 of the message is the topic)
+ *   publications frame see publicationCodec.ts (frame 0 of the message is the topic)
  *
- * One ZeroMQ message may carry several request, reply or publication frames (a batch): the
- * sender packs what queued up while the socket was busy, the receiver walks the frames.
+ * One ZeroMQ message may carry several request or reply frames (a batch): the sender packs what
+ * queued up while the socket was busy, the receiver walks the frames.
  */
-import { Packr, Unpackr, RESERVE_START_SPACE } from "msgpackr";
+import { createRequire } from "node:module";
+import { Packr, RESERVE_START_SPACE, type Unpackr } from "msgpackr";
 import type { RemoteErrorInfo } from "./errors.js";
 
 export const KIND_REQUEST = 0x01;
@@ -19,19 +20,24 @@ export const KIND_REPLY_ERROR = 0x03;
 
 export const REQUEST_HEADER = 6; // kind + callId + nameLen
 export const REPLY_HEADER = 5; // kind + callId
-export const PUBLICATION_HEADER = 6; // seq
 export const MAX_NAME_BYTES = 255 - REQUEST_HEADER;
 
 // Records (shared structures) stay off: both ends would have to share mutable state.
-const packr = new Packr({ useRecords: false, moreTypes: false });
-const unpackr = new Unpackr({ useRecords: false, moreTypes: false });
+export const packr = new Packr({ useRecords: false, moreTypes: false });
+
+// Decoding uses msgpackr's build without code generation. The regular build decodes record
+// definitions (0xd4 0x72) whatever `useRecords` says, and compiles a reader with `new Function`
+// from their key names once a record repeats: a peer could make us generate code from its bytes.
+// The no-eval build reads records with a plain loop (keys stay data, `__proto__` is renamed).
+const { Unpackr: NoEvalUnpackr } = createRequire(import.meta.url)("msgpackr/unpack-no-eval") as { Unpackr: typeof Unpackr };
+export const unpackr: Unpackr = new NoEvalUnpackr({ useRecords: false, mapsAsObjects: true, moreTypes: false });
 
 /** msgpack-encodes a value (Dates as timestamps, Buffers as bin; functions become undefined). */
 export function encodeValue(value: unknown): Buffer {
   return packr.pack(value);
 }
 
-/** Decodes msgpack. Keys named `__proto__` are renamed by msgpackr and never reach a prototype. */
+/** Decodes msgpack, generating no code. Keys named `__proto__` are renamed by msgpackr and never reach a prototype. */
 export function decodeValue(buf: Uint8Array): unknown {
   return unpackr.unpack(buf);
 }
@@ -73,14 +79,4 @@ export function encodeReplyError(callId: number, info: RemoteErrorInfo): Buffer 
   frame[0] = KIND_REPLY_ERROR;
   frame.writeUInt32LE(callId, 1);
   return frame;
-}
-
-export function encodePublication(seq: number, data: unknown): Buffer {
-  const frame = packr.pack(data, RESERVE_START_SPACE | PUBLICATION_HEADER);
-  frame.writeUIntLE(seq, 0, PUBLICATION_HEADER);
-  return frame;
-}
-
-export function readPublicationSeq(frame: Buffer): number {
-  return frame.readUIntLE(0, PUBLICATION_HEADER);
 }

@@ -18,6 +18,8 @@ export const RpcErrorCode = {
   ENCODE: "TW_RPC_ENCODE",
   /** A reply could not be read (not msgpack, wrong header). */
   BAD_REPLY: "TW_RPC_BAD_REPLY",
+  /** A publications frame could not be read (dropped and counted in the client's `badMessages`). */
+  BAD_MESSAGE: "TW_RPC_BAD_MESSAGE",
   /** A function name or argument is invalid on the calling side (empty name, bad topic, ...). */
   BAD_ARGUMENT: "TW_RPC_BAD_ARGUMENT",
   /** Binding beyond loopback without CURVE and without `insecure: true`. */
