@@ -1,6 +1,9 @@
 import { test, describe, after } from "node:test";
 import assert from "node:assert/strict";
+import { Packr } from "msgpackr";
+import { Publisher, Router } from "zeromq";
 import { RpcClient, RpcErrorCode } from "../../src/rpc/index.js";
+import { PublicationEncoder, encodePublicationBatch } from "../../src/rpc/publicationCodec.js";
 import { isTickwireError } from "../../src/event/errors.js";
 import { startPair, sleep } from "./helpers.js";
 
@@ -137,5 +140,70 @@ describe("publish and subscribe", async () => {
     const before = server.lastSeq;
     assert.throws(() => server.publish("x", cyclic), (err: unknown) => isTickwireError(err, RpcErrorCode.ENCODE));
     assert.equal(server.lastSeq, before);
+  });
+
+  test("a burst of mixed objects keeps every object's own keys and values", async () => {
+    const { client, got } = await subscriber("mixed");
+    try {
+      const sent = Array.from({ length: 300 }, (_, i) => (i % 3 === 0 ? { i, kind: "a" } : i % 3 === 1 ? { kind: "b", i, at: new Date(i) } : [i]));
+      for (const data of sent) server.publish("mixed", data);
+      await until(() => got.length >= sent.length);
+      assert.deepEqual(
+        got.map(([, d]) => d),
+        sent,
+      );
+    } finally {
+      await client.stop();
+    }
+  });
+});
+
+describe("a client reading a hostile publisher", async () => {
+  const pub = new Publisher({ linger: 0 });
+  await pub.bind("tcp://127.0.0.1:*");
+  const router = new Router({ linger: 0 }); // only so the client's request socket has somewhere to connect
+  await router.bind("tcp://127.0.0.1:*");
+  after(() => {
+    pub.close();
+    router.close();
+  });
+
+  test("unreadable frames and msgpackr records with hostile keys are data or dropped and counted; later publications still arrive", async () => {
+    const client = new RpcClient();
+    client.subscribeTopic("x");
+    const got: unknown[] = [];
+    client.on("message", (_topic, data) => got.push(data));
+    client.start(router.lastEndpoint!, pub.lastEndpoint!);
+    const encoder = new PublicationEncoder();
+    let seq = 1;
+    const send = (data: unknown): Promise<void> => pub.send(["x", encodePublicationBatch([encoder.encode("x", seq++, data)])]);
+    try {
+      // A SUB socket joins late: send until the first publication gets through.
+      const deadline = Date.now() + 20_000;
+      while (got.length === 0 && Date.now() < deadline) {
+        await send("hello");
+        await sleep(20);
+      }
+      const before = client.stats().badMessages;
+      got.length = 0;
+      await pub.send(["x", Buffer.from("not a publications frame")]);
+      // A valid frame whose value is a msgpackr record stream with a key that looks like code.
+      const records = new Packr({ useRecords: true }).pack(Array.from({ length: 5 }, () => ({ 'a");process.exit(1);//': 1 })));
+      const shapes = new Packr({ useRecords: false }).pack([]);
+      const items = Buffer.concat([Buffer.from([0xdd, 0, 0, 0, 2, 0xff]), records]);
+      const frame = Buffer.concat([Buffer.from([0x04, 0, 0, 0, 0, 0, 0]), Buffer.alloc(4), shapes, items]);
+      frame.writeUIntLE(seq++, 1, 6);
+      frame.writeUInt32LE(shapes.length, 7);
+      await pub.send(["x", frame]);
+      await send({ after: true });
+      await until(() => got.length >= 2);
+      assert.equal(client.stats().badMessages, before + 1);
+      const fromRecords = got[0] as Array<Record<string, unknown>>;
+      assert.equal(fromRecords.length, 5);
+      assert.equal(fromRecords[4]['a");process.exit(1);//'], 1);
+      assert.deepEqual(got[1], { after: true });
+    } finally {
+      await client.stop();
+    }
   });
 });
