@@ -1,8 +1,11 @@
 /**
  * tickwire rpc against a raw zeromq floor measured in the same run: the same sockets
- * (DEALER/ROUTER, PUB/SUB) and msgpackr with no tickwire layer. Server and clients share this
- * process, so every number includes both ends' work.
+ * (DEALER/ROUTER, PUB/SUB) and msgpackr with no tickwire layer. Calls: server and client share
+ * this process, so those numbers include both ends' work. Publications: the subscribers run in a
+ * child process (this same file, started with TICKWIRE_BENCH_RPC_SUBSCRIBERS=1), for both.
  */
+import { fork, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { Dealer, Publisher, Router, Subscriber } from "zeromq";
 import { Packr, Unpackr } from "msgpackr";
 import { RpcClient, RpcServer } from "../../src/rpc/index.js";
@@ -106,25 +109,146 @@ async function rawCalls(n: number, inFlight: number): Promise<CallResult> {
 }
 
 // ---------------------------------------------------------------------------------- publish
+//
+// Subscribers run in a child process (as in a real deployment: the server and each strategy are
+// separate processes), for tickwire and for the raw floor alike. The parent publishes; the child
+// holds the clients, counts what arrives and says when every client has all of it.
+
+const CHILD_ENV = "TICKWIRE_BENCH_RPC_SUBSCRIBERS";
+const LOSSLESS_WAIT_MS = 20_000;
+
+interface SubscribeOrder {
+  kind: "tickwire" | "raw";
+  repEndpoint: string;
+  pubEndpoint: string;
+  clients: number;
+  /** Ticks each client must receive. */
+  n: number;
+}
+type ToChild = { type: "subscribe"; order: SubscribeOrder } | { type: "unsubscribe" };
+type FromChild = { type: "ready" } | { type: "done" } | { type: "closed" };
+
+/** The child's side: subscribers on demand, one set at a time. */
+async function subscriberProcess(): Promise<void> {
+  let close: (() => Promise<void>) | undefined;
+  const send = (m: FromChild): void => void process.send?.(m);
+  process.on("disconnect", () => process.exit(0));
+  process.on("message", (m: ToChild) => {
+    void (async () => {
+      if (m.type === "unsubscribe") {
+        await close?.();
+        close = undefined;
+        send({ type: "closed" });
+        return;
+      }
+      const { kind, repEndpoint, pubEndpoint, clients, n } = m.order;
+      const counts = new Array<number>(clients).fill(0);
+      let reported = false;
+      const got = (c: number): void => {
+        if (++counts[c] === n && !reported && counts.every((x) => x === n)) {
+          reported = true;
+          send({ type: "done" });
+        }
+      };
+      if (kind === "tickwire") {
+        const subs: RpcClient[] = [];
+        for (let c = 0; c < clients; c++) {
+          const client = new RpcClient({ receiveHighWaterMark: 0 });
+          client.subscribeTopic("eTick.");
+          client.on("message", () => got(c));
+          client.start(repEndpoint, pubEndpoint);
+          subs.push(client);
+        }
+        await Promise.all(subs.map((s) => s.waitForConnection(10_000)));
+        close = async () => {
+          for (const s of subs) await s.stop();
+        };
+      } else {
+        const subs: Subscriber[] = [];
+        const seen = new Array<boolean>(clients).fill(false);
+        let announced = false;
+        const loops = Array.from({ length: clients }, async (_, c) => {
+          const sub = new Subscriber({ linger: 0, receiveHighWaterMark: 0 });
+          sub.connect(pubEndpoint);
+          sub.subscribe("eTick.");
+          subs.push(sub);
+          try {
+            for await (const [, msg] of sub) {
+              if (msg.length === 1) {
+                // The parent's probe: this subscriber hears the publisher (ZeroMQ's slow joiner).
+                seen[c] = true;
+                if (!announced && seen.every(Boolean)) {
+                  announced = true;
+                  send({ type: "ready" });
+                }
+                continue;
+              }
+              unpackr.unpack(msg);
+              got(c);
+            }
+          } catch {
+            // Closed.
+          }
+        });
+        close = async () => {
+          for (const s of subs) s.close();
+          await Promise.allSettled(loops);
+        };
+        return; // "ready" follows the probes
+      }
+      send({ type: "ready" });
+    })();
+  });
+}
+
+/** The parent's handle on the subscriber process. */
+class SubscriberProcess {
+  private readonly child: ChildProcess;
+  private readonly waiting = new Map<FromChild["type"], () => void>();
+
+  constructor() {
+    this.child = fork(fileURLToPath(import.meta.url), [], { env: { ...process.env, [CHILD_ENV]: "1" }, stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    this.child.on("message", (m: FromChild) => {
+      const resolve = this.waiting.get(m.type);
+      this.waiting.delete(m.type);
+      resolve?.();
+    });
+  }
+
+  /** Resolves on the child's next message of this type, or with false after `ms`. */
+  next(type: FromChild["type"], ms = LOSSLESS_WAIT_MS): Promise<boolean> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.waiting.delete(type);
+        resolve(false);
+      }, ms);
+      this.waiting.set(type, () => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+  }
+
+  send(m: ToChild): void {
+    this.child.send(m);
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.child.once("exit", () => resolve());
+      this.child.disconnect();
+    });
+  }
+}
 
 /** Publishes `n` ticks in chunks (yielding to I/O between chunks) and returns lossless ticks/s, or 0 if any were lost. */
-async function tickwirePublish(n: number, clients: number): Promise<number> {
+async function tickwirePublish(subscribers: SubscriberProcess, n: number, clients: number): Promise<number> {
   const server = new RpcServer({ publishHighWaterMark: 0 });
   await server.start("tcp://127.0.0.1:*", "tcp://127.0.0.1:*");
-  const subs: RpcClient[] = [];
-  const counts = new Array<number>(clients).fill(0);
-  let finished: () => void = () => undefined;
-  const done = new Promise<void>((resolve) => (finished = resolve));
-  for (let c = 0; c < clients; c++) {
-    const client = new RpcClient({ receiveHighWaterMark: 0 });
-    client.subscribeTopic("eTick.");
-    client.on("message", () => {
-      if (++counts[c] === n && counts.every((x) => x === n)) finished();
-    });
-    client.start(server.repEndpoint, server.pubEndpoint);
-    await client.waitForConnection(10_000);
-    subs.push(client);
-  }
+  const ready = subscribers.next("ready");
+  subscribers.send({ type: "subscribe", order: { kind: "tickwire", repEndpoint: server.repEndpoint, pubEndpoint: server.pubEndpoint, clients, n } });
+  if (!(await ready)) throw new Error("the subscriber process did not connect");
+  const done = subscribers.next("done");
   const ticks = Array.from({ length: 1000 }, (_, i) => tick(i));
   const t0 = now();
   for (let i = 0; i < n; ) {
@@ -132,48 +256,30 @@ async function tickwirePublish(n: number, clients: number): Promise<number> {
     for (; i < end; i++) server.publish("eTick.rb2410.SHFE", ticks[i % 1000]);
     await yieldToIo();
   }
-  const ok = await Promise.race([done.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 20_000))]);
+  const ok = await done;
   const rate = n / ((now() - t0) / 1000);
-  for (const s of subs) await s.stop();
+  const closed = subscribers.next("closed");
+  subscribers.send({ type: "unsubscribe" });
+  await closed;
   await server.stop();
   return ok ? rate : 0;
 }
 
-async function rawPublish(n: number, clients: number): Promise<number> {
+async function rawPublish(subscribers: SubscriberProcess, n: number, clients: number): Promise<number> {
   const pub = new Publisher({ linger: 0, sendHighWaterMark: 0 });
   await pub.bind("tcp://127.0.0.1:*");
-  const counts = new Array<number>(clients).fill(0);
-  let finished: () => void = () => undefined;
-  const done = new Promise<void>((resolve) => (finished = resolve));
-  const subs: Subscriber[] = [];
-  const loops: Promise<void>[] = [];
-  for (let c = 0; c < clients; c++) {
-    const sub = new Subscriber({ linger: 0, receiveHighWaterMark: 0 });
-    sub.connect(pub.lastEndpoint!);
-    sub.subscribe("eTick.");
-    subs.push(sub);
-    loops.push(
-      (async () => {
-        for await (const [, msg] of sub) {
-          if (msg.length === 1) continue; // handshake probe
-          unpackr.unpack(msg);
-          if (++counts[c] === n && counts.every((x) => x === n)) finished();
-        }
-      })(),
-    );
-  }
+  let ready = false;
+  const readyNow = subscribers.next("ready").then((r) => (ready = r));
+  subscribers.send({ type: "subscribe", order: { kind: "raw", repEndpoint: "", pubEndpoint: pub.lastEndpoint!, clients, n } });
   // Slow joiner: probe until every subscriber hears the publisher.
-  const seen = new Array<boolean>(clients).fill(false);
-  await Promise.all(
-    subs.map(async (_, c) => {
-      while (!seen[c]) {
-        await pub.send(["eTick.probe", Buffer.from([0])]);
-        await new Promise((r) => setTimeout(r, 10));
-        seen[c] = true;
-      }
-    }),
-  );
-  await new Promise((r) => setTimeout(r, 100));
+  const deadline = now() + 10_000;
+  while (!ready && now() < deadline) {
+    await pub.send(["eTick.probe", Buffer.from([0])]);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  await readyNow;
+  if (!ready) throw new Error("the raw subscribers never heard the publisher");
+  const done = subscribers.next("done");
   const ticks = Array.from({ length: 1000 }, (_, i) => tick(i));
   const t0 = now();
   for (let i = 0; i < n; ) {
@@ -181,11 +287,12 @@ async function rawPublish(n: number, clients: number): Promise<number> {
     for (; i < end; i++) await pub.send(["eTick.rb2410.SHFE", packr.pack(ticks[i % 1000])]);
     await yieldToIo();
   }
-  const ok = await Promise.race([done.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 20_000))]);
+  const ok = await done;
   const rate = n / ((now() - t0) / 1000);
-  for (const s of subs) s.close();
+  const closed = subscribers.next("closed");
+  subscribers.send({ type: "unsubscribe" });
+  await closed;
   pub.close();
-  await Promise.allSettled(loops);
   return ok ? rate : 0;
 }
 
@@ -219,16 +326,20 @@ const suite: BenchSuite = async ({ quick }) => {
     target: `>= 3x vnpy sequential (${3 * VNPY_SEQUENTIAL}/s) and >= 0.8x raw`, met: par >= 3 * VNPY_SEQUENTIAL && par >= 0.8 * parRaw,
   });
 
+  const subscribers = new SubscriberProcess();
   for (const clients of [1, 4]) {
-    const pub = await best(runs, () => tickwirePublish(pubN / clients, clients));
-    const pubRaw = await best(runs, () => rawPublish(pubN / clients, clients));
+    const pub = await best(runs, () => tickwirePublish(subscribers, pubN / clients, clients));
+    const pubRaw = await best(runs, () => rawPublish(subscribers, pubN / clients, clients));
     rows.push({
       suite: SUITE, name: `published ticks to ${clients} client${clients > 1 ? "s" : ""} (lossless)`, value: pub, unit: "ops/s",
       peer: "raw zeromq PUB/SUB, one tick per message", peerValue: pubRaw, ratio: pub / pubRaw,
       ...(clients === 1 ? { target: ">= 300k ticks/s lossless", met: pub >= 300_000 } : {}),
     });
   }
+  await subscribers.close();
   return rows;
 };
 
 export default suite;
+
+if (process.env[CHILD_ENV] === "1") await subscriberProcess();

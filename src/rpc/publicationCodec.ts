@@ -164,14 +164,22 @@ function writeUint(buf: Buffer, pos: number, n: number): number {
   return pos + 5;
 }
 
+/** A shape as the decoder uses it: its key names and an object with those keys to copy. */
+interface DecodedShape {
+  readonly keys: readonly string[];
+  readonly template: Record<string, unknown>;
+}
+
+/** Shapes tables a decoder remembers (byte for byte), so alternating lone messages don't rebuild them. */
+const MAX_CACHED_TABLES = 8;
+
 /**
- * Reads publications frames (one decoder per subscriber: it keeps the last shapes it decoded).
- * Generates no code: keys arrive as data and objects are filled with a loop; `__proto__` becomes
- * `__proto_` (as msgpackr does for maps), so no key reaches a prototype.
+ * Reads publications frames (one decoder per subscriber: it remembers the last shapes tables it
+ * read). Generates no code: keys arrive as data and objects are filled by fixed code; `__proto__`
+ * becomes `__proto_` (as msgpackr does for maps), so no key reaches a prototype.
  */
 export class PublicationDecoder {
-  private lastShapeBytes: Buffer | undefined = undefined;
-  private lastShapes: ReadonlyArray<readonly string[]> = [];
+  private tables: Array<{ bytes: Buffer; shapes: readonly DecodedShape[] }> = [];
 
   /**
    * Calls `each(data, seq)` for every publication in `frame`, in order, and returns the number of
@@ -183,7 +191,7 @@ export class PublicationDecoder {
     const itemsAt = HEADER + frame.readUInt32LE(7);
     if (itemsAt > frame.length) throw badFrame("shapes run past the frame");
     let items: unknown;
-    let shapes: ReadonlyArray<readonly string[]>;
+    let shapes: readonly DecodedShape[];
     try {
       shapes = this.shapesOf(frame, itemsAt);
       items = unpackr.unpack(frame, { start: itemsAt, end: frame.length });
@@ -199,31 +207,201 @@ export class PublicationDecoder {
         each(value, firstSeq + i);
         continue;
       }
-      const keys = typeof ref === "number" ? shapes[ref] : undefined;
-      if (keys === undefined || !Array.isArray(value) || value.length !== keys.length) {
+      const shape = typeof ref === "number" ? shapes[ref] : undefined;
+      if (shape === undefined || !Array.isArray(value) || value.length !== shape.keys.length) {
         bad++;
         continue;
       }
-      const obj: Record<string, unknown> = {};
-      for (let k = 0; k < keys.length; k++) obj[keys[k]] = value[k];
-      each(obj, firstSeq + i);
+      each(fill({ ...shape.template }, shape.keys, value), firstSeq + i);
     }
     return bad;
   }
 
-  private shapesOf(frame: Buffer, itemsAt: number): ReadonlyArray<readonly string[]> {
-    const last = this.lastShapeBytes;
-    if (last !== undefined && last.length === itemsAt - HEADER && frame.compare(last, 0, last.length, HEADER, itemsAt) === 0) return this.lastShapes;
+  private shapesOf(frame: Buffer, itemsAt: number): readonly DecodedShape[] {
+    const tables = this.tables;
+    const length = itemsAt - HEADER;
+    for (let t = 0; t < tables.length; t++) {
+      const { bytes, shapes } = tables[t];
+      if (bytes.length === length && frame.compare(bytes, 0, length, HEADER, itemsAt) === 0) {
+        if (t > 0) tables.unshift(tables.splice(t, 1)[0]);
+        return shapes;
+      }
+    }
     const raw: unknown = unpackr.unpack(frame, { start: HEADER, end: itemsAt });
     if (!Array.isArray(raw)) throw badFrame("shapes are not an array");
-    const shapes = raw.map((keys: unknown) => {
+    const shapes = raw.map((keys: unknown): DecodedShape => {
       if (!Array.isArray(keys) || !keys.every((k) => typeof k === "string")) throw badFrame("a shape is not an array of key names");
-      return (keys as string[]).map((k) => (k === "__proto__" ? "__proto_" : k));
+      const names = (keys as string[]).map((k) => internalized(k === "__proto__" ? "__proto_" : k));
+      return { keys: names, template: templateOf(names) };
     });
-    this.lastShapeBytes = Buffer.from(frame.subarray(HEADER, itemsAt));
-    this.lastShapes = shapes;
+    tables.unshift({ bytes: Buffer.from(frame.subarray(HEADER, itemsAt)), shapes });
+    if (tables.length > MAX_CACHED_TABLES) tables.pop();
     return shapes;
   }
+}
+
+/**
+ * An object with `keys` (in order) whose fields take any value without changing its hidden class:
+ * copies of it (`{ ...template }`) are born with every field in place, so filling them is a plain
+ * field write. JSON.parse gives it exactly-sized fields; keys are JSON-quoted, so it stays data.
+ */
+function templateOf(keys: readonly string[]): Record<string, unknown> {
+  const template = JSON.parse(`{${keys.map((k) => `${JSON.stringify(k)}:0`).join(",")}}`) as Record<string, unknown>;
+  // Widen each field from "small integer" to "anything" now, once, rather than in every copy.
+  for (const key of keys) template[key] = "";
+  return template;
+}
+
+/**
+ * Writes `v[i]` to `o[k[i]]` for every i. Written out store by store on purpose: each line is its
+ * own property-store site, so for a stream of same-shaped objects each site always writes the same
+ * field of the same hidden class and V8 keeps it monomorphic (about a nanosecond a field). One
+ * store in a loop sees every key, goes megamorphic and costs ~30 ns a field, which was most of a
+ * tick's decoding. This is the speed of msgpackr's generated record readers without generating code.
+ */
+function fill(o: Record<string, unknown>, k: readonly string[], v: readonly unknown[]): Record<string, unknown> {
+  const n = k.length;
+  if (n === 0) return o;
+  o[k[0]] = v[0];
+  if (n === 1) return o;
+  o[k[1]] = v[1];
+  if (n === 2) return o;
+  o[k[2]] = v[2];
+  if (n === 3) return o;
+  o[k[3]] = v[3];
+  if (n === 4) return o;
+  o[k[4]] = v[4];
+  if (n === 5) return o;
+  o[k[5]] = v[5];
+  if (n === 6) return o;
+  o[k[6]] = v[6];
+  if (n === 7) return o;
+  o[k[7]] = v[7];
+  if (n === 8) return o;
+  o[k[8]] = v[8];
+  if (n === 9) return o;
+  o[k[9]] = v[9];
+  if (n === 10) return o;
+  o[k[10]] = v[10];
+  if (n === 11) return o;
+  o[k[11]] = v[11];
+  if (n === 12) return o;
+  o[k[12]] = v[12];
+  if (n === 13) return o;
+  o[k[13]] = v[13];
+  if (n === 14) return o;
+  o[k[14]] = v[14];
+  if (n === 15) return o;
+  o[k[15]] = v[15];
+  if (n === 16) return o;
+  o[k[16]] = v[16];
+  if (n === 17) return o;
+  o[k[17]] = v[17];
+  if (n === 18) return o;
+  o[k[18]] = v[18];
+  if (n === 19) return o;
+  o[k[19]] = v[19];
+  if (n === 20) return o;
+  o[k[20]] = v[20];
+  if (n === 21) return o;
+  o[k[21]] = v[21];
+  if (n === 22) return o;
+  o[k[22]] = v[22];
+  if (n === 23) return o;
+  o[k[23]] = v[23];
+  if (n === 24) return o;
+  o[k[24]] = v[24];
+  if (n === 25) return o;
+  o[k[25]] = v[25];
+  if (n === 26) return o;
+  o[k[26]] = v[26];
+  if (n === 27) return o;
+  o[k[27]] = v[27];
+  if (n === 28) return o;
+  o[k[28]] = v[28];
+  if (n === 29) return o;
+  o[k[29]] = v[29];
+  if (n === 30) return o;
+  o[k[30]] = v[30];
+  if (n === 31) return o;
+  o[k[31]] = v[31];
+  if (n === 32) return o;
+  o[k[32]] = v[32];
+  if (n === 33) return o;
+  o[k[33]] = v[33];
+  if (n === 34) return o;
+  o[k[34]] = v[34];
+  if (n === 35) return o;
+  o[k[35]] = v[35];
+  if (n === 36) return o;
+  o[k[36]] = v[36];
+  if (n === 37) return o;
+  o[k[37]] = v[37];
+  if (n === 38) return o;
+  o[k[38]] = v[38];
+  if (n === 39) return o;
+  o[k[39]] = v[39];
+  if (n === 40) return o;
+  o[k[40]] = v[40];
+  if (n === 41) return o;
+  o[k[41]] = v[41];
+  if (n === 42) return o;
+  o[k[42]] = v[42];
+  if (n === 43) return o;
+  o[k[43]] = v[43];
+  if (n === 44) return o;
+  o[k[44]] = v[44];
+  if (n === 45) return o;
+  o[k[45]] = v[45];
+  if (n === 46) return o;
+  o[k[46]] = v[46];
+  if (n === 47) return o;
+  o[k[47]] = v[47];
+  if (n === 48) return o;
+  o[k[48]] = v[48];
+  if (n === 49) return o;
+  o[k[49]] = v[49];
+  if (n === 50) return o;
+  o[k[50]] = v[50];
+  if (n === 51) return o;
+  o[k[51]] = v[51];
+  if (n === 52) return o;
+  o[k[52]] = v[52];
+  if (n === 53) return o;
+  o[k[53]] = v[53];
+  if (n === 54) return o;
+  o[k[54]] = v[54];
+  if (n === 55) return o;
+  o[k[55]] = v[55];
+  if (n === 56) return o;
+  o[k[56]] = v[56];
+  if (n === 57) return o;
+  o[k[57]] = v[57];
+  if (n === 58) return o;
+  o[k[58]] = v[58];
+  if (n === 59) return o;
+  o[k[59]] = v[59];
+  if (n === 60) return o;
+  o[k[60]] = v[60];
+  if (n === 61) return o;
+  o[k[61]] = v[61];
+  if (n === 62) return o;
+  o[k[62]] = v[62];
+  if (n === 63) return o;
+  o[k[63]] = v[63];
+  for (let j = 64; j < n; j++) o[k[j]] = v[j];
+  return o;
+}
+
+/**
+ * The same text as V8's unique (internalized) string, as property names are. Decoded strings are
+ * fresh copies; a store site seeing a fresh copy each time never settles and is never optimized.
+ */
+function internalized(key: string): string {
+  const holder: Record<string, null> = {};
+  holder[key] = null;
+  for (const name in holder) return name;
+  return key;
 }
 
 function badFrame(what: string, cause?: unknown): TickwireError {
