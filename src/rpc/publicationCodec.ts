@@ -172,6 +172,8 @@ interface DecodedShape {
 
 /** Shapes tables a decoder remembers (byte for byte), so alternating lone messages don't rebuild them. */
 const MAX_CACHED_TABLES = 8;
+/** Larger tables are decoded every time rather than kept (bounds what a decoder holds). */
+const MAX_CACHED_TABLE_BYTES = 64 * 1024;
 
 /**
  * Reads publications frames (one decoder per subscriber: it remembers the last shapes tables it
@@ -234,8 +236,10 @@ export class PublicationDecoder {
       const names = (keys as string[]).map((k) => internalized(k === "__proto__" ? "__proto_" : k));
       return { keys: names, template: templateOf(names) };
     });
-    tables.unshift({ bytes: Buffer.from(frame.subarray(HEADER, itemsAt)), shapes });
-    if (tables.length > MAX_CACHED_TABLES) tables.pop();
+    if (length <= MAX_CACHED_TABLE_BYTES) {
+      tables.unshift({ bytes: Buffer.from(frame.subarray(HEADER, itemsAt)), shapes });
+      if (tables.length > MAX_CACHED_TABLES) tables.pop();
+    }
     return shapes;
   }
 }

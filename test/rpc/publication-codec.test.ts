@@ -181,6 +181,19 @@ describe("publication frames from a hostile peer", () => {
     ]);
   });
 
+  test("a shape that repeats a key name gives one property holding the last value, as a msgpack map would", () => {
+    const shapes = encodeValue([["a", "a", "b"]]);
+    const items = encodeValue([0, [1, 2, 3]]);
+    const frame = Buffer.concat([Buffer.from([0x04, 1, 0, 0, 0, 0, 0]), Buffer.alloc(4), shapes, items]);
+    frame.writeUInt32LE(shapes.length, 7);
+    const got: unknown[] = [];
+    assert.equal(
+      new PublicationDecoder().decode(frame, (d) => got.push(d)),
+      0,
+    );
+    assert.deepEqual(got, [{ a: 2, b: 3 }]);
+  });
+
   test("shapes that are not arrays of key names make the frame unreadable", () => {
     for (const shapes of [[[1, 2]], "ab", [{ a: 1 }]]) {
       const s = encodeValue(shapes);
