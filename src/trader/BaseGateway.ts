@@ -72,7 +72,16 @@ export abstract class BaseGateway {
   readonly gatewayName: string;
   private state: GatewayStatus = GatewayStatus.DISCONNECTED;
   private wasConnected = false;
-  private readonly tickTypes = new Map<string, `eTick.${string}`>();
+  // Keyed event types made once per key: the engine looks handlers up by type, and a string it
+  // has seen before has its hash cached, where a fresh concatenation per push must be hashed anew.
+  private readonly tickTypes = new KeyedTypes(EVENT_TICK);
+  private readonly tradeTypes = new KeyedTypes(EVENT_TRADE);
+  private readonly positionTypes = new KeyedTypes(EVENT_POSITION);
+  private readonly accountTypes = new KeyedTypes(EVENT_ACCOUNT);
+  // Order ids do not repeat across orders (a cache per order would grow forever), but one order's
+  // updates come in a row (SUBMITTING, NOTTRADED, ALLTRADED): keep the last one's type.
+  private lastOrderKey = "";
+  private lastOrderType: `eOrder.${string}` = EVENT_ORDER;
 
   constructor(eventEngine: TraderEventEngine, gatewayName?: string) {
     const name = gatewayName ?? (this.constructor as GatewayClass).defaultName;
@@ -124,38 +133,35 @@ export abstract class BaseGateway {
   onTick(tick: TickData): void {
     const ee = this.eventEngine;
     ee.put(new Event(EVENT_TICK, tick));
-    // Ticks are the hot path: reuse one type string per instrument, so the engine's handler
-    // lookup hashes a string it has seen (hash cached) instead of a fresh concatenation per tick.
-    let type = this.tickTypes.get(tick.vtSymbol);
-    if (type === undefined) {
-      type = `${EVENT_TICK}${tick.vtSymbol}` as const;
-      this.tickTypes.set(tick.vtSymbol, type);
-    }
-    ee.put(new Event(type, tick));
+    ee.put(new Event(this.tickTypes.of(tick.vtSymbol), tick));
   }
 
   onTrade(trade: TradeData): void {
     const ee = this.eventEngine;
     ee.put(new Event(EVENT_TRADE, trade));
-    ee.put(new Event(`${EVENT_TRADE}${trade.vtSymbol}` as const, trade));
+    ee.put(new Event(this.tradeTypes.of(trade.vtSymbol), trade));
   }
 
   onOrder(order: OrderData): void {
     const ee = this.eventEngine;
     ee.put(new Event(EVENT_ORDER, order));
-    ee.put(new Event(`${EVENT_ORDER}${order.vtOrderid}` as const, order));
+    if (order.vtOrderid !== this.lastOrderKey) {
+      this.lastOrderKey = order.vtOrderid;
+      this.lastOrderType = `${EVENT_ORDER}${order.vtOrderid}`;
+    }
+    ee.put(new Event(this.lastOrderType, order));
   }
 
   onPosition(position: PositionData): void {
     const ee = this.eventEngine;
     ee.put(new Event(EVENT_POSITION, position));
-    ee.put(new Event(`${EVENT_POSITION}${position.vtSymbol}` as const, position));
+    ee.put(new Event(this.positionTypes.of(position.vtSymbol), position));
   }
 
   onAccount(account: AccountData): void {
     const ee = this.eventEngine;
     ee.put(new Event(EVENT_ACCOUNT, account));
-    ee.put(new Event(`${EVENT_ACCOUNT}${account.vtAccountid}` as const, account));
+    ee.put(new Event(this.accountTypes.of(account.vtAccountid), account));
   }
 
   /** Contracts are published under the general type only (as in vnpy). */
@@ -200,5 +206,24 @@ export abstract class BaseGateway {
     const ee = this.eventEngine;
     ee.put(new Event(EVENT_GATEWAY, data));
     ee.put(new Event(`${EVENT_GATEWAY}${this.gatewayName}` as const, data));
+  }
+}
+
+/** The keyed event type (`prefix + key`) of each key, made once. Keys are instruments or accounts: a bounded set. */
+class KeyedTypes<P extends string> {
+  private readonly types = new Map<string, `${P}${string}`>();
+  private readonly prefix: P;
+
+  constructor(prefix: P) {
+    this.prefix = prefix;
+  }
+
+  of(key: string): `${P}${string}` {
+    let type = this.types.get(key);
+    if (type === undefined) {
+      type = `${this.prefix}${key}`;
+      this.types.set(key, type);
+    }
+    return type;
   }
 }

@@ -8,6 +8,7 @@ import {
   GatewayStatus,
   LogLevel,
   Product,
+  Status,
   createAccount,
   createContract,
   createLog,
@@ -76,6 +77,22 @@ describe("BaseGateway push helpers", () => {
       assert.equal(seen[2 * i].data, object);
       assert.equal(seen[2 * i + 1].data, object);
     });
+  });
+
+  test("interleaved updates of several orders and instruments each go out under their own key", async () => {
+    const { ee, seen } = recording();
+    const gw = new DeskGateway(ee);
+    const other = { ...base, symbol: "IF2412" };
+    gw.onOrder(createOrder({ ...base, orderid: "1", direction: Direction.LONG }));
+    gw.onOrder(createOrder({ ...other, orderid: "2", direction: Direction.LONG }));
+    gw.onOrder(createOrder({ ...base, orderid: "1", direction: Direction.LONG, status: Status.ALLTRADED }));
+    gw.onTrade(createTrade({ ...other, orderid: "2", tradeid: "t1", direction: Direction.LONG }));
+    gw.onTrade(createTrade({ ...base, orderid: "1", tradeid: "t2", direction: Direction.LONG }));
+    await ee.waitForIdle();
+    assert.deepEqual(
+      seen.filter((e) => e.type.split(".").length > 2).map((e) => e.type),
+      ["eOrder.DESK.1", "eOrder.DESK.2", "eOrder.DESK.1", "eTrade.IF2412.SIM", "eTrade.rb.2410.SIM"],
+    );
   });
 
   test("contracts and logs are published under the general type only", async () => {
