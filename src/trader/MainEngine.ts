@@ -32,6 +32,8 @@ export interface MainEngineOptions {
   stop?: StopOptions;
 }
 
+function noop(): void {}
+
 /** The source name of MainEngine's own log lines. */
 export const MAIN_ENGINE_LOG_SOURCE = "MainEngine";
 
@@ -190,10 +192,19 @@ export class MainEngine {
 
   // ------------------------------------------------------------------ routing
 
+  /**
+   * Connects the named gateway and resolves once the engine has dispatched what the gateway pushed
+   * while connecting (contracts, account, positions), so the OMS answers right after
+   * `await connect()`. A gateway that learns its state later (a remote one) has its own way to wait
+   * for it, e.g. RpcGateway.whenSynced().
+   */
   async connect(setting: GatewaySetting, gatewayName: string): Promise<void> {
     const gateway = this.gatewayOrThrow(gatewayName, "connect");
     this.writeLog(`Connecting gateway ${gatewayName}`);
     await gateway.connect(setting);
+    // A barrier, not waitForIdle(): a gateway streaming ticks may never leave the queue empty.
+    // A stopped engine would hold it forever, and one stopping drops it: neither fails the connect.
+    if (this.eventEngine.running) await this.eventEngine.submit(noop).then(noop, noop);
   }
 
   subscribe(req: SubscribeRequest, gatewayName: string): Awaitable<void> {

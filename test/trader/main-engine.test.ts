@@ -60,6 +60,13 @@ describe("MainEngine routing", () => {
     assert.deepEqual(main.getDefaultSetting("DESK"), { account: "acc1" });
   });
 
+  test("once connect resolves, the OMS holds what the gateway pushed while connecting", async () => {
+    const main = newMain();
+    main.addGateway(DeskGateway);
+    await main.connect({}, "DESK");
+    assert.equal(main.getGatewayStatus("DESK")?.status, GatewayStatus.CONNECTED);
+  });
+
   test("a call naming an unknown gateway throws TW_TRADER_UNKNOWN_GATEWAY and writes an ERROR log line", async () => {
     const main = newMain();
     main.addGateway(DeskGateway);
