@@ -96,6 +96,34 @@ describe("matching", () => {
     assert.deepEqual(statuses(rec, order), [Status.SUBMITTING, Status.NOTTRADED, Status.ALLTRADED]);
   });
 
+  test("a price computed as ticks × tick size (a hair off the grid) trades as the grid price it means", () => {
+    // 19401 × 0.2 is 3880.2000000000003 in floating point, a hair above the bid of 3880.2.
+    const TENTHS: SimInstrument = { ...FLAT, symbol: "FIFTH", priceTick: 0.2, initialPrice: 3880.2, limitPct: 0 };
+    const rec = open(1_000_000, [TENTHS]);
+    const m = rec.ex.getMarket("FIFTH.SIM")!;
+    const price = 19401 * 0.2;
+    assert.notEqual(price, 3880.2);
+    stepUntil(rec.ex, () => m.bidPrice[0] === 3880.2);
+    const crossing = sell(rec.ex, OrderType.LIMIT, 1, price, "FIFTH");
+    assert.equal(crossing.status, Status.ALLTRADED);
+    stepUntil(rec.ex, () => m.askPrice[0] > 3880.2);
+    const resting = buy(rec.ex, OrderType.LIMIT, 1, price, "FIFTH");
+    stepUntil(rec.ex, () => resting.status === Status.ALLTRADED);
+    assert.deepEqual(rec.trades.map((t) => t.price), [3880.2, 3880.2]);
+    assert.equal(resting.price, 3880.2);
+  });
+
+  test("a volume computed a hair off the volume grid (0.1 + 0.2) fills completely", () => {
+    const COIN: SimInstrument = { ...STOCK, symbol: "COIN", minVolume: 0.001, depth: 5000 };
+    const rec = open(1_000_000, [COIN]);
+    const volume = 0.1 + 0.2;
+    assert.notEqual(volume, 0.3);
+    const order = buy(rec.ex, OrderType.MARKET, volume, 0, "COIN", Offset.NONE);
+    assert.equal(order.status, Status.ALLTRADED);
+    assert.equal(order.volume, 0.3);
+    assert.equal(rec.ex.activeOrderCount, 0);
+  });
+
   test("a limit larger than the touch fills partly, rests the rest, and fills more on later ticks", () => {
     const rec = open();
     const m = rec.ex.getMarket("FLAT.SIM")!;

@@ -190,6 +190,15 @@ export class SimExchange implements MatchingSink {
     return done;
   }
 
+  /** Cancels every active order with `reason` (an exchange that closes ends its working orders). */
+  cancelAll(reason: string): void {
+    for (const order of [...this.active.values()]) {
+      order.reason = reason;
+      this.matching.cancel(order);
+    }
+    this.flush();
+  }
+
   /** Minute (or hour/day) bars of the walk between `start` and `end` (clamped to the last finished minute). */
   history(vtSymbol: string, start: number, end: number, periodMs = MINUTE_MS): SimBar[] {
     const market = this.bySymbol.get(vtSymbol);
@@ -266,6 +275,9 @@ export class SimExchange implements MatchingSink {
     if (!rules.isVolumeMultiple(volume)) {
       return `volume ${volume} is not a multiple of the minimum volume ${rules.minVolume} of ${market.vtSymbol}`;
     }
+    // On the grid exactly (0.1 + 0.2 is 0.30000000000000004): fills are summed on the grid, so an
+    // order a hair above it would never count as filled.
+    order.volume = rules.roundVolume(volume);
     if (PRICED_TYPES.has(order.type)) {
       const price = order.price;
       if (typeof price !== "number" || !Number.isFinite(price) || price <= 0) {
@@ -274,7 +286,12 @@ export class SimExchange implements MatchingSink {
       if (!rules.isOnTick(price)) {
         return `price ${price} is not on the price tick ${rules.priceTick} of ${market.vtSymbol}`;
       }
-      if (market.limitUp !== 0 && (price > market.limitUp || price < market.limitDown)) {
+      // A price computed as ticks × tick (19401 × 0.2 = 3880.2000000000003) is on the tick within
+      // tolerance but a hair off the book's exact prices: compared as is, it would not cross the
+      // bid at the price it means, nor trade on the grid. Matching sees the grid price.
+      const onGrid = rules.snap(price);
+      order.price = onGrid;
+      if (market.limitUp !== 0 && (onGrid > market.limitUp || onGrid < market.limitDown)) {
         return `price ${price} is outside today's limits ${market.limitDown}–${market.limitUp} of ${market.vtSymbol}`;
       }
     }

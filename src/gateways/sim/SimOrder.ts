@@ -27,8 +27,10 @@ export class SimOrder {
   readonly direction: Direction;
   readonly offset: Offset;
   readonly type: OrderType;
-  readonly price: number;
-  readonly volume: number;
+  /** The limit (or stop) price; put exactly on the price grid once the order is accepted. */
+  price: number;
+  /** Put exactly on the volume grid once the order is accepted. */
+  volume: number;
   readonly reference: string;
   /** Sim time of submission, epoch ms. */
   readonly time: number;
