@@ -217,6 +217,19 @@ describe("SimGateway", () => {
     assert.equal(main.getGatewayStatus("SIM")?.status, GatewayStatus.RECONNECTED);
   });
 
+  test("orders still working when a session closes are reported CANCELLED, so none stays active in the OMS", async () => {
+    const { main, gw } = await connected();
+    const ask = gw.exchange.getMarket("AAPL.NASDAQ")!.askPrice[0];
+    const req = createOrderRequest({ symbol: "AAPL", exchange: Exchange.NASDAQ, direction: Direction.LONG, type: OrderType.LIMIT, volume: 1, price: ask - 1 });
+    const resting = await main.sendOrder(req, "SIM");
+    await main.eventEngine.waitForIdle();
+    assert.equal(main.getOrder(resting)?.status, Status.NOTTRADED);
+    await main.connect({ seed: 7, startTime: START }, "SIM");
+    assert.equal(main.getOrder(resting)?.status, Status.CANCELLED);
+    assert.match(main.getOrder(resting)?.statusMsg ?? "", /session closed/);
+    assert.deepEqual(main.getAllActiveOrders(), []);
+  });
+
   test("a connect that fails on its settings reports DISCONNECTED with the reason", async () => {
     const main = new MainEngine(undefined, { log: false });
     engines.push(main);

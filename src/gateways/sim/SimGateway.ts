@@ -178,11 +178,16 @@ export class SimGateway extends BaseGateway {
     this.markTimer.unref();
   }
 
-  /** Stops the clock. Orders, positions and the account stay readable until the next connect. */
+  /**
+   * Stops the clock and ends the session: orders still working are reported CANCELLED (the next
+   * session is a new exchange that does not know them). The OMS keeps the session's last
+   * positions and account.
+   */
   async close(): Promise<void> {
     if (this.tickTimer) clearInterval(this.tickTimer);
     if (this.markTimer) clearInterval(this.markTimer);
     this.tickTimer = this.markTimer = undefined;
+    this.sim?.cancelAll("the paper exchange session closed");
     // Updates the closed session had not pushed yet are dropped with it.
     this.pendingPositions.clear();
     this.pendingAccount = undefined;
