@@ -1,6 +1,6 @@
 import { InvalidArgumentError, type Command } from "commander";
 import type { Event } from "../event/index.js";
-import { attachBus } from "../bus/index.js";
+import { attachBus, type AttachedBus } from "../bus/index.js";
 import { SimGateway } from "../gateways/sim/index.js";
 import { MainEngine, createSubscribeRequest } from "../trader/index.js";
 import { startDemoOrders } from "./demo.js";
@@ -67,6 +67,9 @@ export async function runPaperTrading(opts: RunOptions): Promise<void> {
     stops.push(() => clearInterval(hold));
   }
 
+  // Attached before the gateway connects, so the first ticks are published too.
+  const bus: AttachedBus | undefined = opts.bus ? await attachBus(main.eventEngine, opts.bus) : undefined;
+
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
@@ -75,7 +78,9 @@ export async function runPaperTrading(opts: RunOptions): Promise<void> {
     const deadline = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), CLOSE_DEADLINE_MS).unref());
     let code = 0;
     try {
-      const how = await Promise.race([main.close().then(() => "closed" as const), deadline]);
+      // The engine first (no new events), then the bus, which waits for unconfirmed publishes.
+      const closed = main.close().then(() => bus?.close()).then(() => "closed" as const);
+      const how = await Promise.race([closed, deadline]);
       const s = main.eventEngine.stats();
       const summary = `tickwire run: ${signal}, ${how} after ${((Date.now() - started) / 1000).toFixed(1)} s; ${s.dispatched} events, ${main.getAllOrders().length} orders, ${main.getAllTrades().length} trades.`;
       process.stderr.write(summary + "\n");
@@ -99,10 +104,6 @@ export async function runPaperTrading(opts: RunOptions): Promise<void> {
   );
   for (const m of gateway.exchange.markets) {
     await main.subscribe(createSubscribeRequest({ symbol: m.instrument.symbol, exchange: m.instrument.exchange }), gateway.gatewayName);
-  }
-  if (opts.bus) {
-    const bus = await attachBus(main.eventEngine, opts.bus);
-    stops.push(() => void bus.close());
   }
   if (opts.demoOrders) stops.push(startDemoOrders(main, gateway.gatewayName));
   if (!opts.json) {

@@ -32,8 +32,11 @@ async function until(cond: () => boolean, what: string, timeoutMs = 30_000): Pro
 
 describe("tickwire listen and run --bus", () => {
   const children: ChildProcess[] = [];
-  after(() => {
+  // Cleanup runs here, not at the end of each test, so a failing test leaves no connection open.
+  const cleanup: Array<() => Promise<void>> = [];
+  after(async () => {
     for (const c of children) if (c.exitCode === null) c.kill("SIGKILL");
+    for (const f of cleanup.reverse()) await f().catch(() => undefined);
   });
 
   test("listen --sim on the embedded broker prints the paper exchange's ticks and exits after --count", async () => {
@@ -55,13 +58,14 @@ describe("tickwire listen and run --bus", () => {
     children.push(p.child);
     await until(() => p.err().includes("tickwire listen:"), "listen to subscribe");
     const pub = new AmqpEventCenter();
+    cleanup.push(async () => {
+      await pub.deleteExchange(ex).finally(() => pub.close());
+    });
     await pub.connect();
     await pub.publish(new BusEvent({ name: "EVENT_ORDERBOOK", exchange: ex, routingKey: "CTP.rb2410", data: { skip: true } }));
     await pub.publish(new BusEvent({ name: "EVENT_ORDERBOOK", exchange: ex, routingKey: "SIM.rb2410", data: { p: 1 } }));
     await pub.publish(new BusEvent({ name: "EVENT_TRADE", exchange: ex, routingKey: "SIM.ag2412.x", data: { p: 2 } }));
     assert.equal(await p.exited, 0, p.err());
-    await pub.deleteExchange(ex);
-    await pub.close();
     assert.deepEqual(
       p.out.filter((l) => l !== ""),
       [`${ex} SIM.rb2410 EVENT_ORDERBOOK {"p":1}`, `${ex} SIM.ag2412.x EVENT_TRADE {"p":2}`],
@@ -70,9 +74,12 @@ describe("tickwire listen and run --bus", () => {
 
   test("run --bus amqp:// publishes the paper exchange's ticks to the Orderbook exchange and exits 0 on SIGINT", { skip: skipRabbit }, async () => {
     const sub = new AmqpEventCenter();
+    const dlq = unique("dlq");
+    cleanup.push(async () => {
+      await sub.deleteQueue(dlq).finally(() => sub.close());
+    });
     await sub.connect();
     const got: BusEvent[] = [];
-    const dlq = unique("dlq");
     await sub.subscribe({ exchange: "Orderbook", routingKey: "SIM.*", deadLetterQueue: dlq }, (e, d) => {
       if (d.origin !== undefined) got.push(e);
     });
@@ -83,7 +90,32 @@ describe("tickwire listen and run --bus", () => {
     assert.equal(await p.exited, 0, p.err());
     assert.equal(got[0].name, "eTick.");
     assert.equal((got[0].data as { gatewayName: string }).gatewayName, "SIM");
-    await sub.deleteQueue(dlq);
-    await sub.close();
+  });
+
+  test("run --json --bus amqp:// publishes every tick it prints, the first ones and the last ones", { skip: skipRabbit }, async () => {
+    const sub = new AmqpEventCenter();
+    const dlq = unique("dlq");
+    cleanup.push(async () => {
+      await sub.deleteQueue(dlq).finally(() => sub.close());
+    });
+    await sub.connect();
+    const onBus = new Set<string>();
+    const keyOf = (d: { vtSymbol: string; datetime: number; volume: number }) => `${d.vtSymbol}|${d.datetime}|${d.volume}`;
+    await sub.subscribe({ exchange: "Orderbook", routingKey: "SIM.*", deadLetterQueue: dlq, prefetchCount: 100 }, (e) => {
+      if (e.name === "eTick.") onBus.add(keyOf(e.data as { vtSymbol: string; datetime: number; volume: number }));
+    });
+    const p = tickwire(["run", "--bus", "amqp://guest:guest@127.0.0.1:5672", "--json", "--no-demo-orders", "--tick-rate", "50"]);
+    children.push(p.child);
+    const printed = () =>
+      p.out
+        .filter((l) => l.startsWith('{"type":"eTick."'))
+        .map((l) => keyOf((JSON.parse(l) as { data: { vtSymbol: string; datetime: number; volume: number } }).data));
+    await until(() => printed().length >= 20, "twenty ticks printed");
+    p.child.kill("SIGINT");
+    assert.equal(await p.exited, 0, p.err());
+    const all = printed();
+    await until(() => all.every((k) => onBus.has(k)), `all ${all.length} printed ticks on the bus`, 10_000).catch((e: Error) => {
+      throw new Error(`${e.message}; missing: ${all.filter((k) => !onBus.has(k)).join(", ")}`);
+    });
   });
 });
