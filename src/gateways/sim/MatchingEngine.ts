@@ -141,13 +141,6 @@ export class MatchingEngine {
     }
   }
 
-  /** Number of orders resting or waiting for a trigger (all instruments). */
-  get openOrderCount(): number {
-    let n = 0;
-    for (const b of this.books.values()) n += b.resting.length + b.stops.length;
-    return n;
-  }
-
   private stopTriggered(order: SimOrder, last: number): boolean {
     return order.side > 0 ? last >= order.price : last <= order.price;
   }
@@ -157,17 +150,30 @@ export class MatchingEngine {
     this.killRest(order, "STOP: triggered; the rest was cancelled, 5 levels of the book were not enough");
   }
 
-  /** Aggressive pass: walks the book from the touch up to `limit`, one fill per level. */
+  /** Aggressive pass: walks the book from the touch up to `limit`, one fill per level at its price. */
   private take(order: SimOrder, limit: number): void {
-    const market = order.market!;
-    const b = this.book(market);
+    this.consume(this.book(order.market!), order, limit, true);
+  }
+
+  /** Passive pass for a resting LIMIT: the book came to its price, so it fills there, as much as the book offers. */
+  private rest(b: InstrumentBook, order: SimOrder): void {
+    this.consume(b, order, order.price, false);
+  }
+
+  /**
+   * Takes the current book's liquidity for `order`, level by level from the touch up to `limit`.
+   * `atLevels`: each level's volume fills at that level's price (an order crossing the book);
+   * otherwise all of it fills once, at `limit` (a resting order the market traded through).
+   */
+  private consume(b: InstrumentBook, order: SimOrder, limit: number, atLevels: boolean): void {
+    const market = b.market;
     b.refresh();
     const rules = market.rules;
     const buy = order.side > 0;
     const prices = buy ? market.askPrice : market.bidPrice;
     const left = buy ? b.askLeft : b.bidLeft;
     let remaining = order.remaining;
-    let filled = false;
+    let total = 0;
     for (let i = 0; i < BOOK_LEVELS && remaining > 0; i++) {
       const p = prices[i];
       if (p === 0 || (buy ? p > limit : p < limit)) break;
@@ -176,38 +182,18 @@ export class MatchingEngine {
       const v = avail < remaining ? avail : remaining;
       left[i] = rules.roundVolume(avail - v);
       remaining = rules.roundVolume(remaining - v);
-      order.traded = rules.roundVolume(order.traded + v);
-      filled = true;
-      this.sink.fill(order, p, v);
+      total += v;
+      if (atLevels) {
+        order.traded = rules.roundVolume(order.traded + v);
+        this.sink.fill(order, p, v);
+      }
     }
-    if (filled) this.settleStatus(order);
-  }
-
-  /** Passive pass for a resting LIMIT: the book came to its price, so it fills there, as much as the book offers. */
-  private rest(b: InstrumentBook, order: SimOrder): void {
-    const market = b.market;
-    b.refresh();
-    const rules = market.rules;
-    const buy = order.side > 0;
-    const prices = buy ? market.askPrice : market.bidPrice;
-    const left = buy ? b.askLeft : b.bidLeft;
-    const limit = order.price;
-    let remaining = order.remaining;
-    let v = 0;
-    for (let i = 0; i < BOOK_LEVELS && remaining > 0; i++) {
-      const p = prices[i];
-      if (p === 0 || (buy ? p > limit : p < limit)) break;
-      const avail = left[i];
-      if (avail <= 0) continue;
-      const take = avail < remaining ? avail : remaining;
-      left[i] = rules.roundVolume(avail - take);
-      remaining = rules.roundVolume(remaining - take);
-      v += take;
+    if (total === 0) return;
+    if (!atLevels) {
+      total = rules.roundVolume(total);
+      order.traded = rules.roundVolume(order.traded + total);
+      this.sink.fill(order, limit, total);
     }
-    if (v === 0) return;
-    v = rules.roundVolume(v);
-    order.traded = rules.roundVolume(order.traded + v);
-    this.sink.fill(order, limit, v);
     this.settleStatus(order);
   }
 
