@@ -102,9 +102,13 @@ export async function runPaperTrading(opts: RunOptions): Promise<void> {
     { seed: opts.seed, tickRate: opts.tickRate, capital: opts.capital, instruments: opts.instruments ?? "", startTime: opts.start ?? 0 },
     gateway.gatewayName,
   );
+  // A signal during start-up has closed the gateway and run the stops already: start nothing
+  // more (a view started now would leave the terminal in its alternate screen).
+  if (closing) return;
   for (const m of gateway.exchange.markets) {
     await main.subscribe(createSubscribeRequest({ symbol: m.instrument.symbol, exchange: m.instrument.exchange }), gateway.gatewayName);
   }
+  if (closing) return;
   if (opts.demoOrders) stops.push(startDemoOrders(main, gateway.gatewayName));
   if (!opts.json) {
     const title = `tickwire run · paper exchange, seed ${opts.seed}${opts.demoOrders ? " · demo orders on" : ""} · Ctrl+C to quit`;
