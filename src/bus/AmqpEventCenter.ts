@@ -3,10 +3,10 @@ import type { Channel, ChannelModel, ConfirmChannel, ConsumeMessage, Options } f
 import { TickwireError } from "../event/index.js";
 import { BusEvent } from "./BusEvent.js";
 import { codecById, type BusCodec, type CodecId } from "./codec.js";
-import { DeliveryRunner, errorCode, errorText, newDeliveryStats, type Outcome } from "./DeliveryRunner.js";
+import { DeliveryRunner, errorText, newDeliveryStats, type Outcome } from "./DeliveryRunner.js";
+import { attemptOf, failureHeaders, originalRoute } from "./deliveryHeaders.js";
 import {
   DEFAULT_EXCHANGES,
-  HEADER,
   type BusHandler,
   type BusHealth,
   type CenterState,
@@ -19,6 +19,7 @@ import {
   type SubscribeSpec,
   type Unsubscribe,
 } from "./EventCenter.js";
+import { closedError, withDeadline } from "./shutdown.js";
 import { DEAD_LETTER_MAX_LENGTH, newNodeId, resolveSpec, type ResolvedSpec } from "./subscribeSpec.js";
 
 export const DEFAULT_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672";
@@ -99,13 +100,6 @@ function redact(url: string): string {
   }
 }
 
-function withDeadline(p: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([p.then(() => undefined), new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]).finally(() =>
-    clearTimeout(timer),
-  );
-}
-
 interface Corkable {
   cork(): void;
   uncork(): void;
@@ -143,10 +137,6 @@ class WriteBatcher {
   };
 }
 
-function closedError(): TickwireError {
-  return new TickwireError("TW_BUS_CLOSED", "The event center is closed: make a new one to publish or subscribe.");
-}
-
 /** AMQP reply codes worth recognising. */
 const PRECONDITION_FAILED = 406;
 
@@ -172,6 +162,7 @@ export class AmqpEventCenter implements EventCenter {
 
   private state: CenterState = "idle";
   private closing = false;
+  private closed: Promise<void> | undefined;
   private opening: Promise<void> | undefined;
   /** A reconnect attempt in progress; close() waits for it so no connection outlives the center. */
   private reopening: Promise<void> | undefined;
@@ -271,9 +262,20 @@ export class AmqpEventCenter implements EventCenter {
     try {
       const gen = this.generation + 1;
       const pubCh = this.confirms ? await conn.createConfirmChannel() : await conn.createChannel();
-      pubCh.on("error", () => undefined); // the close that follows is what we act on
-      pubCh.on("close", () => {
-        if (pubCh === this.pubCh && !this.closing) void conn.close().catch(() => undefined);
+      let why: Error | undefined;
+      pubCh.on("error", (err: Error) => (why = err)); // the close that follows is what we act on
+      // Prepended: it must run before amqplib's own listener fails the unconfirmed publishes one by
+      // one, so they are taken back in send order (not counted as nacks) and nothing more is sent
+      // on the dead channel.
+      pubCh.prependListener("close", () => {
+        if (pubCh !== this.pubCh) return;
+        this.pubCh = undefined;
+        this.waitingDrain = false;
+        this.takeBackUnconfirmed();
+        // A lost connection closes its channels first and says why right after; a channel error
+        // alone (e.g. an exchange deleted under us: 404) leaves the connection up: start over.
+        const err = new Error(`the broker closed the publishing channel${why ? `: ${why.message}` : ""}`);
+        queueMicrotask(() => this.startOver(conn, err));
       });
       this.adminCh = await this.openAdmin(conn);
       this.adminConn = conn;
@@ -336,6 +338,16 @@ export class AmqpEventCenter implements EventCenter {
     }
   }
 
+  /**
+   * Gives up `conn` at once (publishes wait, in order, for the next connection) and closes it:
+   * for errors that leave it half-working, such as a closed channel or a cancelled consumer.
+   */
+  private startOver(conn: ChannelModel, err: Error): void {
+    if (this.closing) return;
+    if (conn === this.conn) this.connectionLost(err);
+    void conn.close().catch(() => undefined);
+  }
+
   private connectionLost(err: Error): void {
     if (this.closing || this.state === "reconnecting") return;
     this.stats.lastError = `connection lost: ${err.message}`;
@@ -345,20 +357,23 @@ export class AmqpEventCenter implements EventCenter {
     this.adminCh = undefined;
     this.waitingDrain = false;
     this.declared.clear();
-    // Unconfirmed publishes may or may not have reached the broker: send them again, first.
-    if (this.inflight.size > 0) {
-      const again = [...this.inflight];
-      this.inflight.clear();
-      for (const o of again) o.sentOn = -1;
-      this.pending = again.concat(this.pending.slice(this.head));
-      this.head = 0;
-    }
+    this.takeBackUnconfirmed();
     for (const sub of this.subs) {
       sub.ch = undefined;
       sub.ackUpTo = undefined;
       sub.runner.discardQueued(); // unacked ones come back from the broker as redeliveries
     }
     this.scheduleReconnect();
+  }
+
+  /** Unconfirmed publishes may or may not have reached the broker: first in line again, in send order. */
+  private takeBackUnconfirmed(): void {
+    if (this.inflight.size === 0) return;
+    const again = [...this.inflight];
+    this.inflight.clear();
+    for (const o of again) o.sentOn = -1;
+    this.pending = again.concat(this.pending.slice(this.head));
+    this.head = 0;
   }
 
   private scheduleReconnect(): void {
@@ -429,8 +444,9 @@ export class AmqpEventCenter implements EventCenter {
     return new Promise<void>((resolve, reject) => {
       const o: Outgoing = { exchange, routingKey, body, props, resolve, reject, sentOn: -1, nacks: 0 };
       this.published++;
-      if (this.head === this.pending.length && this.state === "connected" && !this.waitingDrain && this.declared.has(exchange)) {
-        this.send(o);
+      const ch = this.pubCh;
+      if (ch && this.head === this.pending.length && !this.waitingDrain && this.declared.has(exchange)) {
+        this.send(o, ch);
       } else {
         this.pending.push(o);
         this.flush();
@@ -438,16 +454,17 @@ export class AmqpEventCenter implements EventCenter {
     });
   }
 
-  /** Sends waiting publishes in order while the connection is up and the socket takes them. */
+  /** Sends waiting publishes in order while there is a publishing channel and the socket takes them. */
   private flush(): void {
-    while (this.head < this.pending.length && this.state === "connected" && !this.waitingDrain) {
+    let ch: Channel | ConfirmChannel | undefined;
+    while (this.head < this.pending.length && (ch = this.pubCh) && !this.waitingDrain) {
       const o = this.pending[this.head];
       if (o.exchange !== "" && !this.declared.has(o.exchange)) {
         this.declareThenFlush(o.exchange);
         return;
       }
       this.pending[this.head++] = undefined as unknown as Outgoing;
-      this.send(o);
+      this.send(o, ch);
     }
     if (this.head > 0 && (this.head === this.pending.length || this.head > 4096)) {
       this.pending = this.pending.slice(this.head);
@@ -466,7 +483,10 @@ export class AmqpEventCenter implements EventCenter {
       },
       (err: unknown) => {
         this.declaring = undefined;
-        if (conn !== this.conn) return; // lost meanwhile: the reconnect declares it
+        if (conn !== this.conn) {
+          this.flush(); // lost meanwhile: the reconnect declared it, or will
+          return;
+        }
         // The broker refused the exchange: fail its publishes rather than retry forever.
         this.exchanges.delete(exchange);
         const error = new TickwireError("TW_BUS_EXCHANGE", `Cannot declare exchange "${exchange}": ${errorText(err)}.`, {
@@ -485,12 +505,8 @@ export class AmqpEventCenter implements EventCenter {
     );
   }
 
-  private send(o: Outgoing): void {
-    const ch = this.pubCh;
-    if (!ch) {
-      this.pending.push(o);
-      return;
-    }
+  /** Hands `o` to the channel; amqplib queues it if the socket is busy (then we wait for "drain"). */
+  private send(o: Outgoing, ch: Channel | ConfirmChannel): void {
     const gen = this.generation;
     o.sentOn = gen;
     this.batcher?.touch();
@@ -506,11 +522,13 @@ export class AmqpEventCenter implements EventCenter {
         this.confirmed++;
         o.resolve();
       }
-    } catch {
-      // The channel closed under us; the close handler is about to start a reconnect.
+    } catch (cause) {
+      // A closed channel is never this.pubCh (its close listener clears it before anything can
+      // run), so amqplib refused this message itself: a header it cannot encode, say.
       this.inflight.delete(o);
-      o.sentOn = -1;
-      this.pending.push(o);
+      const text = `The AMQP client refused the message: ${errorText(cause)}. Check its headers and routing key.`;
+      o.reject(new TickwireError("TW_BUS_PUBLISH", text, { cause }));
+      this.checkIdle();
       return;
     }
     if (!ok) {
@@ -524,7 +542,8 @@ export class AmqpEventCenter implements EventCenter {
   }
 
   private onConfirm(o: Outgoing, gen: number, err: unknown): void {
-    if (o.sentOn !== gen) return; // from a connection already given up; the message was re-queued
+    // Taken back when its channel closed (sentOn reset) and sent again: this callback is stale.
+    if (o.sentOn !== gen) return;
     this.inflight.delete(o);
     if (!err) {
       this.confirmed++;
@@ -532,12 +551,7 @@ export class AmqpEventCenter implements EventCenter {
       this.checkIdle();
       return;
     }
-    if (gen !== this.generation || this.state !== "connected") {
-      o.sentOn = -1;
-      this.pending.push(o);
-      return;
-    }
-    // A nack (the broker could not take it) or a channel closing: try again, a bounded number of times.
+    // A nack: the broker could not take it (an internal error). Try again, a bounded number of times.
     o.sentOn = -1;
     if (++o.nacks > MAX_NACKS) {
       o.reject(new TickwireError("TW_BUS_NACK", `The broker refused the message ${MAX_NACKS} times: check the broker's logs.`));
@@ -609,12 +623,14 @@ export class AmqpEventCenter implements EventCenter {
   private async setUp(sub: AmqpSubscription, conn: ChannelModel, gen: number): Promise<void> {
     const { spec } = sub;
     const ch = await conn.createConfirmChannel();
-    ch.on("error", (err: Error) => {
-      this.stats.lastError = `subscription channel: ${err.message}`;
-    });
+    let why: Error | undefined;
+    ch.on("error", (err: Error) => (why = err));
     ch.on("close", () => {
-      // A channel error (not a connection loss) would leave this subscription dead: start over.
-      if (sub.ch === ch && !sub.ending && !this.closing && this.conn === conn) void conn.close().catch(() => undefined);
+      // A channel error (not a connection loss, see the publishing channel) would leave this
+      // subscription dead: start over.
+      if (sub.ch !== ch || sub.ending) return;
+      const err = new Error(`the broker closed the channel of queue "${sub.queueName}"${why ? `: ${why.message}` : ""}`);
+      queueMicrotask(() => this.startOver(conn, err));
     });
     try {
       await ch.prefetch(spec.prefetchCount);
@@ -644,15 +660,20 @@ export class AmqpEventCenter implements EventCenter {
         (msg) => {
           if (msg === null) {
             // The broker cancelled us (queue deleted): re-declare everything via a reconnect.
-            if (!sub.ending && !this.closing && this.conn === conn) void conn.close().catch(() => undefined);
+            if (!sub.ending) this.startOver(conn, new Error(`the broker cancelled the consumer of queue "${queueName}"`));
             return;
           }
-          if (sub.ch !== ch) return;
+          if (sub.ch !== ch || sub.ending) return; // left unacked: it goes back to the queue
           sub.runner.push({ msg, ch, gen, queue: queueName });
         },
         { noAck: spec.noAck },
       );
       sub.consumerTag = ok.consumerTag;
+      if (sub.ending) {
+        // Unsubscribed while this was being set up (during a reconnect): do not leave a consumer behind.
+        sub.ch = undefined;
+        await ch.close().catch(() => undefined);
+      }
     } catch (err) {
       sub.ch = undefined;
       await ch.close().catch(() => undefined);
@@ -662,10 +683,8 @@ export class AmqpEventCenter implements EventCenter {
 
   private decode(m: Incoming, raw: boolean): BusEvent {
     const { fields, properties } = m.msg;
-    const headers = (properties.headers ?? {}) as Record<string, unknown>;
-    const exchange = (headers[HEADER.exchange] as string | undefined) ?? fields.exchange;
-    const routingKey = (headers[HEADER.routingKey] as string | undefined) ?? fields.routingKey;
-    if (raw) return new BusEvent({ name: "", exchange: exchange || "amq.default", routingKey, data: m.msg.content });
+    const { exchange, routingKey } = originalRoute(headersOf(m.msg), fields.exchange, fields.routingKey);
+    if (raw) return new BusEvent({ name: "", exchange, routingKey, data: m.msg.content });
     return BusEvent.decode(m.msg.content, { exchange, routingKey, contentType: properties.contentType as string | undefined });
   }
 
@@ -673,20 +692,9 @@ export class AmqpEventCenter implements EventCenter {
     if (m.ch !== sub.ch) return; // its channel is gone; the broker delivers it again
     if (outcome.kind === "ack") return this.ack(sub, m);
     const { msg } = m;
-    const headers: Record<string, unknown> = { ...(msg.properties.headers as Record<string, unknown> | undefined) };
-    headers[HEADER.exchange] = headers[HEADER.exchange] ?? msg.fields.exchange;
-    headers[HEADER.routingKey] = headers[HEADER.routingKey] ?? msg.fields.routingKey;
-    let target: string;
-    if (outcome.kind === "retry") {
-      headers[HEADER.attempt] = outcome.attempt - 1;
-      target = m.queue;
-    } else {
-      headers[HEADER.attempt] = outcome.attempts;
-      headers[HEADER.queue] = m.queue;
-      headers[HEADER.error] = errorText(outcome.error).slice(0, 1000);
-      headers[HEADER.errorCode] = errorCode(outcome.error);
-      target = sub.spec.deadLetterQueue;
-    }
+    const { exchange, routingKey } = msg.fields;
+    const headers = failureHeaders(outcome, headersOf(msg), { exchange, routingKey, queue: m.queue });
+    const target = outcome.kind === "retry" ? m.queue : sub.spec.deadLetterQueue;
     const props: Options.Publish = { ...publishPropsOf(msg), headers };
     // Copy first, confirm, then ack the original: a crash in between duplicates, never loses.
     return new Promise<void>((resolve, reject) => {
@@ -749,6 +757,7 @@ export class AmqpEventCenter implements EventCenter {
     const ch = sub.ch;
     if (ch && sub.consumerTag) await ch.cancel(sub.consumerTag).catch(() => undefined);
     await withDeadline(sub.runner.idle(), this.closeTimeoutMs);
+    sub.runner.close(); // past the deadline, what it still holds goes back to the queue, not to the handler
     this.flushAcks(sub);
     this.subs.delete(sub);
     sub.ch = undefined;
@@ -782,9 +791,19 @@ export class AmqpEventCenter implements EventCenter {
     return this.conn;
   }
 
-  async close(): Promise<void> {
-    if (this.closing) return;
-    if (this.state === "connected") await withDeadline(this.publishesSettled(), this.closeTimeoutMs);
+  /**
+   * Waits (bounded by closeTimeoutMs) for unconfirmed and buffered publishes — across a reconnect
+   * in progress too — and for running handlers, then disconnects. A second call gets the same promise.
+   */
+  close(): Promise<void> {
+    this.closed ??= this.shutDown();
+    return this.closed;
+  }
+
+  private async shutDown(): Promise<void> {
+    if (this.state === "connected" || this.state === "reconnecting") {
+      await withDeadline(this.publishesSettled(), this.closeTimeoutMs);
+    }
     await Promise.all([...this.subs].map((s) => this.unsubscribe(s)));
     this.closing = true;
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
@@ -792,7 +811,10 @@ export class AmqpEventCenter implements EventCenter {
     this.inflight.clear();
     this.pending = [];
     this.head = 0;
-    for (const o of left) o.reject(closedError());
+    for (const o of left) {
+      o.sentOn = -1; // amqplib fails its confirm when the channel closes: nothing more to do for it
+      o.reject(closedError());
+    }
     const conn = this.conn;
     this.conn = undefined;
     this.pubCh = undefined;
@@ -828,11 +850,14 @@ export class AmqpEventCenter implements EventCenter {
 
 const NO_HEADERS: Readonly<Record<string, unknown>> = Object.freeze({});
 
+function headersOf(msg: ConsumeMessage): Readonly<Record<string, unknown>> {
+  return (msg.properties.headers ?? NO_HEADERS) as Record<string, unknown>;
+}
+
 function deliveryOf(m: Incoming): Delivery {
   const { fields, properties } = m.msg;
-  const headers = (properties.headers ?? NO_HEADERS) as Record<string, unknown>;
-  const failed = headers[HEADER.attempt];
-  const attempt = typeof failed === "number" ? failed + 1 : 1;
+  const headers = headersOf(m.msg);
+  const attempt = attemptOf(headers);
   return {
     queue: m.queue,
     attempt,

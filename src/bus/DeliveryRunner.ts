@@ -55,6 +55,7 @@ export class DeliveryRunner<M> {
   private head = 0;
   private draining = false;
   private inFlight = 0;
+  private closed = false;
   private idleWaiters: Array<() => void> = [];
 
   constructor(
@@ -70,6 +71,7 @@ export class DeliveryRunner<M> {
   }
 
   push(message: M): void {
+    if (this.closed) return; // left unsettled: the broker gives it to another consumer
     this.stats.delivered++;
     if (this.options.multi) {
       this.inFlight++;
@@ -93,6 +95,15 @@ export class DeliveryRunner<M> {
     this.queue.length = 0;
     this.head = 0;
     this.checkIdle();
+  }
+
+  /**
+   * The subscription ended: no handler runs from now on (a handler still running may finish).
+   * Messages not started stay unsettled, and the broker hands them to another consumer.
+   */
+  close(): void {
+    this.closed = true;
+    this.discardQueued();
   }
 
   private readonly doneOne = (): void => {

@@ -1,7 +1,8 @@
 import { TickwireError } from "../event/index.js";
 import { BusEvent } from "./BusEvent.js";
 import { aioquantCodec, codecForContentType } from "./codec.js";
-import { DeliveryRunner, errorCode, errorText, newDeliveryStats, type Outcome } from "./DeliveryRunner.js";
+import { DeliveryRunner, newDeliveryStats, type Outcome } from "./DeliveryRunner.js";
+import { attemptOf, failureHeaders, originalRoute } from "./deliveryHeaders.js";
 import {
   DEFAULT_EXCHANGES,
   HEADER,
@@ -18,6 +19,7 @@ import {
   type Unsubscribe,
 } from "./EventCenter.js";
 import { MemoryBroker, MemoryConsumer, type MemoryMessage, type MemoryQueue } from "./MemoryBroker.js";
+import { closedError, withDeadline } from "./shutdown.js";
 import { DEAD_LETTER_MAX_LENGTH, newNodeId, resolveSpec, type ResolvedSpec } from "./subscribeSpec.js";
 
 export interface MemoryEventCenterOptions {
@@ -42,11 +44,6 @@ interface MemorySubscription {
   runner: DeliveryRunner<MemoryMessage> | undefined;
 }
 
-function withDeadline(p: Promise<void>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([p, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]).finally(() => clearTimeout(timer));
-}
-
 /**
  * The embedded EventCenter: RabbitMQ's exchanges, queues, topic routing, prefetch, acks,
  * redelivery and dead letters inside one process, with nothing to install. Events published as
@@ -59,8 +56,10 @@ export class MemoryEventCenter implements EventCenter {
   private readonly maxQueueLength: number;
   private readonly closeTimeoutMs: number;
   private state: CenterState = "idle";
+  private closing: Promise<void> | undefined;
   private readonly subs = new Set<MemorySubscription>();
-  private readonly buffered: Array<() => void> = [];
+  /** Publishes made before connect(), sent by it. */
+  private readonly buffered: Array<{ m: MemoryMessage; resolve: () => void; reject: (err: unknown) => void }> = [];
   private readonly stats = newDeliveryStats();
   private published = 0;
   private anon = 0;
@@ -87,8 +86,14 @@ export class MemoryEventCenter implements EventCenter {
     for (const name of DEFAULT_EXCHANGES) this.broker.declareExchange(name, "topic");
     this.state = "connected";
     for (const s of this.subs) this.setUp(s);
-    const waiting = this.buffered.splice(0);
-    for (const send of waiting) send();
+    for (const { m, resolve, reject } of this.buffered.splice(0)) {
+      try {
+        this.route(m);
+        resolve();
+      } catch (err) {
+        reject(err);
+      }
+    }
   }
 
   publish(event: BusEvent, options: PublishOptions = {}): Promise<void> {
@@ -106,6 +111,7 @@ export class MemoryEventCenter implements EventCenter {
   }
 
   publishRaw(exchange: string, routingKey: string, body: Buffer, options: RawPublishOptions = {}): Promise<void> {
+    if (!Buffer.isBuffer(body)) return Promise.reject(new TickwireError("TW_BUS_EVENT", "publishRaw needs a Buffer body."));
     return this.send({
       exchange,
       routingKey,
@@ -120,18 +126,7 @@ export class MemoryEventCenter implements EventCenter {
 
   private send(m: MemoryMessage): Promise<void> {
     if (this.state === "closed") return Promise.reject(closedError());
-    if (this.state !== "connected") {
-      return new Promise((resolve, reject) =>
-        this.buffered.push(() => {
-          try {
-            this.route(m);
-            resolve();
-          } catch (err) {
-            reject(err);
-          }
-        }),
-      );
-    }
+    if (this.state !== "connected") return new Promise((resolve, reject) => this.buffered.push({ m, resolve, reject }));
     try {
       this.route(m);
     } catch (err) {
@@ -204,36 +199,14 @@ export class MemoryEventCenter implements EventCenter {
   private settle(sub: MemorySubscription, m: MemoryMessage, outcome: Outcome): void {
     const consumer = sub.consumer;
     if (!consumer) return;
-    if (outcome.kind === "retry") {
-      this.stats.redeliveries++;
-      this.broker.enqueue(consumer.queue, {
-        ...m,
-        headers: {
-          ...m.headers,
-          [HEADER.attempt]: outcome.attempt - 1,
-          [HEADER.exchange]: m.exchange,
-          [HEADER.routingKey]: m.routingKey,
-        },
-        redelivered: true,
-      });
-    } else if (outcome.kind === "dead") {
-      this.stats.deadLetters++;
-      const dlq = this.broker.queue(sub.spec.deadLetterQueue);
-      if (dlq) {
-        this.broker.enqueue(dlq, {
-          ...m,
-          headers: {
-            ...m.headers,
-            [HEADER.attempt]: outcome.attempts,
-            [HEADER.exchange]: m.exchange,
-            [HEADER.routingKey]: m.routingKey,
-            [HEADER.queue]: consumer.queue.name,
-            [HEADER.error]: errorText(outcome.error),
-            [HEADER.errorCode]: errorCode(outcome.error),
-          },
-          redelivered: false,
-        });
-      }
+    if (outcome.kind !== "ack") {
+      // As on RabbitMQ: a copy goes to the back of the queue (or to the dead-letter queue), then the original is acked.
+      const retry = outcome.kind === "retry";
+      const target = retry ? consumer.queue : this.broker.queue(sub.spec.deadLetterQueue);
+      const headers = failureHeaders(outcome, m.headers, { exchange: m.exchange, routingKey: m.routingKey, queue: consumer.queue.name });
+      if (target) this.broker.enqueue(target, { ...m, headers, redelivered: retry });
+      if (retry) this.stats.redeliveries++;
+      else this.stats.deadLetters++;
     }
     this.stats.acked++;
     this.broker.ack(consumer, m);
@@ -245,6 +218,7 @@ export class MemoryEventCenter implements EventCenter {
     if (!consumer || !runner) return;
     consumer.active = false; // no new deliveries; let the ones in hand finish
     await withDeadline(runner.idle(), this.closeTimeoutMs);
+    runner.close(); // past the deadline, what it still holds goes back to the queue, not to the handler
     this.broker.removeConsumer(consumer);
     sub.consumer = undefined;
   }
@@ -262,12 +236,18 @@ export class MemoryEventCenter implements EventCenter {
     this.broker.deleteQueue(name);
   }
 
-  async close(): Promise<void> {
-    if (this.state === "closed") return;
+  /** Ends every subscription (waiting, bounded, for running handlers); a second call gets the same promise. */
+  close(): Promise<void> {
+    this.closing ??= this.shutDown();
+    return this.closing;
+  }
+
+  private async shutDown(): Promise<void> {
     await Promise.all([...this.subs].map((s) => this.unsubscribe(s)));
     this.state = "closed";
     const waiting = this.buffered.splice(0);
     if (waiting.length > 0) this.stats.lastError = `${waiting.length} publishes never sent: closed before connect`;
+    for (const { reject } of waiting) reject(closedError());
   }
 
   health(): BusHealth {
@@ -292,25 +272,19 @@ export class MemoryEventCenter implements EventCenter {
   }
 }
 
-function closedError(): TickwireError {
-  return new TickwireError("TW_BUS_CLOSED", "The event center is closed: make a new one to publish or subscribe.");
-}
-
 function decodeMessage(m: MemoryMessage, raw: boolean): BusEvent {
-  const exchange = (m.headers[HEADER.exchange] as string | undefined) ?? m.exchange;
-  const routingKey = (m.headers[HEADER.routingKey] as string | undefined) ?? m.routingKey;
+  const { exchange, routingKey } = originalRoute(m.headers, m.exchange, m.routingKey);
   if (raw) {
     const body = m.body ?? aioquantCodec.encode({ name: m.name, data: m.data });
-    return new BusEvent({ name: "", exchange: exchange || "amq.default", routingKey, data: body });
+    return new BusEvent({ name: "", exchange, routingKey, data: body });
   }
-  if (m.body === undefined) return new BusEvent({ name: m.name, exchange: exchange || "amq.default", routingKey, data: m.data });
+  if (m.body === undefined) return new BusEvent({ name: m.name, exchange, routingKey, data: m.data });
   const { name, data } = codecForContentType(m.contentType).decode(m.body);
-  return new BusEvent({ name, exchange: exchange || "amq.default", routingKey, data });
+  return new BusEvent({ name, exchange, routingKey, data });
 }
 
 function deliveryOf(m: MemoryMessage, queue: string): Delivery {
-  const failed = m.headers[HEADER.attempt];
-  const attempt = typeof failed === "number" ? failed + 1 : 1;
+  const attempt = attemptOf(m.headers);
   const origin = m.headers[HEADER.origin];
   return {
     queue,

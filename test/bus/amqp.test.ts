@@ -94,6 +94,72 @@ describe("AmqpEventCenter on RabbitMQ", { skip: skipRabbit }, () => {
     assert.ok(before.some((name) => !left.has(name)), "the anonymous queue was deleted");
   });
 
+  test("publishes to an exchange deleted behind the center's back are sent again after it restores the exchange, in order", async () => {
+    const c = new AmqpEventCenter();
+    const ex = unique("ex");
+    const q = unique("q");
+    const raw = await rawChannel();
+    cleanup.push(async () => {
+      await c.close();
+      for (const name of [q, `${q}.dead-letter`]) await raw.ch.deleteQueue(name).catch(() => undefined);
+      await raw.ch.deleteExchange(ex).catch(() => undefined);
+      await raw.close();
+    });
+    await c.connect();
+    const got: number[] = [];
+    await c.subscribe({ exchange: ex, queue: q, prefetchCount: 10 }, (e) => void got.push(e.data as number));
+    await c.publish(new BusEvent({ name: "n", exchange: ex, data: 0 }));
+    await raw.ch.deleteExchange(ex);
+    // The broker closes the publishing channel on the first of these (404): all of them must survive it.
+    await Promise.all([1, 2, 3, 4, 5].map((i) => c.publish(new BusEvent({ name: "n", exchange: ex, data: i }))));
+    await until(() => got.length >= 6, "the six events");
+    assert.deepEqual(got, [0, 1, 2, 3, 4, 5]);
+    assert.ok(c.health().reconnects >= 1, "the center started over on a new connection");
+  });
+
+  test("a message the AMQP client cannot encode is refused with TW_BUS_PUBLISH and the next ones still go out", async () => {
+    const c = new AmqpEventCenter();
+    cleanup.push(() => c.close());
+    await c.connect();
+    await assert.rejects(
+      c.publishRaw("Orderbook", "k".repeat(300), Buffer.from("x")),
+      (e: unknown) => isTickwireError(e, "TW_BUS_PUBLISH"),
+    );
+    await assert.rejects(
+      c.publishRaw("Orderbook", "k", Buffer.from("x"), { headers: { when: 10n } }),
+      (e: unknown) => isTickwireError(e, "TW_BUS_PUBLISH"),
+    );
+    await c.publish(new BusEvent({ name: "n", exchange: "Orderbook", routingKey: "tw-test.none", data: 1 }));
+    assert.equal(c.health().state, "connected");
+    assert.equal(c.health().reconnects, 0);
+  });
+
+  test("a subscription ended while the connection is down does not come back with the reconnect", async () => {
+    // A first reconnect 2.5 to 5 s after the loss: time enough to unsubscribe while it is down.
+    const c = new AmqpEventCenter({ reconnectDelayMs: 5000 });
+    const ex = unique("ex");
+    const q = unique("q");
+    const raw = await rawChannel();
+    cleanup.push(async () => {
+      await c.close();
+      for (const name of [q, `${q}.dead-letter`]) await raw.ch.deleteQueue(name).catch(() => undefined);
+      await raw.ch.deleteExchange(ex).catch(() => undefined);
+      await raw.close();
+    });
+    await c.connect();
+    let handled = 0;
+    const stop = await c.subscribe({ exchange: ex, queue: q }, () => void handled++);
+    assert.equal(await closeConnectionsOf([c.nodeId]), 1);
+    await until(() => c.health().state === "reconnecting", "the center to notice");
+    await stop();
+    assert.equal(c.health().state, "reconnecting");
+    await until(() => c.health().state === "connected", "the reconnect");
+    await c.publish(new BusEvent({ name: "n", exchange: ex, data: 1 }));
+    assert.equal((await raw.ch.checkQueue(q)).consumerCount, 0);
+    assert.equal((await raw.ch.checkQueue(q)).messageCount, 1, "the event waits in the queue");
+    assert.equal(handled, 0);
+  });
+
   test("10,000 events published with confirms all arrive though the broker closes both connections mid-stream", { timeout: 120_000 }, async (t) => {
     const ex = unique("ex");
     const q = unique("q");

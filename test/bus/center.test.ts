@@ -98,6 +98,59 @@ for (const kind of kinds) {
       assert.deepEqual(got.all, keys);
     });
 
+    test("the empty routing key and keys with empty words match as on RabbitMQ: * is exactly one word, # zero or more", async () => {
+      const c = await center();
+      const ex = exchange();
+      const dlq = queue();
+      const want: Record<string, string[]> = {
+        "": [""],
+        "*": ["a"],
+        "#": ["", "a", "a.", ".b", "a..b"],
+        "a.*": ["a."],
+        "*.b": [".b"],
+        "a.#": ["a", "a.", "a..b"],
+        "a.#.b": ["a..b"],
+        "#.#": ["", "a", "a.", ".b", "a..b"],
+      };
+      const got: Record<string, string[]> = {};
+      const finished = new Set<string>();
+      for (const binding of Object.keys(want)) {
+        got[binding] = [];
+        // A second binding to a marker key: once the marker is in, everything published before it is too (FIFO).
+        await c.subscribe({ exchange: ex, routingKey: [binding, "zz.end"], deadLetterQueue: dlq }, (e) => {
+          if (e.routingKey === "zz.end") finished.add(binding);
+          else got[binding].push(e.routingKey);
+        });
+      }
+      for (const k of ["", "a", "a.", ".b", "a..b", "zz.end"]) await c.publish(new BusEvent({ name: "n", exchange: ex, routingKey: k, data: k }));
+      await until(() => finished.size === Object.keys(want).length, "the marker on every queue");
+      assert.deepEqual(got, want);
+    });
+
+    test("once unsubscribe resolved the handler is not called again, even after a handler that outlived closeTimeoutMs", async () => {
+      const ex = exchange();
+      const q = queue();
+      const a = await center({ closeTimeoutMs: 50 });
+      const onA: number[] = [];
+      let release!: () => void;
+      const stuck = new Promise<void>((r) => (release = r));
+      releases.push(() => release());
+      const stop = await a.subscribe({ exchange: ex, queue: q, prefetchCount: 5 }, async (e) => {
+        onA.push(e.data as number);
+        await stuck;
+      });
+      for (let i = 0; i < 3; i++) await a.publish(new BusEvent({ name: "n", exchange: ex, data: i }));
+      await until(() => onA.length === 1, "the first handler on A");
+      await stop();
+      release();
+      const b = await center();
+      const onB: number[] = [];
+      await b.subscribe({ exchange: ex, queue: q, prefetchCount: 5 }, (e) => void onB.push(e.data as number));
+      await until(() => onB.length === 3, "all three on B");
+      assert.deepEqual(onA, [0]);
+      assert.deepEqual(onB.sort(), [0, 1, 2]);
+    });
+
     test("a subscription holds at most prefetchCount unacknowledged messages", async () => {
       const c = await center();
       const ex = exchange();
