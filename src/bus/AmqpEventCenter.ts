@@ -100,43 +100,6 @@ function redact(url: string): string {
   }
 }
 
-interface Corkable {
-  cork(): void;
-  uncork(): void;
-}
-
-/**
- * Batches socket writes: amqplib writes every frame with its own syscall (and, with TCP_NODELAY,
- * its own TCP segment). Corking on the first write of a burst and uncorking two event-loop turns
- * later (after amqplib's muxer has run) sends the burst in one writev. Uses amqplib's
- * `connection.stream`; without it, writes simply go out one by one.
- */
-class WriteBatcher {
-  private corked = false;
-  private readonly socket: Corkable | undefined;
-
-  constructor(conn: ChannelModel) {
-    const stream = (conn as unknown as { connection?: { stream?: Partial<Corkable> } }).connection?.stream;
-    this.socket = stream && typeof stream.cork === "function" && typeof stream.uncork === "function" ? (stream as Corkable) : undefined;
-  }
-
-  touch(): void {
-    if (this.corked || !this.socket) return;
-    this.corked = true;
-    this.socket.cork();
-    setImmediate(this.later);
-  }
-
-  private readonly later = (): void => {
-    setImmediate(this.release);
-  };
-
-  private readonly release = (): void => {
-    this.corked = false;
-    this.socket?.uncork();
-  };
-}
-
 /** AMQP reply codes worth recognising. */
 const PRECONDITION_FAILED = 406;
 
@@ -168,7 +131,6 @@ export class AmqpEventCenter implements EventCenter {
   private reopening: Promise<void> | undefined;
   private conn: ChannelModel | undefined;
   private pubCh: Channel | ConfirmChannel | undefined;
-  private batcher: WriteBatcher | undefined;
   private adminCh: Channel | undefined;
   private adminConn: ChannelModel | undefined;
   /** Bumped on every connection; deliveries and sends of an older one are stale. */
@@ -287,7 +249,6 @@ export class AmqpEventCenter implements EventCenter {
       this.generation = gen;
       this.conn = conn;
       this.pubCh = pubCh;
-      this.batcher = new WriteBatcher(conn);
       this.state = "connected";
       this.attempt = 0;
       this.flush();
@@ -509,7 +470,6 @@ export class AmqpEventCenter implements EventCenter {
   private send(o: Outgoing, ch: Channel | ConfirmChannel): void {
     const gen = this.generation;
     o.sentOn = gen;
-    this.batcher?.touch();
     let ok: boolean;
     try {
       if (this.confirms) {

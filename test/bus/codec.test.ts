@@ -2,9 +2,11 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
+import { PassThrough } from "node:stream";
 import zlib from "node:zlib";
 import { BusEvent, aioquantCodec, msgpackCodec, decodeBody, codecForContentType, OrderbookEvent, AssetEvent } from "../../src/bus/index.js";
 import { isTickwireError } from "../../src/event/index.js";
+import { createDeflater, createInflater, MAX_INFLATED_BYTES } from "../../src/bus/zlibContext.js";
 
 const run = promisify(execFile);
 
@@ -97,6 +99,41 @@ describe("aioquant codec", () => {
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
     assert.throws(() => aioquantCodec.encode({ name: "x", data: cyclic }), (e: unknown) => isTickwireError(e, "TW_BUS_ENCODE"));
+  });
+});
+
+describe("reused zlib state and its fallback", () => {
+  const samples = [Buffer.alloc(0), Buffer.from('{"n": "EVENT_ORDERBOOK", "d": {"p": 3456.5}}'), Buffer.from("x".repeat(100_000))];
+
+  test("on this Node version the codec reuses one zlib state (the internals it drives are where it expects them)", () => {
+    assert.equal(createDeflater().reusesState, true);
+    assert.equal(createInflater().reusesState, true);
+  });
+
+  test("a stream without Node's native handle makes the deflater fall back to deflateSync, with the same bytes", () => {
+    const deflate = createDeflater(() => new PassThrough() as unknown as zlib.Deflate);
+    assert.equal(deflate.reusesState, false);
+    for (const s of samples) assert.ok(deflate(s).equals(zlib.deflateSync(s)));
+  });
+
+  test("a reused state that writes other bytes than deflateSync fails the self-check and is not used", () => {
+    const deflate = createDeflater(() => zlib.createDeflate({ level: 1 }));
+    assert.equal(deflate.reusesState, false);
+    for (const s of samples) assert.ok(deflate(s).equals(zlib.deflateSync(s)));
+  });
+
+  test("an inflater whose reused state cannot read zlib streams falls back to inflateSync, and still refuses bad input", () => {
+    const inflate = createInflater(() => zlib.createInflateRaw());
+    assert.equal(inflate.reusesState, false);
+    for (const s of samples) assert.ok(inflate(zlib.deflateSync(s)).equals(s));
+    assert.throws(() => inflate(Buffer.from("not zlib")));
+  });
+
+  test("a payload that inflates past MAX_INFLATED_BYTES is refused by the reused state and by the fallback", () => {
+    const bomb = zlib.deflateSync(Buffer.alloc(MAX_INFLATED_BYTES + 1));
+    assert.throws(() => aioquantCodec.decode(bomb), (e: unknown) => isTickwireError(e, "TW_BUS_DECODE"));
+    assert.throws(() => createInflater(() => zlib.createInflateRaw())(bomb), RangeError);
+    assert.deepEqual(aioquantCodec.decode(aioquantCodec.encode({ name: "ok", data: 1 })), { name: "ok", data: 1 });
   });
 });
 
