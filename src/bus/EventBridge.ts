@@ -94,20 +94,32 @@ export class EventBridge {
     this.publishOptions = options.publish;
     for (const r of this.outbound) {
       if (typeof r.type !== "string" || r.type === "" || typeof r.exchange !== "string" || r.exchange === "") {
-        throw new TickwireError("TW_BUS_BRIDGE", "Each outbound route needs a local type and an exchange, e.g. { type: \"eTick.\", exchange: \"Orderbook\" }.");
+        const example = '{ type: "eTick.", exchange: "Orderbook" }';
+        throw new TickwireError("TW_BUS_BRIDGE", `Each outbound route needs a local type and an exchange, e.g. ${example}.`);
       }
     }
     for (const r of this.inbound) {
       if (typeof r.exchange !== "string" || r.exchange === "") {
-        throw new TickwireError("TW_BUS_BRIDGE", "Each inbound route needs an exchange, e.g. { exchange: \"Orderbook\", routingKey: \"SIM.#\" }.");
+        const example = '{ exchange: "Orderbook", routingKey: "SIM.#" }';
+        throw new TickwireError("TW_BUS_BRIDGE", `Each inbound route needs an exchange, e.g. ${example}.`);
       }
     }
   }
 
-  /** Registers the outbound handlers and subscribes the inbound routes. */
+  /** Registers the outbound handlers and subscribes the inbound routes; if a subscription fails, undoes the rest. */
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
+    try {
+      this.registerOutbound();
+      await this.subscribeInbound();
+    } catch (err) {
+      await this.stop();
+      throw err;
+    }
+  }
+
+  private registerOutbound(): void {
     for (const route of this.outbound) {
       const keyOf = route.key ?? defaultKey;
       const name = route.name ?? route.type;
@@ -126,6 +138,9 @@ export class EventBridge {
       this.engine.register(route.type, fn);
       this.handlers.push({ type: route.type, fn });
     }
+  }
+
+  private async subscribeInbound(): Promise<void> {
     for (const route of this.inbound) {
       const typeOf = route.type ?? ((e: BusEvent) => e.name);
       const handler: BusHandler = (event, delivery) => {
@@ -151,7 +166,7 @@ export class EventBridge {
     if (!this.started) return;
     this.started = false;
     for (const h of this.handlers.splice(0)) this.engine.unregister(h.type, h.fn);
-    for (const u of this.unsubscribes.splice(0)) await u();
+    await Promise.all(this.unsubscribes.splice(0).map((u) => u()));
   }
 
   stats(): BridgeStats {

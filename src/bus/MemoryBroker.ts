@@ -41,6 +41,8 @@ export class MemoryConsumer {
     readonly prefetch: number,
     readonly noAck: boolean,
     readonly onMessage: (message: MemoryMessage) => void,
+    /** The queue was deleted under it (RabbitMQ cancels such a consumer, too). */
+    readonly onCancel: () => void = () => undefined,
   ) {}
 }
 
@@ -170,12 +172,14 @@ export class MemoryBroker {
     const q = this.queues.get(name);
     if (!q) return;
     this.queues.delete(name);
-    for (const c of q.consumers) c.active = false;
+    const cancelled = q.consumers.splice(0);
+    for (const c of cancelled) c.active = false;
     for (const ex of this.exchanges.values()) {
       const before = ex.bindings.length;
       ex.bindings = ex.bindings.filter((b) => b.queue !== q);
       if (ex.bindings.length !== before) ex.routes.clear();
     }
+    for (const c of cancelled) c.onCancel();
   }
 
   bind(queue: MemoryQueue, exchange: string, key: string): void {

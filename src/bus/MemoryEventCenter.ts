@@ -189,7 +189,17 @@ export class MemoryEventCenter implements EventCenter {
       this.stats,
       { multi: sub.multi, noAck: spec.noAck, maxRedeliveries: spec.maxRedeliveries },
     );
-    const consumer = new MemoryConsumer(queue, spec.prefetchCount, spec.noAck, (m) => runner.push(m));
+    const consumer = new MemoryConsumer(
+      queue,
+      spec.prefetchCount,
+      spec.noAck,
+      (m) => runner.push(m),
+      () => {
+        // Its queue was deleted: declare it again and go on, as AmqpEventCenter does after RabbitMQ cancels it.
+        runner.close();
+        if (this.subs.has(sub) && sub.consumer === consumer && this.state === "connected") this.setUp(sub);
+      },
+    );
     sub.queue = queue;
     sub.runner = runner;
     sub.consumer = consumer;

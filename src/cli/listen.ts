@@ -64,7 +64,7 @@ async function startSim(url: string): Promise<{ close(): Promise<void> }> {
 export async function listen(opts: ListenOptions): Promise<void> {
   const center = createEventCenter(opts.bus);
   await center.connect();
-  const sim = opts.sim ? await startSim(opts.bus) : undefined;
+  let sim: { close(): Promise<void> } | undefined;
   let seen = 0;
   let closing = false;
   const hold = setInterval(() => {}, 60_000); // a memory broker holds no socket open
@@ -88,10 +88,11 @@ export async function listen(opts: ListenOptions): Promise<void> {
     (event, delivery) => {
       if (closing) return;
       process.stdout.write(line(event, delivery, opts.json) + "\n");
-      if (opts.count !== undefined && ++seen >= opts.count) void shutdown("--count reached");
-      else if (opts.count === undefined) seen++;
+      if (++seen === opts.count) void shutdown("--count reached");
     },
   );
+  // Started once subscribed, so its first events are printed too.
+  if (opts.sim) sim = await startSim(opts.bus);
   process.stderr.write(`tickwire listen: ${center.url} exchange ${opts.exchange} keys ${keys.join(" ")}${sim ? " (paper exchange in this process)" : ""}\n`);
 }
 

@@ -76,6 +76,28 @@ for (const kind of kinds) {
       assert.equal(a.bridge.stats().droppedEchoes, 1, "A's own tick came back through its subscription and was dropped");
     });
 
+    test("a bridge whose inbound subscription is refused leaves nothing behind: no handler forwards events", async () => {
+      const engine = new EventEngine();
+      const center = kind.make();
+      stops.push(async () => {
+        await engine.stop();
+        await center.close();
+      });
+      await center.connect();
+      engine.start();
+      const bridge = new EventBridge({
+        engine,
+        center,
+        outbound: [{ type: "eTick.", exchange: unique("ex") }],
+        inbound: [{ exchange: "Orderbook", queue: "amq.not-allowed" }],
+      });
+      await assert.rejects(bridge.start(), (e: unknown) => isTickwireError(e, "TW_BUS_SPEC"));
+      engine.put(new Event("eTick.", { gatewayName: "SIM", symbol: "rb2410" }));
+      await engine.waitForIdle();
+      assert.equal(bridge.stats().forwarded, 0);
+      assert.equal(center.health().published, 0);
+    });
+
     test("a route without an exchange is refused with TW_BUS_BRIDGE", () => {
       assert.throws(
         () => new EventBridge({ engine: new EventEngine(), center: kind.make(), outbound: [{ type: "eTick.", exchange: "" }] }),

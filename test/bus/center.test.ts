@@ -283,6 +283,23 @@ for (const kind of kinds) {
       assert.deepEqual(got, Array.from({ length: 50 }, (_, i) => i));
     });
 
+    test("a subscription whose queue someone else deletes declares it again and goes on consuming", async () => {
+      const c = await center();
+      const ex = exchange();
+      const q = queue();
+      const got: number[] = [];
+      await c.subscribe({ exchange: ex, queue: q }, (e) => void got.push(e.data as number));
+      const admin = await center();
+      await admin.deleteQueue(q);
+      // Published until one arrives: events published before the queue is back have nowhere to go.
+      for (let i = 0; got.length === 0; i++) {
+        if (i > 2000) assert.fail("the subscription never came back");
+        await c.publish(new BusEvent({ name: "n", exchange: ex, data: i }));
+        await sleep(10);
+      }
+      assert.equal(c.health().subscriptions, 1);
+    });
+
     test("competing consumers on one named queue share its messages, each handled once", async () => {
       const ex = exchange();
       const q = queue();
