@@ -450,9 +450,8 @@ export class AmqpEventCenter implements EventCenter {
         }
         // The broker refused the exchange: fail its publishes rather than retry forever.
         this.exchanges.delete(exchange);
-        const error = new TickwireError("TW_BUS_EXCHANGE", `Cannot declare exchange "${exchange}": ${errorText(err)}.`, {
-          cause: err,
-        });
+        const what = `Cannot declare exchange "${exchange}": ${errorText(err)}. Check the user's permissions on it, or publish elsewhere.`;
+        const error = new TickwireError("TW_BUS_EXCHANGE", what, { cause: err });
         const keep: Outgoing[] = [];
         for (let i = this.head; i < this.pending.length; i++) {
           const o = this.pending[i];
@@ -573,7 +572,13 @@ export class AmqpEventCenter implements EventCenter {
         await this.setUp(sub, this.conn, this.generation);
       } catch (cause) {
         this.subs.delete(sub);
-        throw new TickwireError("TW_BUS_SUBSCRIBE", `Cannot subscribe: ${errorText(cause)}.`, { cause });
+        const what = resolved.queue === undefined ? `to exchange "${resolved.exchange ?? ""}"` : `to queue "${resolved.queue}"`;
+        throw new TickwireError(
+          "TW_BUS_SUBSCRIBE",
+          `Cannot subscribe ${what}: ${errorText(cause)}. Check the spec against what the broker has (another connection's ` +
+            "exclusive queue, permissions) and subscribe again once health().connected is true.",
+          { cause },
+        );
       }
     }
     return () => this.unsubscribe(sub);

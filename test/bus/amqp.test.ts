@@ -3,19 +3,20 @@ import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { AmqpEventCenter, BusEvent, DEFAULT_EXCHANGES, createEventCenter, MemoryEventCenter } from "../../src/bus/index.js";
+import {
+  AmqpEventCenter,
+  BusEvent,
+  DEFAULT_EXCHANGES,
+  createEventCenter,
+  MemoryEventCenter,
+  type AmqpEventCenterOptions,
+} from "../../src/bus/index.js";
 import { isTickwireError } from "../../src/event/index.js";
 import { closeConnectionsOf, rawChannel, skipRabbit, unique } from "./rabbit.js";
+import { until } from "./wait.js";
 
 const run = promisify(execFile);
 
-async function until(cond: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 describe("AmqpEventCenter without a broker", () => {
   test("connecting to a port where no broker listens fails with TW_BUS_CONNECT", async () => {
@@ -54,6 +55,22 @@ describe("AmqpEventCenter on RabbitMQ", { skip: skipRabbit }, () => {
   after(async () => {
     for (const f of cleanup.reverse()) await f();
   });
+
+  /** A connected center, fresh exchange and queue names, and a raw channel to look with; all removed after the suite. */
+  async function connectedWithNames(options: AmqpEventCenterOptions = {}) {
+    const c = new AmqpEventCenter(options);
+    const ex = unique("ex");
+    const q = unique("q");
+    const raw = await rawChannel();
+    cleanup.push(async () => {
+      await c.close();
+      for (const name of [q, `${q}.dead-letter`]) await raw.ch.deleteQueue(name).catch(() => undefined);
+      await raw.ch.deleteExchange(ex).catch(() => undefined);
+      await raw.close();
+    });
+    await c.connect();
+    return { c, ex, q, raw };
+  }
 
   test("connect declares the default exchanges as topic exchanges", async () => {
     const c = new AmqpEventCenter();
@@ -95,17 +112,7 @@ describe("AmqpEventCenter on RabbitMQ", { skip: skipRabbit }, () => {
   });
 
   test("publishes to an exchange deleted behind the center's back are sent again after it restores the exchange, in order", async () => {
-    const c = new AmqpEventCenter();
-    const ex = unique("ex");
-    const q = unique("q");
-    const raw = await rawChannel();
-    cleanup.push(async () => {
-      await c.close();
-      for (const name of [q, `${q}.dead-letter`]) await raw.ch.deleteQueue(name).catch(() => undefined);
-      await raw.ch.deleteExchange(ex).catch(() => undefined);
-      await raw.close();
-    });
-    await c.connect();
+    const { c, ex, q, raw } = await connectedWithNames();
     const got: number[] = [];
     await c.subscribe({ exchange: ex, queue: q, prefetchCount: 10 }, (e) => void got.push(e.data as number));
     await c.publish(new BusEvent({ name: "n", exchange: ex, data: 0 }));
@@ -136,17 +143,7 @@ describe("AmqpEventCenter on RabbitMQ", { skip: skipRabbit }, () => {
 
   test("a subscription ended while the connection is down does not come back with the reconnect", async () => {
     // A first reconnect 2.5 to 5 s after the loss: time enough to unsubscribe while it is down.
-    const c = new AmqpEventCenter({ reconnectDelayMs: 5000 });
-    const ex = unique("ex");
-    const q = unique("q");
-    const raw = await rawChannel();
-    cleanup.push(async () => {
-      await c.close();
-      for (const name of [q, `${q}.dead-letter`]) await raw.ch.deleteQueue(name).catch(() => undefined);
-      await raw.ch.deleteExchange(ex).catch(() => undefined);
-      await raw.close();
-    });
-    await c.connect();
+    const { c, ex, q, raw } = await connectedWithNames({ reconnectDelayMs: 5000 });
     let handled = 0;
     const stop = await c.subscribe({ exchange: ex, queue: q }, () => void handled++);
     assert.equal(await closeConnectionsOf([c.nodeId]), 1);
@@ -202,7 +199,7 @@ describe("AmqpEventCenter on RabbitMQ", { skip: skipRabbit }, () => {
     for (; i < N; i++) publish(i); // the rest, mostly while reconnecting: buffered, sent after
     assert.equal(await killing, 2, "both connections were closed by the broker");
     await Promise.all(sent);
-    await until(() => received === N, `all ${N} events (have ${received})`);
+    await until(() => received === N, `all ${N} events`, 60_000);
     const duplicates = Array.from(seen).reduce((s, n) => s + Math.max(0, n - 1), 0);
     t.diagnostic(`duplicates: ${duplicates}, redelivered: ${redelivered}, publisher reconnects: ${pub.health().reconnects}`);
     assert.ok(pub.health().reconnects >= 1 && sub.health().reconnects >= 1, "both reconnected");

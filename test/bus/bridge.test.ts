@@ -3,14 +3,8 @@ import assert from "node:assert/strict";
 import { AmqpEventCenter, EventBridge, MemoryEventCenter, type EventCenter } from "../../src/bus/index.js";
 import { Event, EventEngine, isTickwireError } from "../../src/event/index.js";
 import { skipRabbit, unique } from "./rabbit.js";
+import { until } from "./wait.js";
 
-async function until(cond: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 const memoryBroker = unique("bridge");
 const kinds = [

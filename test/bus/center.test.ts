@@ -18,6 +18,7 @@ import {
 } from "../../src/bus/index.js";
 import { isTickwireError } from "../../src/event/index.js";
 import { skipRabbit, unique } from "./rabbit.js";
+import { until, sleep } from "./wait.js";
 
 const run = promisify(execFile);
 
@@ -33,16 +34,7 @@ const kinds: Kind[] = [
   { name: "AmqpEventCenter", skip: skipRabbit, make: (o = {}) => new AmqpEventCenter(o) },
 ];
 
-/** Polls until `cond` holds; fails (rather than hangs) if it never does. */
-async function until(cond: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 for (const kind of kinds) {
   describe(kind.name, { skip: kind.skip }, () => {

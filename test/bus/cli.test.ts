@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { AmqpEventCenter, BusEvent } from "../../src/bus/index.js";
 import { skipRabbit, unique } from "./rabbit.js";
+import { until } from "./wait.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -22,13 +23,6 @@ function tickwire(args: string[]): { child: ChildProcess; out: string[]; err: ()
   return { child, out, err: () => err, exited };
 }
 
-async function until(cond: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe("tickwire listen and run --bus", () => {
   const children: ChildProcess[] = [];
@@ -56,7 +50,7 @@ describe("tickwire listen and run --bus", () => {
     const ex = unique("ex");
     const p = tickwire(["listen", "--bus", "amqp://guest:guest@127.0.0.1:5672", "--exchange", ex, "--key", "SIM.#", "--count", "2"]);
     children.push(p.child);
-    await until(() => p.err().includes("tickwire listen:"), "listen to subscribe");
+    await until(() => p.err().includes("tickwire listen:"), "listen to subscribe", 30_000);
     const pub = new AmqpEventCenter();
     cleanup.push(async () => {
       await pub.deleteExchange(ex).finally(() => pub.close());
@@ -85,7 +79,7 @@ describe("tickwire listen and run --bus", () => {
     });
     const p = tickwire(["run", "--bus", "amqp://guest:guest@127.0.0.1:5672", "--json", "--no-demo-orders", "--tick-rate", "20"]);
     children.push(p.child);
-    await until(() => got.length >= 3, "three ticks from tickwire run");
+    await until(() => got.length >= 3, "three ticks from tickwire run", 30_000);
     p.child.kill("SIGINT");
     assert.equal(await p.exited, 0, p.err());
     assert.equal(got[0].name, "eTick.");
@@ -110,7 +104,7 @@ describe("tickwire listen and run --bus", () => {
       p.out
         .filter((l) => l.startsWith('{"type":"eTick."'))
         .map((l) => keyOf((JSON.parse(l) as { data: { vtSymbol: string; datetime: number; volume: number } }).data));
-    await until(() => printed().length >= 20, "twenty ticks printed");
+    await until(() => printed().length >= 20, "twenty ticks printed", 30_000);
     p.child.kill("SIGINT");
     assert.equal(await p.exited, 0, p.err());
     const all = printed();
