@@ -67,7 +67,6 @@ interface Outgoing {
 interface Incoming {
   msg: ConsumeMessage;
   ch: ConfirmChannel;
-  gen: number;
   queue: string;
 }
 
@@ -77,7 +76,6 @@ interface AmqpSubscription {
   multi: boolean;
   runner: DeliveryRunner<Incoming>;
   ch: ConfirmChannel | undefined;
-  gen: number;
   queueName: string;
   consumerTag: string | undefined;
   ending: boolean;
@@ -243,7 +241,18 @@ export class AmqpEventCenter implements EventCenter {
       this.adminConn = conn;
       this.declared.clear();
       for (const [name, type] of this.exchanges) await this.declareOn(conn, name, type);
-      for (const sub of this.subs) if (!sub.ending) await this.setUp(sub, conn, gen);
+      for (const sub of this.subs) {
+        if (sub.ending) continue;
+        try {
+          await this.setUp(sub, conn);
+        } catch (err) {
+          if (lost) throw lost;
+          // One subscription the broker refuses (permissions, another connection's exclusive
+          // queue) must not keep the whole center offline: it is tried again on the next connection.
+          const target = sub.spec.queue ?? sub.spec.exchange ?? "";
+          this.stats.lastError = `cannot restore the subscription to "${target}": ${errorText(err)}`;
+        }
+      }
       if (lost) throw lost;
       if (this.closing) throw closedError(); // close() was called while we were connecting
       this.generation = gen;
@@ -547,7 +556,6 @@ export class AmqpEventCenter implements EventCenter {
       multi,
       runner: undefined as unknown as DeliveryRunner<Incoming>,
       ch: undefined,
-      gen: -1,
       queueName: resolved.queue ?? "",
       consumerTag: undefined,
       ending: false,
@@ -569,7 +577,7 @@ export class AmqpEventCenter implements EventCenter {
     this.subs.add(sub);
     if (this.state === "connected" && this.conn) {
       try {
-        await this.setUp(sub, this.conn, this.generation);
+        await this.setUp(sub, this.conn);
       } catch (cause) {
         this.subs.delete(sub);
         const what = resolved.queue === undefined ? `to exchange "${resolved.exchange ?? ""}"` : `to queue "${resolved.queue}"`;
@@ -585,15 +593,18 @@ export class AmqpEventCenter implements EventCenter {
   }
 
   /** Declares the subscription's queues and bindings on `conn` and starts its consumer. */
-  private async setUp(sub: AmqpSubscription, conn: ChannelModel, gen: number): Promise<void> {
+  private async setUp(sub: AmqpSubscription, conn: ChannelModel): Promise<void> {
     const { spec } = sub;
     const ch = await conn.createConfirmChannel();
     let why: Error | undefined;
+    let closed = false;
+    let consuming = false;
     ch.on("error", (err: Error) => (why = err));
     ch.on("close", () => {
-      // A channel error (not a connection loss, see the publishing channel) would leave this
-      // subscription dead: start over.
-      if (sub.ch !== ch || sub.ending) return;
+      closed = true;
+      // A channel error once consuming (not a connection loss, see the publishing channel) would
+      // leave this subscription dead: start over. One while setting up fails the set-up instead.
+      if (!consuming || sub.ch !== ch || sub.ending) return;
       const err = new Error(`the broker closed the channel of queue "${sub.queueName}"${why ? `: ${why.message}` : ""}`);
       queueMicrotask(() => this.startOver(conn, err));
     });
@@ -619,7 +630,6 @@ export class AmqpEventCenter implements EventCenter {
       }
       sub.queueName = queueName;
       sub.ch = ch;
-      sub.gen = gen;
       const ok = await ch.consume(
         queueName,
         (msg) => {
@@ -629,11 +639,13 @@ export class AmqpEventCenter implements EventCenter {
             return;
           }
           if (sub.ch !== ch || sub.ending) return; // left unacked: it goes back to the queue
-          sub.runner.push({ msg, ch, gen, queue: queueName });
+          sub.runner.push({ msg, ch, queue: queueName });
         },
         { noAck: spec.noAck },
       );
+      if (closed) throw why ?? new Error(`the broker closed the channel of queue "${queueName}"`);
       sub.consumerTag = ok.consumerTag;
+      consuming = true;
       if (sub.ending) {
         // Unsubscribed while this was being set up (during a reconnect): do not leave a consumer behind.
         sub.ch = undefined;

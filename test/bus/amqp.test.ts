@@ -157,6 +157,20 @@ describe("AmqpEventCenter on RabbitMQ", { skip: skipRabbit }, () => {
     assert.equal(handled, 0);
   });
 
+  test("a subscription the broker refuses after a reconnect does not keep the center offline", async () => {
+    // A first reconnect 1.5 to 3 s after the loss: time enough to take its queue away meanwhile.
+    const { c, ex, q, raw } = await connectedWithNames({ reconnectDelayMs: 3000 });
+    await c.subscribe({ exchange: ex, queue: q }, () => undefined);
+    assert.equal(await closeConnectionsOf([c.nodeId]), 1);
+    await until(() => c.health().state === "reconnecting", "the center to notice");
+    // Another connection now owns a queue of that name, exclusively: declaring or consuming it fails (405).
+    await raw.ch.deleteQueue(q);
+    await raw.ch.assertQueue(q, { exclusive: true });
+    await until(() => c.health().state === "connected", "the reconnect");
+    await c.publish(new BusEvent({ name: "n", exchange: ex, data: 1 }));
+    assert.match(c.health().lastError ?? "", new RegExp(`cannot restore the subscription to "${q}"`));
+  });
+
   test("10,000 events published with confirms all arrive though the broker closes both connections mid-stream", { timeout: 120_000 }, async (t) => {
     const ex = unique("ex");
     const q = unique("q");
