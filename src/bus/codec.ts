@@ -1,4 +1,5 @@
-import { Packr } from "msgpackr";
+import { createRequire } from "node:module";
+import { Packr, type Unpackr } from "msgpackr";
 import { TickwireError } from "../event/index.js";
 import { parsePythonJson, pythonJson } from "./pythonJson.js";
 import { createDeflater, createInflater } from "./zlibContext.js";
@@ -84,6 +85,10 @@ export const aioquantCodec: BusCodec = {
 
 // Plain maps, no record extension: any msgpack library can read what we write.
 const packr = new Packr({ useRecords: false, moreTypes: false, int64AsType: "number" });
+// Decoding uses msgpackr's build without code generation: the regular build compiles a reader
+// with `new Function` from the key names of record definitions a publisher sends (see src/rpc/codec.ts).
+const { Unpackr: NoEvalUnpackr } = createRequire(import.meta.url)("msgpackr/unpack-no-eval") as { Unpackr: typeof Unpackr };
+const unpackr: Unpackr = new NoEvalUnpackr({ useRecords: false, mapsAsObjects: true, moreTypes: false, int64AsType: "number" });
 
 /** msgpack of `{ n, d }`: several times cheaper than zlib+JSON, for tickwire-to-tickwire traffic. */
 export const msgpackCodec: BusCodec = {
@@ -100,7 +105,7 @@ export const msgpackCodec: BusCodec = {
   decode(body: Buffer): WirePayload {
     let value: unknown;
     try {
-      value = packr.unpack(body) as unknown;
+      value = unpackr.unpack(body) as unknown;
     } catch (cause) {
       throw new TickwireError("TW_BUS_DECODE", "The message is not valid msgpack: check the publisher's codec.", { cause });
     }

@@ -4,6 +4,7 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { PassThrough } from "node:stream";
 import zlib from "node:zlib";
+import { Packr } from "msgpackr";
 import { BusEvent, aioquantCodec, msgpackCodec, decodeBody, codecForContentType, OrderbookEvent, AssetEvent } from "../../src/bus/index.js";
 import { isTickwireError } from "../../src/event/index.js";
 import { createDeflater, createInflater, MAX_INFLATED_BYTES } from "../../src/bus/zlibContext.js";
@@ -142,6 +143,32 @@ describe("msgpack codec", () => {
     const body = msgpackCodec.encode({ name: "EVENT_ORDERBOOK", data: tick });
     assert.equal(codecForContentType(msgpackCodec.contentType), msgpackCodec);
     assert.deepEqual(decodeBody(body, msgpackCodec.contentType), { name: "EVENT_ORDERBOOK", data: tick });
+  });
+
+  test("decoding generates no code: msgpackr records from a publisher decode with Function disabled, __proto__ renamed", () => {
+    const key = 'a");process.exit(1);//';
+    // Repeated records: msgpackr's regular build would compile a reader from their key names.
+    const body = new Packr({ useRecords: true }).pack({ n: "x", d: Array.from({ length: 20 }, (_, i) => ({ [key]: i, b: "y" })) });
+    const hostile = Buffer.from(new Packr({ useRecords: false }).pack(JSON.parse('{"n":"p","d":{"__proto__":{"polluted":true}}}')));
+    const realFunction = globalThis.Function;
+    let compiled = 0;
+    globalThis.Function = function (): never {
+      compiled++;
+      throw new Error("code generation is not allowed");
+    } as unknown as FunctionConstructor;
+    let rows: Array<Record<string, unknown>>;
+    let proto: Record<string, unknown>;
+    try {
+      rows = msgpackCodec.decode(body).data as Array<Record<string, unknown>>;
+      proto = msgpackCodec.decode(hostile).data as Record<string, unknown>;
+    } finally {
+      globalThis.Function = realFunction;
+    }
+    assert.equal(compiled, 0);
+    assert.equal(rows.length, 20);
+    assert.equal(rows[19][key], 19);
+    assert.equal(Object.getPrototypeOf(proto), Object.prototype);
+    assert.equal((proto as { polluted?: unknown }).polluted, undefined);
   });
 
   test("a message without a content type is read as aioquant's format", () => {
