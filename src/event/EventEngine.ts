@@ -80,7 +80,10 @@ export interface EngineStats {
   highWater: number;
   put: number;
   dispatched: number;
+  /** Per type: every type with handlers, and the first `MAX_COUNTED_UNHANDLED_TYPES` types seen without any. */
   dispatchedByType: Record<string, number>;
+  /** Events of handler-less types seen after that many (keyed types such as `eOrder.<id>` are unbounded). */
+  dispatchedOtherTypes: number;
   handlerErrors: number;
   /** Async handlers (and routed pools) whose promise has not settled yet. */
   inFlight: number;
@@ -101,6 +104,12 @@ export interface EngineStats {
 export interface RemoteDispatcher {
   dispatch(type: string, data: unknown, options?: { context?: Readonly<Record<string, unknown>> }): PromiseLike<unknown[]>;
 }
+
+/** How many handler-less types stats() counts one by one; the rest are counted together. Keyed
+ * types (`eOrder.` + every order id) would otherwise grow the engine without bound. */
+export const MAX_COUNTED_UNHANDLED_TYPES = 1024;
+
+const NO_HANDLERS: Handler[] = [];
 
 interface TypeSlot {
   handlers: Handler[];
@@ -138,7 +147,12 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
   currentEvent: Event | undefined = undefined;
 
   private readonly queue = new EventQueue();
+  /** Types with handlers. */
   private readonly slots = new Map<string, TypeSlot>();
+  /** Dispatch counts of types without handlers (bounded), each with the general handlers as its list. */
+  private readonly unhandled = new Map<string, TypeSlot>();
+  /** Handler-less types past the bound share this slot. */
+  private readonly otherTypes: TypeSlot = { handlers: NO_HANDLERS, all: [], dispatched: 0 };
   private lastType: string | undefined = undefined;
   private lastSlot: TypeSlot | undefined = undefined;
   private general: Handler[] = [];
@@ -207,7 +221,10 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
     const h = handler as Handler;
     const slot = this.slots.get(type);
     if (slot === undefined) {
-      this.slots.set(type, { handlers: [h], all: [h, ...this.general], dispatched: 0 });
+      const counted = this.unhandled.get(type);
+      this.unhandled.delete(type);
+      this.slots.set(type, { handlers: [h], all: [h, ...this.general], dispatched: counted?.dispatched ?? 0 });
+      this.lastType = undefined;
       return;
     }
     if (slot.handlers.includes(h)) return;
@@ -222,6 +239,14 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
     if (slot === undefined) return;
     const i = slot.handlers.indexOf(handler as Handler);
     if (i < 0) return;
+    if (slot.handlers.length === 1) {
+      // The last handler: the type goes; its count stays with the handler-less ones.
+      this.slots.delete(type);
+      this.lastType = undefined;
+      const rest = this.countedUnhandled(type);
+      rest.dispatched += slot.dispatched;
+      return;
+    }
     slot.handlers = slot.handlers.filter((_, j) => j !== i);
     slot.all = [...slot.handlers, ...this.general];
   }
@@ -242,12 +267,14 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
   private setGeneral(list: Handler[]): void {
     this.general = list;
     for (const slot of this.slots.values()) slot.all = [...slot.handlers, ...list];
+    for (const slot of this.unhandled.values()) slot.all = list;
+    this.otherTypes.all = list;
   }
 
   /** The types that have at least one handler. */
   types(): string[] {
     const out: string[] = [];
-    for (const [type, slot] of this.slots) if (slot.handlers.length > 0) out.push(type);
+    for (const type of this.slots.keys()) out.push(type);
     return out;
   }
 
@@ -589,17 +616,23 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
     }
   };
 
-  /** The slot of a type, made on first sight. Runs of one type (ticks) skip the Map lookup:
-   * slots are never removed, so a cached one stays valid. */
+  /** The slot of a type. Runs of one type (ticks) skip the Map lookup; every change of
+   * registration clears that cache. A type without handlers gets a counting slot (bounded). */
   private slotFor(type: string): TypeSlot {
     if (type === this.lastType) return this.lastSlot!;
-    let slot = this.slots.get(type);
-    if (slot === undefined) {
-      slot = { handlers: [], all: this.general, dispatched: 0 };
-      this.slots.set(type, slot);
-    }
+    const slot = this.slots.get(type) ?? this.countedUnhandled(type);
     this.lastType = type;
     this.lastSlot = slot;
+    return slot;
+  }
+
+  private countedUnhandled(type: string): TypeSlot {
+    let slot = this.unhandled.get(type);
+    if (slot === undefined) {
+      if (this.unhandled.size >= MAX_COUNTED_UNHANDLED_TYPES) return this.otherTypes;
+      slot = { handlers: NO_HANDLERS, all: this.general, dispatched: 0 };
+      this.unhandled.set(type, slot);
+    }
     return slot;
   }
 
@@ -781,6 +814,7 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
   stats(): EngineStats {
     const dispatchedByType: Record<string, number> = {};
     for (const [type, slot] of this.slots) if (slot.dispatched > 0) dispatchedByType[type] = slot.dispatched;
+    for (const [type, slot] of this.unhandled) if (slot.dispatched > 0) dispatchedByType[type] = slot.dispatched;
     return {
       name: this.name,
       running: this.state === State.Running,
@@ -789,6 +823,7 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
       put: this.queue.pushed,
       dispatched: this.nDispatched,
       dispatchedByType,
+      dispatchedOtherTypes: this.otherTypes.dispatched,
       handlerErrors: this.nErrors,
       inFlight: this.nInFlight,
       dropped: this.nDropped,

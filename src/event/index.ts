@@ -22,6 +22,7 @@ export {
   type DispatchOptions,
   type EngineStats,
   type RemoteDispatcher,
+  MAX_COUNTED_UNHANDLED_TYPES,
 } from "./EventEngine.js";
 export { Pending } from "./Pending.js";
 export { Blueprint, handles, type Mountable } from "./Blueprint.js";

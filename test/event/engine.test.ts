@@ -1,7 +1,7 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import net from "node:net";
-import { Event, EventEngine, EVENT_HANDLER_ERROR, EVENT_TIMER, EVENT_SLOW_HANDLER, isTickwireError, type TimerData, type HandlerErrorData } from "../../src/event/index.js";
+import { Event, EventEngine, EVENT_HANDLER_ERROR, EVENT_TIMER, EVENT_SLOW_HANDLER, isTickwireError, MAX_COUNTED_UNHANDLED_TYPES, type TimerData, type HandlerErrorData } from "../../src/event/index.js";
 
 const quiet = { onError: () => {} };
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -390,6 +390,41 @@ describe("EventEngine stats", () => {
     assert.ok(s.handlerTime.totalMs >= 3);
     assert.equal(s.handlerTime.slowest?.handler, "slowOne");
     assert.ok((s.handlerTime.slowest?.ms ?? 0) >= 3);
+  });
+
+  test("types without handlers do not grow the engine: counted one by one up to a bound, then together", async () => {
+    const e = new EventEngine({ interval: null });
+    const seen: string[] = [];
+    e.registerGeneral((ev) => void seen.push(ev.type));
+    const n = MAX_COUNTED_UNHANDLED_TYPES + 500;
+    for (let i = 0; i < n; i++) e.put(new Event(`eOrder.SIM.${i}`));
+    e.put(new Event("eOrder.SIM.0"));
+    e.start();
+    await e.waitForIdle();
+    assert.equal(seen.length, n + 1, "general handlers still see every event");
+    let s = e.stats();
+    assert.equal(Object.keys(s.dispatchedByType).length, MAX_COUNTED_UNHANDLED_TYPES);
+    assert.equal(s.dispatchedByType["eOrder.SIM.0"], 2);
+    assert.equal(s.dispatchedOtherTypes, 500);
+    assert.deepEqual(e.types(), []);
+
+    // A handler registered later takes the type's count with it; removing the last one gives it back.
+    const got: unknown[] = [];
+    const h = (ev: Event): void => void got.push(ev.data);
+    e.register("eOrder.SIM.0", h);
+    e.put(new Event("eOrder.SIM.0", "x"));
+    await e.waitForIdle();
+    assert.deepEqual(got, ["x"]);
+    assert.equal(e.stats().dispatchedByType["eOrder.SIM.0"], 3);
+    assert.deepEqual(e.types(), ["eOrder.SIM.0"]);
+    e.unregister("eOrder.SIM.0", h);
+    assert.deepEqual(e.types(), []);
+    e.put(new Event("eOrder.SIM.0", "y"));
+    await e.waitForIdle();
+    assert.deepEqual(got, ["x"], "an unregistered handler is not called, even for the type dispatched just before");
+    s = e.stats();
+    assert.equal(s.dispatchedByType["eOrder.SIM.0"], 4);
+    await e.stop();
   });
 
   test("slowHandlerMs reports slower handlers as eSlowHandler events", async () => {
