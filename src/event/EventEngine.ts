@@ -11,7 +11,7 @@ import {
 import { EventQueue } from "./EventQueue.js";
 import { Pending } from "./Pending.js";
 import { TickwireError } from "./errors.js";
-import { activate, runInFrame, type SessionEngine } from "./session.js";
+import { activate, clearFrame, enterFrame, type SessionEngine } from "./session.js";
 import type { Mountable } from "./Blueprint.js";
 
 /** Payload types by event type. Template-literal keys (`eTick.${string}`) are allowed. */
@@ -361,8 +361,8 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
 
   /** Queues an event and returns a Pending of its handlers' results, in handler order; a handler
    * that failed has its error in its slot. Async handlers are awaited. */
-  dispatch<K extends EventType<M>>(type: K, data: AllEvents<M>[K], options: DispatchOptions = {}): Pending<unknown[]> {
-    const ev = new Event(type, data, options.context) as Event;
+  dispatch<K extends EventType<M>>(type: K, data: AllEvents<M>[K], options?: DispatchOptions): Pending<unknown[]> {
+    const ev = new Event(type, data, options?.context) as Event;
     const pending = new Pending<unknown[]>();
     ev.job = pending as Pending<unknown>;
     try {
@@ -593,6 +593,7 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
       if (ev === this.queuedTimer) this.queuedTimer = undefined;
       this.currentEvent = ev;
       if (plain && ev.job === undefined && ev.context === undefined) {
+        clearFrame(); // no-op unless the event before had a frame
         if (profile) this.dispatchTimed(ev);
         else this.dispatchPlain(ev);
       } else {
@@ -602,6 +603,7 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
       if ((n & 63) === 0 && performance.now() - start > this.batchTimeMs) break;
     }
     this.currentEvent = undefined;
+    clearFrame();
     activate(prevActive);
     this.nDispatched += n;
     this.totalMs += performance.now() - start;
@@ -676,14 +678,15 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
   private dispatchRich(ev: Event): void {
     if (ev.job !== undefined && ev.data instanceof SubmitCall) {
       this.slotFor(EVENT_SUBMIT).dispatched++;
-      runInFrame(this, ev, this.runSubmitted);
-    } else runInFrame(this, ev, ev.job === undefined ? this.runPlain : this.runCollect);
+      enterFrame(this, ev);
+      this.runSubmitted(ev);
+    } else {
+      enterFrame(this, ev);
+      if (ev.job !== undefined) this.runCollect(ev);
+      else if (this.profile) this.dispatchTimed(ev);
+      else this.dispatchPlain(ev);
+    }
   }
-
-  private readonly runPlain = (ev: Event): void => {
-    if (this.profile) this.dispatchTimed(ev);
-    else this.dispatchPlain(ev);
-  };
 
   /** Runs a dispatch()ed event's handlers and settles its Pending with their results. */
   private readonly runCollect = (ev: Event): void => {

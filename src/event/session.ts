@@ -39,16 +39,24 @@ export function activate(engine: SessionEngine | undefined): SessionEngine | und
   return prev;
 }
 
-/** @internal Runs `fn` with a frame that survives awaits. */
-export function runInFrame(engine: SessionEngine, event: Event, fn: (event: Event) => void): void {
+let framed = false;
+
+/**
+ * @internal Gives what runs next a frame that survives awaits: promises created from here on
+ * capture it. The frame stays until the next enterFrame or clearFrame, so a run of framed events
+ * costs one store switch each; the engine clears it before an unframed event and after a batch.
+ */
+export function enterFrame(engine: SessionEngine, event: Event): void {
   als ??= new AsyncLocalStorage<Frame>();
-  // enterWith + reset costs less than run(): promises the handlers create capture the frame
   als.enterWith({ engine, event });
-  try {
-    fn(event);
-  } finally {
-    als.enterWith(undefined as unknown as Frame);
-  }
+  framed = true;
+}
+
+/** @internal Ends the frame enterFrame set, if any. */
+export function clearFrame(): void {
+  if (!framed) return;
+  framed = false;
+  als!.enterWith(undefined as unknown as Frame);
 }
 
 function merged(engine: SessionEngine, event: Event): Readonly<Record<string, unknown>> {

@@ -1,6 +1,8 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
-import { Blueprint, Event, EventEngine, handles, isTickwireError, Pending, session, type Session } from "../../src/event/index.js";
+import { Blueprint, currentSession, Event, EventEngine, handles, isTickwireError, Pending, session, type Session } from "../../src/event/index.js";
+
+const currentSessionOrNone = (): string => (currentSession() === undefined ? "none" : "some");
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const quiet = { onError: () => {} };
@@ -160,6 +162,27 @@ describe("session context", () => {
     await e.waitForIdle();
     await e.stop();
     assert.deepEqual(got, [1, 1]);
+  });
+
+  test("frames never leak: after an await, a plain event queued behind dispatched ones has no session, each dispatched one its own", async () => {
+    const e = new EventEngine({ interval: null });
+    const got: string[] = [];
+    e.register("d", async (ev) => {
+      await sleep(2);
+      got.push(`d${String(ev.data)}:${String(session().event.data)}`);
+    });
+    e.register("p", async () => {
+      await sleep(2);
+      got.push(`p:${currentSessionOrNone()}`);
+    });
+    e.dispatch("d", 1);
+    e.dispatch("d", 2);
+    e.put(new Event("p"));
+    e.dispatch("d", 3);
+    e.start();
+    await e.waitForIdle();
+    await e.stop();
+    assert.deepEqual(got.sort(), ["d1:1", "d2:2", "d3:3", "p:none"]);
   });
 
   test("session() in the synchronous part of a plain handler works; outside a handler it throws TW_SESSION_NONE", async () => {
