@@ -1,53 +1,9 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { fileURLToPath } from "node:url";
+import { tickwire } from "./tickwire.js";
 
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 /** A guard against a hung child, not a speed requirement. */
 const GUARD = { timeout: 60_000 };
-
-interface Run {
-  child: ChildProcessWithoutNullStreams;
-  stdout: () => string;
-  stderr: () => string;
-  /** Resolves when stdout matches `re`. */
-  until: (re: RegExp) => Promise<void>;
-  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-function tickwire(...args: string[]): Run {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: "1" } });
-  let out = "";
-  let err = "";
-  const waiters: Array<{ re: RegExp; resolve: () => void }> = [];
-  const check = () => {
-    for (let i = waiters.length - 1; i >= 0; i--) {
-      if (waiters[i].re.test(out)) {
-        waiters[i].resolve();
-        waiters.splice(i, 1);
-      }
-    }
-  };
-  child.stdout.setEncoding("utf8").on("data", (d: string) => {
-    out += d;
-    check();
-  });
-  child.stderr.setEncoding("utf8").on("data", (d: string) => void (err += d));
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
-  return {
-    child,
-    stdout: () => out,
-    stderr: () => err,
-    until: (re) =>
-      new Promise<void>((resolve, reject) => {
-        waiters.push({ re, resolve });
-        check();
-        void exit.then(({ code }) => reject(new Error(`tickwire exited (${code}) before printing ${re}:\n${out}\n${err}`)));
-      }),
-    exit,
-  };
-}
 
 const INSTRUMENTS = ["rb2410.SHFE", "IF2412.CFFEX", "BTCUSDT.BINANCE", "600519.SSE", "AAPL.NASDAQ"];
 
