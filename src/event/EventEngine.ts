@@ -149,6 +149,8 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
   private readonly queue = new EventQueue();
   /** Types with handlers. */
   private readonly slots = new Map<string, TypeSlot>();
+  /** The same slots in a dictionary object: the hot lookup (a keyed property load beats Map#get). */
+  private byType: Record<string, TypeSlot | undefined> = Object.create(null) as Record<string, TypeSlot | undefined>;
   /** Dispatch counts of types without handlers (bounded), each with the general handlers as its list. */
   private readonly unhandled = new Map<string, TypeSlot>();
   /** Handler-less types past the bound share this slot. */
@@ -223,7 +225,9 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
     if (slot === undefined) {
       const counted = this.unhandled.get(type);
       this.unhandled.delete(type);
-      this.slots.set(type, { handlers: [h], all: [h, ...this.general], dispatched: counted?.dispatched ?? 0 });
+      const made = { handlers: [h], all: [h, ...this.general], dispatched: counted?.dispatched ?? 0 };
+      this.slots.set(type, made);
+      this.byType[type] = made;
       this.lastType = undefined;
       return;
     }
@@ -242,6 +246,7 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
     if (slot.handlers.length === 1) {
       // The last handler: the type goes; its count stays with the handler-less ones.
       this.slots.delete(type);
+      delete this.byType[type];
       this.lastType = undefined;
       const rest = this.countedUnhandled(type);
       rest.dispatched += slot.dispatched;
@@ -622,7 +627,7 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
    * registration clears that cache. A type without handlers gets a counting slot (bounded). */
   private slotFor(type: string): TypeSlot {
     if (type === this.lastType) return this.lastSlot!;
-    const slot = this.slots.get(type) ?? this.countedUnhandled(type);
+    const slot = this.byType[type] ?? this.countedUnhandled(type);
     this.lastType = type;
     this.lastSlot = slot;
     return slot;
