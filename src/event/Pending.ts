@@ -13,8 +13,7 @@ export class Pending<T> implements PromiseLike<T> {
   private state = PENDING;
   private result: unknown = undefined;
   private promise: Promise<T> | undefined = undefined;
-  private res: ((v: T) => void) | undefined = undefined;
-  private rej: ((e: unknown) => void) | undefined = undefined;
+  // Four fields in all: a dispatch() burst keeps one Pending per queued event alive.
   private listeners: Array<() => void> | undefined = undefined;
 
   /** A Pending already fulfilled with `value`. */
@@ -59,7 +58,6 @@ export class Pending<T> implements PromiseLike<T> {
     if (this.state !== PENDING) return false;
     this.state = FULFILLED;
     this.result = value;
-    if (this.res) this.res(value);
     this.notify();
     return true;
   }
@@ -69,7 +67,6 @@ export class Pending<T> implements PromiseLike<T> {
     if (this.state !== PENDING) return false;
     this.state = REJECTED;
     this.result = error;
-    if (this.rej) this.rej(error);
     this.notify();
     return true;
   }
@@ -133,8 +130,7 @@ export class Pending<T> implements PromiseLike<T> {
     else if (this.state === REJECTED) this.promise = Promise.reject(this.result);
     else
       this.promise = new Promise<T>((resolve, reject) => {
-        this.res = resolve;
-        this.rej = reject;
+        this.onSettled(() => (this.state === FULFILLED ? resolve(this.result as T) : reject(this.result)));
       });
     return this.promise;
   }
