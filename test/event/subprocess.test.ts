@@ -191,6 +191,18 @@ describe("Subprocess ending", () => {
     await assert.rejects(early.wait(), (err: unknown) => code(err) === "TW_SUBPROCESS_EXITED");
     assert.equal((await sub.exited).code, 1);
   });
+
+  test("a module that never finishes loading is killed after startTimeoutMs: ready() rejects with TW_SUBPROCESS_START", async () => {
+    const sub = new Subprocess({ module: new URL("../fixtures/hanging-handler-module.ts", import.meta.url), startTimeoutMs: 1500 });
+    const early = sub.submit("add", 1, 2);
+    await assert.rejects(sub.ready(), (err: unknown) => {
+      assert.equal(code(err), "TW_SUBPROCESS_START");
+      assert.match((err as Error).message, /startTimeoutMs/);
+      return true;
+    });
+    await assert.rejects(early.wait(), (err: unknown) => code(err) === "TW_SUBPROCESS_EXITED" && code((err as Error).cause) === "TW_SUBPROCESS_START");
+    assert.equal((await sub.exited).signal, "SIGKILL");
+  });
 });
 
 function isAlive(pid: number): boolean {

@@ -34,6 +34,12 @@ export interface SubprocessOptions {
   /** The child's environment. Default: this process's. */
   env?: NodeJS.ProcessEnv;
   cwd?: string;
+  /**
+   * How long the child may take to load the module and start its engine, ms (default 30,000).
+   * Past it the child is killed: ready() rejects with TW_SUBPROCESS_START, pending results with
+   * TW_SUBPROCESS_EXITED (its cause says why).
+   */
+  startTimeoutMs?: number;
   /** Called once when the child has exited, for whatever reason (see `SubprocessExit.expected`). */
   onExit?: (exit: SubprocessExit) => void;
   /** Called for every handler error in the child (the child engine's `onError`). Default: console.error. */
@@ -93,6 +99,7 @@ export class Subprocess<H extends HandlerModule = HandlerModule> {
   private resolveExited!: (exit: SubprocessExit) => void;
   private nSent = 0;
   private nBatches = 0;
+  private startTimer: NodeJS.Timeout | undefined;
 
   constructor(options: SubprocessOptions) {
     this.options = options;
@@ -112,6 +119,21 @@ export class Subprocess<H extends HandlerModule = HandlerModule> {
       // Spawn failure: 'close' may never come.
       if (this.child.pid === undefined) this.onClose(null, null, err);
     });
+    const startTimeoutMs = options.startTimeoutMs ?? 30_000;
+    this.startTimer = setTimeout(() => this.startTimedOut(startTimeoutMs), startTimeoutMs);
+    this.startTimer.unref();
+  }
+
+  /** The child never said it was ready (a module that hangs while loading): end it. */
+  private startTimedOut(ms: number): void {
+    this.startTimer = undefined;
+    if (this.childReady || this.state === State.Exited) return;
+    this.startError = new TickwireError(
+      "TW_SUBPROCESS_START",
+      `The child process was not ready within ${ms} ms and was killed: check that the handler module does not hang while loading, or raise startTimeoutMs.`,
+    );
+    this.readyPending.reject(this.startError);
+    this.child.kill("SIGKILL");
   }
 
   /** The child's process id. */
@@ -269,6 +291,7 @@ export class Subprocess<H extends HandlerModule = HandlerModule> {
         continue;
       }
       if (kind === REP_READY) {
+        clearTimeout(this.startTimer);
         if (this.state === State.Starting) this.state = State.Ready;
         this.childReady = true;
         this.readyPending.resolve(payload as HandlerModuleInfo);
@@ -313,6 +336,7 @@ export class Subprocess<H extends HandlerModule = HandlerModule> {
     if (this.state === State.Exited) return;
     const expected = this.state === State.Closing && code === 0;
     this.state = State.Exited;
+    clearTimeout(this.startTimer);
     this.exitInfo = { code, signal, expected };
     const err = this.exitError(cause ?? this.startError);
     this.readyPending.reject(
