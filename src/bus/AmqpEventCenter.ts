@@ -2,7 +2,8 @@ import amqplib from "amqplib";
 import type { Channel, ChannelModel, ConfirmChannel, ConsumeMessage, Options } from "amqplib";
 import { TickwireError } from "../event/index.js";
 import { BusEvent } from "./BusEvent.js";
-import { codecById, type BusCodec, type CodecId } from "./codec.js";
+import { aioquantCodec, aioquantDeflate, aioquantText, codecById, type BusCodec, type CodecId } from "./codec.js";
+import { BatchDeflater, type DeflateJob } from "./deflateBatch.js";
 import { DeliveryRunner, errorText, newDeliveryStats, type Outcome } from "./DeliveryRunner.js";
 import { attemptOf, failureHeaders, originalRoute } from "./deliveryHeaders.js";
 import {
@@ -52,10 +53,11 @@ export interface AmqpEventCenterOptions {
   noDelay?: boolean;
 }
 
-interface Outgoing {
+interface Outgoing extends DeflateJob {
   exchange: string;
   routingKey: string;
-  body: Buffer;
+  /** Undefined while its JSON `text` is being compressed (see deflateBatch.ts); sent only once set. */
+  body: Buffer | undefined;
   props: Options.Publish;
   resolve: () => void;
   reject: (err: unknown) => void;
@@ -153,6 +155,8 @@ export class AmqpEventCenter implements EventCenter {
   private confirmed = 0;
   private reconnects = 0;
   private idleWaiters: Array<() => void> = [];
+  /** Compresses aioquant bodies in batches (off the main thread for bursts), then flushes. */
+  private readonly deflater = new BatchDeflater(aioquantDeflate, () => this.flush());
 
   constructor(options: AmqpEventCenterOptions = {}) {
     const url = options.url ?? process.env.TICKWIRE_AMQP_URL ?? DEFAULT_AMQP_URL;
@@ -371,9 +375,12 @@ export class AmqpEventCenter implements EventCenter {
 
   publish(event: BusEvent, options: PublishOptions = {}): Promise<void> {
     const codec = options.codec === undefined ? this.codec : codecById(options.codec);
-    let body: Buffer;
+    let body: Buffer | undefined;
+    let text: string | undefined;
     try {
-      body = event.encode(codec);
+      // aioquant: the JSON is written now (bad data is refused here), the zlib step is batched.
+      if (codec === aioquantCodec) text = aioquantText({ name: event.name, data: event.data });
+      else body = event.encode(codec);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -386,7 +393,7 @@ export class AmqpEventCenter implements EventCenter {
       // The common case (no headers, not persistent) shares one frozen object: no allocation per publish.
       if (!options.headers && !options.persistent) this.plainProps.set(codec, Object.freeze(props));
     }
-    return this.enqueue(event.exchange, event.routingKey, body, props);
+    return this.enqueue(event.exchange, event.routingKey, body, props, text);
   }
 
   publishRaw(exchange: string, routingKey: string, body: Buffer, options: RawPublishOptions = {}): Promise<void> {
@@ -399,7 +406,7 @@ export class AmqpEventCenter implements EventCenter {
     return this.enqueue(exchange, routingKey, body, props);
   }
 
-  private enqueue(exchange: string, routingKey: string, body: Buffer, props: Options.Publish): Promise<void> {
+  private enqueue(exchange: string, routingKey: string, body: Buffer | undefined, props: Options.Publish, text?: string): Promise<void> {
     if (this.closing) return Promise.reject(closedError());
     if (this.pending.length - this.head >= this.maxBuffered) {
       return Promise.reject(
@@ -412,8 +419,13 @@ export class AmqpEventCenter implements EventCenter {
     }
     if (!this.exchanges.has(exchange) && exchange !== "") this.exchanges.set(exchange, "topic");
     return new Promise<void>((resolve, reject) => {
-      const o: Outgoing = { exchange, routingKey, body, props, resolve, reject, sentOn: -1, nacks: 0 };
+      const o: Outgoing = { exchange, routingKey, body, text, props, resolve, reject, sentOn: -1, nacks: 0 };
       this.published++;
+      if (body === undefined) {
+        this.pending.push(o);
+        this.deflater.add(o); // flushes once compressed
+        return;
+      }
       const ch = this.pubCh;
       if (ch && this.head === this.pending.length && !this.waitingDrain && this.declared.has(exchange)) {
         this.send(o, ch);
@@ -429,6 +441,7 @@ export class AmqpEventCenter implements EventCenter {
     let ch: Channel | ConfirmChannel | undefined;
     while (this.head < this.pending.length && (ch = this.pubCh) && !this.waitingDrain) {
       const o = this.pending[this.head];
+      if (o.body === undefined) break; // still being compressed: the deflater flushes again when it is done
       if (o.exchange !== "" && !this.declared.has(o.exchange)) {
         this.declareThenFlush(o.exchange);
         return;
@@ -482,11 +495,11 @@ export class AmqpEventCenter implements EventCenter {
     try {
       if (this.confirms) {
         this.inflight.add(o);
-        ok = (ch as ConfirmChannel).publish(o.exchange, o.routingKey, o.body, o.props, (err: unknown) =>
+        ok = (ch as ConfirmChannel).publish(o.exchange, o.routingKey, o.body!, o.props, (err: unknown) =>
           this.onConfirm(o, gen, err),
         );
       } else {
-        ok = ch.publish(o.exchange, o.routingKey, o.body, o.props);
+        ok = ch.publish(o.exchange, o.routingKey, o.body!, o.props);
         this.confirmed++;
         o.resolve();
       }

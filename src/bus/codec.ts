@@ -42,6 +42,25 @@ function checkPayload(value: unknown): WirePayload {
 }
 
 /**
+ * The JSON text inside an aioquant body (before compression); throws TW_BUS_ENCODE for data that
+ * cannot be written. `aioquantCodec.encode` is `aioquantDeflate` of its UTF-8 bytes.
+ */
+export function aioquantText(payload: WirePayload): string {
+  try {
+    return pythonJson({ n: payload.name, d: payload.data });
+  } catch (cause) {
+    throw new TickwireError("TW_BUS_ENCODE", "The event data cannot be written as JSON: publish plain data (no cycles).", {
+      cause,
+    });
+  }
+}
+
+/** The compression step of aioquant's format: zlib level 6, exactly `zlib.deflateSync`'s bytes. */
+export function aioquantDeflate(input: Buffer): Buffer {
+  return deflate(input);
+}
+
+/**
  * aioquant's format: zlib (level 6, as Python's `zlib.compress`) over UTF-8 JSON of
  * `{"n": name, "d": data}` written the way Python's `json.dumps` writes it, so the bytes match.
  * Decoding also takes plain uncompressed JSON (TheNextQuant's older format).
@@ -51,15 +70,7 @@ export const aioquantCodec: BusCodec = {
   contentType: AIOQUANT_CONTENT_TYPE,
   contentEncoding: AIOQUANT_CONTENT_ENCODING,
   encode(payload: WirePayload): Buffer {
-    let text: string;
-    try {
-      text = pythonJson({ n: payload.name, d: payload.data });
-    } catch (cause) {
-      throw new TickwireError("TW_BUS_ENCODE", "The event data cannot be written as JSON: publish plain data (no cycles).", {
-        cause,
-      });
-    }
-    return deflate(Buffer.from(text, "utf8"));
+    return deflate(Buffer.from(aioquantText(payload), "utf8"));
   },
   decode(body: Buffer): WirePayload {
     let text: string;
