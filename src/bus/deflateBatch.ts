@@ -33,6 +33,7 @@ const { parentPort } = require("node:worker_threads");
 const zlib = require("node:zlib");
 const Z_FINISH = zlib.constants.Z_FINISH;
 let out = Buffer.allocUnsafeSlow(1 << 16);
+let input = Buffer.allocUnsafeSlow(1 << 16);
 let stream, handle, state;
 function open() {
   stream = zlib.createDeflate();
@@ -47,10 +48,10 @@ function grow(pos, need) {
   out.copy(bigger, 0, 0, pos);
   out = bigger;
 }
-// Compresses input into out at pos (one whole zlib stream, as deflateSync); returns the new end.
-function reused(input, pos) {
+// Compresses input[0, len) into out at pos (one whole zlib stream, as deflateSync); returns the new end.
+function reused(input, len, pos) {
   let inOff = 0;
-  let inLen = input.length;
+  let inLen = len;
   for (;;) {
     if (out.length - pos < 64) grow(pos, 64);
     handle.writeSync(Z_FINISH, input, inOff, inLen, out, pos, out.length - pos);
@@ -68,8 +69,8 @@ function reused(input, pos) {
     return pos;
   }
 }
-function plain(input, pos) {
-  const z = zlib.deflateSync(input);
+function plain(input, len, pos) {
+  const z = zlib.deflateSync(input.subarray(0, len));
   if (out.length - pos < z.length) grow(pos, z.length);
   z.copy(out, pos);
   return pos + z.length;
@@ -79,9 +80,9 @@ try {
   if (open()) {
     const sample = Buffer.from('{"n": "check", "d": {"price": 3456.5, "text": "' + "x".repeat(40000) + '"}}');
     const want = zlib.deflateSync(sample);
-    const a = reused(sample, 0);
+    const a = reused(sample, sample.length, 0);
     const first = Buffer.from(out.subarray(0, a));
-    const b = reused(sample, 0);
+    const b = reused(sample, sample.length, 0);
     if (first.equals(want) && out.subarray(0, b).equals(want)) deflateInto = reused;
   }
 } catch {
@@ -92,7 +93,11 @@ parentPort.on("message", (texts) => {
     const lens = new Uint32Array(texts.length);
     let pos = 0;
     for (let i = 0; i < texts.length; i++) {
-      const end = deflateInto(Buffer.from(texts[i], "utf8"), pos);
+      const text = texts[i];
+      // One reused input buffer (UTF-8 takes at most 3 bytes per UTF-16 unit).
+      if (text.length * 3 > input.length) input = Buffer.allocUnsafeSlow(text.length * 3);
+      const n = input.utf8Write(text, 0);
+      const end = deflateInto(input, n, pos);
       lens[i] = end - pos;
       pos = end;
     }

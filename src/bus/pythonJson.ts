@@ -21,9 +21,33 @@ function escapeChar(c: string): string {
 }
 
 function writeString(s: string): string {
+  // Printable ASCII without quotes or backslashes (names, symbols, most data) needs no escaping.
+  let plain = true;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) return '"' + s + '"';
   // JSON.stringify already escapes quotes, backslashes and control characters the way Python does.
   const quoted = JSON.stringify(s);
   return NEEDS_ESCAPE.test(quoted) ? quoted.replace(NON_ASCII, escapeChar) : quoted;
+}
+
+/** `"key": ` for the object keys seen lately: the same few keys come back in every event. */
+const keyTexts = new Map<string, string>();
+const MAX_KEY_TEXTS = 4096;
+
+function keyText(key: string): string {
+  let text = keyTexts.get(key);
+  if (text === undefined) {
+    if (keyTexts.size >= MAX_KEY_TEXTS) keyTexts.clear();
+    text = writeString(key) + ": ";
+    keyTexts.set(key, text);
+  }
+  return text;
 }
 
 export function pythonFloat(x: number): string {
@@ -76,7 +100,7 @@ function write(value: unknown, depth: number): string {
         if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
         const v = (value as Record<string, unknown>)[key];
         if (v === undefined || typeof v === "function" || typeof v === "symbol") continue;
-        out += (first ? "" : ", ") + writeString(key) + ": " + write(v, depth + 1);
+        out += (first ? keyText(key) : ", " + keyText(key)) + write(v, depth + 1);
         first = false;
       }
       return out + "}";
