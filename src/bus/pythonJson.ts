@@ -36,15 +36,19 @@ function writeString(s: string): string {
   return NEEDS_ESCAPE.test(quoted) ? quoted.replace(NON_ASCII, escapeChar) : quoted;
 }
 
-/** `"key": ` for the object keys seen lately: the same few keys come back in every event. */
-const keyTexts = new Map<string, string>();
+/**
+ * `"key": ` and `, "key": ` for the object keys seen lately: the same few keys come back in every
+ * event, so their text is written (and escaped) once.
+ */
+const keyTexts = new Map<string, readonly [first: string, next: string]>();
 const MAX_KEY_TEXTS = 4096;
 
-function keyText(key: string): string {
+function keyText(key: string): readonly [first: string, next: string] {
   let text = keyTexts.get(key);
   if (text === undefined) {
     if (keyTexts.size >= MAX_KEY_TEXTS) keyTexts.clear();
-    text = writeString(key) + ": ";
+    const first = writeString(key) + ": ";
+    text = [first, ", " + first];
     keyTexts.set(key, text);
   }
   return text;
@@ -100,7 +104,7 @@ function write(value: unknown, depth: number): string {
         if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
         const v = (value as Record<string, unknown>)[key];
         if (v === undefined || typeof v === "function" || typeof v === "symbol") continue;
-        out += (first ? keyText(key) : ", " + keyText(key)) + write(v, depth + 1);
+        out += keyText(key)[first ? 0 : 1] + write(v, depth + 1);
         first = false;
       }
       return out + "}";

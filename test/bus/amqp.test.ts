@@ -124,6 +124,30 @@ describe("AmqpEventCenter on RabbitMQ", { skip: skipRabbit }, () => {
     assert.ok(c.health().reconnects >= 1, "the center started over on a new connection");
   });
 
+  for (const batchWrites of [true, false]) {
+    test(`a burst of aioquant events (compressed in batches off the main thread) arrives whole and in order, batchWrites: ${batchWrites}`, async () => {
+      const { c, ex, q } = await connectedWithNames({ batchWrites });
+      const got: number[] = [];
+      await c.subscribe({ exchange: ex, queue: q, prefetchCount: 256 }, (e) => void got.push((e.data as { seq: number }).seq));
+      const n = 3000;
+      const sent: Promise<void>[] = [];
+      for (let i = 0; i < n; i++) {
+        sent.push(c.publish(new BusEvent({ name: "EVENT_ORDERBOOK", exchange: ex, routingKey: "SIM.rb2410", data: { seq: i, text: "螺纹钢" } })));
+        if (i === 1000) sent.push(c.publish(new BusEvent({ name: "odd", exchange: ex, data: { seq: -1 } }), { codec: "msgpack" }));
+      }
+      await Promise.all(sent);
+      await until(() => got.length === n + 1, "every event");
+      const want = Array.from({ length: n }, (_, i) => i);
+      want.splice(1001, 0, -1);
+      assert.deepEqual(got, want);
+      // A lone publish afterwards is not held back by the batching.
+      const t0 = performance.now();
+      await c.publish(new BusEvent({ name: "n", exchange: ex, data: { seq: n } }));
+      assert.ok(performance.now() - t0 < 500, "a lone publish is confirmed promptly");
+      await until(() => got.length === n + 2, "the lone event");
+    });
+  }
+
   test("a message the AMQP client cannot encode is refused with TW_BUS_PUBLISH and the next ones still go out", async () => {
     const c = new AmqpEventCenter();
     cleanup.push(() => c.close());
