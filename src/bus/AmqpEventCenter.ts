@@ -94,6 +94,13 @@ interface AmqpSubscription {
 }
 
 const MAX_NACKS = 5;
+/**
+ * Most publishes handed to amqplib and not confirmed yet; the rest wait in our queue. amqplib
+ * keeps its unconfirmed callbacks in an array it splices from the front on every confirm, so
+ * handing it a 10,000-message burst at once made each confirm cost a move of thousands of slots
+ * (~2 µs per message). 2,048 in flight keeps the broker as busy as 10,000.
+ */
+const MAX_UNCONFIRMED = 2048;
 
 function redact(url: string): string {
   try {
@@ -492,7 +499,7 @@ export class AmqpEventCenter implements EventCenter {
         return;
       }
       const ch = this.pubCh;
-      if (ch && this.head === this.pending.length && !this.waitingDrain && this.declared.has(exchange)) {
+      if (ch && this.head === this.pending.length && !this.waitingDrain && this.inflight.size < MAX_UNCONFIRMED && this.declared.has(exchange)) {
         this.send(o, ch);
       } else {
         this.pending.push(o);
@@ -504,7 +511,7 @@ export class AmqpEventCenter implements EventCenter {
   /** Sends waiting publishes in order while there is a publishing channel and the socket takes them. */
   private flush(): void {
     let ch: Channel | ConfirmChannel | undefined;
-    while (this.head < this.pending.length && (ch = this.pubCh) && !this.waitingDrain) {
+    while (this.head < this.pending.length && (ch = this.pubCh) && !this.waitingDrain && this.inflight.size < MAX_UNCONFIRMED) {
       const o = this.pending[this.head];
       if (o.body === undefined) break; // still being compressed: the deflater flushes again when it is done
       if (o.exchange !== "" && !this.declared.has(o.exchange)) {
@@ -595,7 +602,8 @@ export class AmqpEventCenter implements EventCenter {
     if (!err) {
       this.confirmed++;
       o.resolve();
-      this.checkIdle();
+      if (this.head < this.pending.length) this.flush(); // room in the window again
+      else this.checkIdle();
       return;
     }
     // A nack: the broker could not take it (an internal error). Try again, a bounded number of times.
