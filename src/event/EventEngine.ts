@@ -182,6 +182,8 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
   private readonly mounted = new Map<Mountable, ReturnType<Mountable["entries"]>>();
   private idleWaiters: Array<() => void> = [];
   private stopWaiter: (() => void) | undefined = undefined;
+  private stopping: Promise<void> | undefined = undefined;
+  private restartAfterStop = false;
 
   // stats
   private nDispatched = 0;
@@ -357,7 +359,8 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
       this.putBounded(event as Event);
       return;
     }
-    this.queue.push(event as Event);
+    const depth = this.queue.push(event as Event) + 1 - this.queue.headSequence;
+    if (depth > this.highWater) this.highWater = depth;
     if (!this.scheduled && this.state !== State.Stopped) {
       this.scheduled = true;
       setImmediate(this.drain);
@@ -397,6 +400,7 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
       return;
     }
     this.queue.push(ev);
+    if (this.queue.length > this.highWater) this.highWater = this.queue.length;
     if (!this.scheduled && this.state !== State.Stopped) {
       this.scheduled = true;
       setImmediate(this.drain);
@@ -473,6 +477,11 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
   /** Starts dispatching (and the timer). Events queued while stopped are dispatched now. */
   start(): void {
     if (this.state === State.Running) return;
+    if (this.state === State.Stopping) {
+      // A stop is draining: it finishes first (its callers see it finish), then the engine runs again.
+      this.restartAfterStop = true;
+      return;
+    }
     this.state = State.Running;
     this.armTimer();
     if (this.queue.length > 0 && !this.scheduled) {
@@ -484,10 +493,24 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
   /**
    * Stops the timer, dispatches what is queued (and awaits async handlers) within the deadline,
    * then resolves. What is left after the deadline is dropped, counted and reported. `start()`
-   * works again afterwards.
+   * works again afterwards. Calls made while a stop is in progress share it; `start()` during a
+   * stop takes effect once the stop has finished.
    */
-  async stop(options: StopOptions = {}): Promise<void> {
-    if (this.state === State.Stopped) return;
+  stop(options: StopOptions = {}): Promise<void> {
+    if (this.stopping !== undefined) return this.stopping;
+    if (this.state === State.Stopped) return Promise.resolve();
+    const stopping = this.stopNow(options).finally(() => {
+      this.stopping = undefined;
+      if (this.restartAfterStop) {
+        this.restartAfterStop = false;
+        this.start();
+      }
+    });
+    this.stopping = stopping;
+    return stopping;
+  }
+
+  private async stopNow(options: StopOptions): Promise<void> {
     const deadlineMs = options.deadlineMs ?? 5000;
     this.state = State.Stopping;
     this.disarmTimer();
@@ -581,8 +604,6 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
     this.scheduled = false;
     if (this.state === State.Stopped) return;
     const q = this.queue;
-    // The depth only grows between batches, so its peak is seen at a batch's start.
-    if (q.length > this.highWater) this.highWater = q.length;
     const start = performance.now();
     const max = this.batchSize;
     const conflating = this.conflateIndex !== undefined;
