@@ -7,6 +7,7 @@ export {
   OrderEvent,
   PositionEvent,
   AssetEvent,
+  TradingEvents,
   keyWord,
   type SymbolRecord,
   type AccountRecord,

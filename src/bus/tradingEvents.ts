@@ -1,10 +1,13 @@
-import { defineBusEvent } from "./BusEventKind.js";
+// Types only (erased at build): src/bus never loads src/trader at run time.
+import type { AccountData, BarData, OrderData, PositionData, TickData, TradeData } from "../trader/objects.js";
+import { defineBusEvent, type BusEventKind } from "./BusEventKind.js";
 
 /*
- * Event kinds for the trading objects, on aioquant's exchanges and names. src/bus does not know
- * tickwire's trader types (layering), so these are typed by the fields they route on; get the
- * full type with `.typed<TickData>()`. Routing keys follow aioquant's `{platform}.{symbol}`,
- * with the gateway as the platform: "SIM.rb2410".
+ * Event kinds for the trading objects, on aioquant's exchanges and names. The aioquant-named
+ * kinds are typed by the fields they route on, so any record with those fields can be published
+ * (aioquant's own payloads too); `TradingEvents` has the same kinds typed with tickwire's trader
+ * objects. Routing keys follow aioquant's `{platform}.{symbol}`, with the gateway as the
+ * platform: "SIM.rb2410".
  */
 
 /** Fields market data and order events route on. */
@@ -41,3 +44,24 @@ export const OrderEvent = defineBusEvent<SymbolRecord>("EVENT_ORDER", "Order", {
 export const PositionEvent = defineBusEvent<SymbolRecord>("EVENT_POSITION", "Position", { key: bySymbol });
 /** Accounts / assets → exchange "Asset", key "<gateway>.<accountid>". */
 export const AssetEvent = defineBusEvent<AccountRecord>("EVENT_ASSET", "Asset", { key: byAccount });
+
+/**
+ * The trading kinds typed with tickwire's objects: `TradingEvents.tick.parse(event)` is a
+ * `TickData`, `TradingEvents.order.create(order)` takes an `OrderData`. Same exchanges, names and
+ * routing keys as the aioquant-named kinds above.
+ */
+export const TradingEvents: {
+  readonly tick: BusEventKind<TickData>;
+  readonly bar: BusEventKind<BarData>;
+  readonly trade: BusEventKind<TradeData>;
+  readonly order: BusEventKind<OrderData>;
+  readonly position: BusEventKind<PositionData>;
+  readonly account: BusEventKind<AccountData>;
+} = {
+  tick: OrderbookEvent.typed<TickData>(),
+  bar: KlineEvent.typed<BarData>(),
+  trade: TradeEvent.typed<TradeData>(),
+  order: OrderEvent.typed<OrderData>(),
+  position: PositionEvent.typed<PositionData>(),
+  account: AssetEvent.typed<AccountData>(),
+};

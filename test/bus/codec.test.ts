@@ -5,8 +5,9 @@ import { promisify } from "node:util";
 import { PassThrough } from "node:stream";
 import zlib from "node:zlib";
 import { Packr } from "msgpackr";
-import { BusEvent, aioquantCodec, msgpackCodec, decodeBody, codecForContentType, OrderbookEvent, AssetEvent } from "../../src/bus/index.js";
+import { BusEvent, aioquantCodec, msgpackCodec, decodeBody, codecForContentType, OrderbookEvent, AssetEvent, TradingEvents } from "../../src/bus/index.js";
 import { isTickwireError } from "../../src/event/index.js";
+import { createAccount, createTick, Exchange, type AccountData, type TickData } from "../../src/trader/index.js";
 import { createDeflater, createInflater, MAX_INFLATED_BYTES } from "../../src/bus/zlibContext.js";
 
 const run = promisify(execFile);
@@ -208,6 +209,22 @@ describe("BusEvent and event kinds", () => {
     const parsed = OrderbookEvent.typed<typeof tick>().parse(back);
     assert.equal(parsed.lastPrice, 3456.5);
     assert.equal(AssetEvent.create({ gatewayName: "SIM", accountid: "acc.1", balance: 1 }).routingKey, "SIM.acc_1");
+  });
+
+  test("TradingEvents are typed with the trader objects: a TickData and an AccountData round-trip unchanged", () => {
+    const t: TickData = createTick({ gatewayName: "SIM", symbol: "rb2410", exchange: Exchange.SHFE, datetime: 1717232400000, lastPrice: 3456.5, bidPrice1: 3456, bidVolume1: 3 });
+    const ev = TradingEvents.tick.create(t);
+    assert.equal(ev.exchange, "Orderbook");
+    assert.equal(ev.routingKey, "SIM.rb2410");
+    for (const codec of [aioquantCodec, msgpackCodec]) {
+      const back: TickData = TradingEvents.tick.parse(BusEvent.decode(ev.encode(codec), { exchange: ev.exchange, routingKey: ev.routingKey, contentType: codec.contentType }));
+      assert.deepEqual(back, t);
+    }
+    const a: AccountData = createAccount({ gatewayName: "SIM", accountid: "acc1", balance: 100, frozen: 40 });
+    const evA = TradingEvents.account.create(a);
+    assert.equal(evA.exchange, "Asset");
+    assert.equal(evA.routingKey, "SIM.acc1");
+    assert.deepEqual(TradingEvents.account.parse(BusEvent.decode(evA.encode(), { exchange: evA.exchange, routingKey: evA.routingKey })), a);
   });
 
   test("parsing another kind's event is refused with TW_BUS_KIND", () => {
