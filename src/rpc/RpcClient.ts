@@ -15,7 +15,10 @@ export interface RpcClientOptions {
   heartbeatTolerance?: number;
   /** CURVE: the server's public key, and this client's key pair (a fresh one when omitted). */
   curve?: { serverPublicKey: string; publicKey?: string; secretKey?: string };
-  /** Largest request this client sends and reply it accepts, bytes. Default 16 MiB. */
+  /**
+   * Largest request this client sends and reply it accepts, bytes. Default 16 MiB; give the
+   * server and its clients the same value.
+   */
   maxMessageSize?: number;
   /** Publications ZeroMQ may queue for this client before the server drops (SUB high-water mark). Default 10000. */
   receiveHighWaterMark?: number;
@@ -134,7 +137,11 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
     }
     // immediate + sendTimeout 0: a request only leaves our queue for a live connection, so a call
     // that timed out while the server was away is never delivered later.
-    const dealer = new Dealer({ ...security, linger: 0, immediate: true, sendTimeout: 0, maxMessageSize: this.opts.maxMessageSize * 4 + 1024 * 1024 });
+    const hardLimit = this.opts.maxMessageSize * 4 + 1024 * 1024;
+    const dealer = new Dealer({ ...security, linger: 0, immediate: true, sendTimeout: 0, maxMessageSize: hardLimit });
+    // No maxMessageSize on the SUB socket: libzmq treats an oversize message as a protocol error and
+    // never reconnects that session, so one large publication would end the stream for good. A
+    // tickwire server refuses publications over its maxMessageSize (TW_RPC_OVERSIZE) instead.
     const subscriber = new Subscriber({ ...security, linger: 0, receiveHighWaterMark: this.opts.receiveHighWaterMark });
     if (curve) this.watchAuth(dealer);
     try {

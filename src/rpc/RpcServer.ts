@@ -15,7 +15,7 @@ export type RpcFunction = (...args: never[]) => unknown;
 export interface RpcServerOptions {
   /** Milliseconds between heartbeats on the publish socket. Default 2000. */
   heartbeatInterval?: number;
-  /** Largest request (and reply) in bytes; larger ones get a TW_RPC_OVERSIZE error. Default 16 MiB. */
+  /** Largest request, reply and publication in bytes; larger ones get a TW_RPC_OVERSIZE error. Default 16 MiB. */
   maxMessageSize?: number;
   /** Send remote stacks to callers (they may reveal paths). Default true. */
   exposeStack?: boolean;
@@ -231,6 +231,13 @@ export class RpcServer {
       throw new TickwireError(RpcErrorCode.ENCODE, `Cannot encode the data published under "${topic}" as msgpack: send plain data (no cycles, no class instances with state).`, {
         cause: err,
       });
+    }
+    if (entry.body.length > this.opts.maxMessageSize) {
+      this.seq--;
+      throw new TickwireError(
+        RpcErrorCode.OVERSIZE,
+        `The publication under "${topic}" is ${entry.body.length} bytes, over maxMessageSize ${this.opts.maxMessageSize}: publish less per message, or raise maxMessageSize on the server and its clients.`,
+      );
     }
     this.counters.published++;
     this.publications.push(entry);

@@ -142,6 +142,26 @@ describe("publish and subscribe", async () => {
     assert.equal(server.lastSeq, before);
   });
 
+  test("a publication over maxMessageSize is refused with TW_RPC_OVERSIZE, takes no sequence number, and the stream goes on", async () => {
+    const small = await startPair({ maxMessageSize: 1024 });
+    try {
+      const got: unknown[] = [];
+      small.client.subscribeTopic("big");
+      small.client.on("message", (_t, d) => got.push(d));
+      const before = small.server.lastSeq;
+      assert.throws(() => small.server.publish("big", "x".repeat(2000)), (err: unknown) => isTickwireError(err, RpcErrorCode.OVERSIZE) && /maxMessageSize/.test((err as Error).message));
+      assert.equal(small.server.lastSeq, before);
+      // ZeroMQ's SUB joins late: publish until one arrives.
+      while (got.length === 0) {
+        small.server.publish("big", "fits");
+        await sleep(20);
+      }
+      assert.equal(got[0], "fits");
+    } finally {
+      await small.stop();
+    }
+  });
+
   test("a burst of mixed objects keeps every object's own keys and values", async () => {
     const { client, got } = await subscriber("mixed");
     try {
