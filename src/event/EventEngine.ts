@@ -11,7 +11,7 @@ import {
 import { EventQueue } from "./EventQueue.js";
 import { Pending } from "./Pending.js";
 import { TickwireError } from "./errors.js";
-import { activate, clearFrame, enterFrame, type SessionEngine } from "./session.js";
+import { activate, clearFrame, enterFrame, resetFrame, type SessionEngine } from "./session.js";
 import type { Mountable } from "./Blueprint.js";
 
 /** Payload types by event type. Template-literal keys (`eTick.${string}`) are allowed. */
@@ -497,7 +497,12 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
    * stop takes effect once the stop has finished.
    */
   stop(options: StopOptions = {}): Promise<void> {
-    if (this.stopping !== undefined) return this.stopping;
+    if (this.stopping !== undefined) {
+      // A stop asked for now wins over a start() made while the stop ran; and if the engine was
+      // started again in the moment between the stop finishing and its callers waking, stop that too.
+      this.restartAfterStop = false;
+      return this.state === State.Running ? this.stopping.then(() => this.stop(options)) : this.stopping;
+    }
     if (this.state === State.Stopped) return Promise.resolve();
     const stopping = this.stopNow(options).finally(() => {
       this.stopping = undefined;
@@ -610,6 +615,9 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
     const plain = !this.asyncContext;
     const profile = this.profile;
     const prevActive = activate(this);
+    // This drain may have been scheduled from inside a framed handler (its put() made the
+    // setImmediate), so it can start inside that frame: leave it once per batch.
+    resetFrame();
     let n = 0;
     while (n < max) {
       const ev = q.shift();

@@ -130,7 +130,8 @@ export class Pending<T> implements PromiseLike<T> {
     else if (this.state === REJECTED) this.promise = Promise.reject(this.result);
     else
       this.promise = new Promise<T>((resolve, reject) => {
-        this.onSettled(() => (this.state === FULFILLED ? resolve(this.result as T) : reject(this.result)));
+        // First in line, so a listener that throws cannot keep the promise from settling.
+        (this.listeners ??= []).unshift(() => (this.state === FULFILLED ? resolve(this.result as T) : reject(this.result)));
       });
     return this.promise;
   }

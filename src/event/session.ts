@@ -52,6 +52,12 @@ export function enterFrame(engine: SessionEngine, event: Event): void {
   framed = true;
 }
 
+/** @internal Leaves whatever frame the running code inherited (once per batch: it reads the store). */
+export function resetFrame(): void {
+  if (als !== undefined && (framed || als.getStore() !== undefined)) als.enterWith(undefined as unknown as Frame);
+  framed = false;
+}
+
 /** @internal Ends the frame enterFrame set, if any. */
 export function clearFrame(): void {
   if (!framed) return;

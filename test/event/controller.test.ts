@@ -72,6 +72,16 @@ describe("dispatch", () => {
     await e.stop();
   });
 
+  test("a Pending settles its awaiters even when an onSettled listener throws", async () => {
+    const p = new Pending<number>();
+    p.onSettled(() => {
+      throw new Error("listener failed");
+    });
+    const awaited = p.then((v) => v);
+    assert.throws(() => p.resolve(7), /listener failed/);
+    assert.equal(await awaited, 7);
+  });
+
   test("dispatch on a full queue rejects its Pending with TW_QUEUE_FULL", async () => {
     const e = new EventEngine({ interval: null, maxQueue: 1 });
     e.put(new Event("a"));
@@ -183,6 +193,29 @@ describe("session context", () => {
     await e.waitForIdle();
     await e.stop();
     assert.deepEqual(got.sort(), ["d1:1", "d2:2", "d3:3", "p:none"]);
+  });
+
+  test("frames never leak into the next batch: a plain event put by a timer after a dispatch has no session after its await", async () => {
+    const e = new EventEngine({ interval: null });
+    const seen: string[] = [];
+    // A dispatched event's handler puts synchronously (so the next drain is scheduled from inside
+    // its frame) and a timer puts a plain event that the next drain handles.
+    e.register("order", () => {
+      e.put(new Event("audit"));
+      setTimeout(() => e.put(new Event("tick")), 0);
+      return "ok";
+    });
+    e.register("audit", () => {});
+    e.register("tick", async () => {
+      await sleep(1);
+      seen.push(currentSessionOrNone());
+    });
+    e.start();
+    await e.dispatch("order", 1);
+    await sleep(30);
+    await e.waitForIdle();
+    await e.stop();
+    assert.deepEqual(seen, ["none"]);
   });
 
   test("session() in the synchronous part of a plain handler works; outside a handler it throws TW_SESSION_NONE", async () => {

@@ -275,6 +275,38 @@ describe("EventEngine queueing", () => {
     assert.equal(e.running, false);
   });
 
+  test("stop() after a start() made during a stop wins: the engine ends stopped", async () => {
+    const e = new EventEngine({ interval: 0.01 });
+    e.register("slow", async () => void (await sleep(20)));
+    e.start();
+    e.put(new Event("slow"));
+    const first = e.stop();
+    e.start();
+    const second = e.stop();
+    await Promise.all([first, second]);
+    assert.equal(e.running, false);
+    let timers = 0;
+    e.register(EVENT_TIMER, () => void timers++);
+    await sleep(40);
+    assert.equal(timers, 0, "no timer runs after the last stop");
+  });
+
+  test("a start() and stop() made by code woken as a stop finishes leave the engine stopped", async () => {
+    const e = new EventEngine({ interval: null });
+    e.register("slow", async () => void (await sleep(20)));
+    e.start();
+    e.put(new Event("slow"));
+    await new Promise((r) => setImmediate(r));
+    const cycle = e.waitForIdle().then(async () => {
+      e.start();
+      await e.stop();
+      return e.running;
+    });
+    await e.stop();
+    assert.equal(await cycle, false);
+    assert.equal(e.running, false);
+  });
+
   test("the high-water mark sees a queue that a handler fills inside a batch", async () => {
     const e = new EventEngine({ interval: null });
     e.register("fill", () => {

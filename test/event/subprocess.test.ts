@@ -192,6 +192,16 @@ describe("Subprocess ending", () => {
     assert.equal((await sub.exited).code, 1);
   });
 
+  test("startTimeoutMs must be a positive number of milliseconds or Infinity", async () => {
+    for (const bad of [0, -1, Number.NaN, 2 ** 31]) {
+      assert.throws(() => new Subprocess({ module: MODULE, startTimeoutMs: bad }), (err: unknown) => isTickwireError(err, "TW_SUBPROCESS_BAD_OPTION"));
+    }
+    const sub = new Subprocess<typeof handlers>({ module: MODULE, startTimeoutMs: Infinity });
+    await sub.ready();
+    assert.equal(await sub.submit("add", 1, 2), 3);
+    await sub.shutdown();
+  });
+
   test("a module that never finishes loading is killed after startTimeoutMs: ready() rejects with TW_SUBPROCESS_START", async () => {
     const sub = new Subprocess({ module: new URL("../fixtures/hanging-handler-module.ts", import.meta.url), startTimeoutMs: 1500 });
     const early = sub.submit("add", 1, 2);

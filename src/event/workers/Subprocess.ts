@@ -35,9 +35,9 @@ export interface SubprocessOptions {
   env?: NodeJS.ProcessEnv;
   cwd?: string;
   /**
-   * How long the child may take to load the module and start its engine, ms (default 30,000).
-   * Past it the child is killed: ready() rejects with TW_SUBPROCESS_START, pending results with
-   * TW_SUBPROCESS_EXITED (its cause says why).
+   * How long the child may take to load the module and start its engine, ms (default 30,000;
+   * Infinity for no limit). Past it the child is killed: ready() rejects with TW_SUBPROCESS_START,
+   * pending results with TW_SUBPROCESS_EXITED (its cause says why).
    */
   startTimeoutMs?: number;
   /** Called once when the child has exited, for whatever reason (see `SubprocessExit.expected`). */
@@ -102,6 +102,13 @@ export class Subprocess<H extends HandlerModule = HandlerModule> {
   private startTimer: NodeJS.Timeout | undefined;
 
   constructor(options: SubprocessOptions) {
+    const startTimeoutMs = options.startTimeoutMs ?? 30_000;
+    if (!(startTimeoutMs === Infinity || (Number.isFinite(startTimeoutMs) && startTimeoutMs > 0 && startTimeoutMs <= 2 ** 31 - 1))) {
+      throw new TickwireError(
+        "TW_SUBPROCESS_BAD_OPTION",
+        `startTimeoutMs must be a number of milliseconds from 1 to ${2 ** 31 - 1}, or Infinity for no limit (got ${String(startTimeoutMs)}).`,
+      );
+    }
     this.options = options;
     this.exited = new Promise((resolve) => (this.resolveExited = resolve));
     const config: ChildConfig = { moduleUrl: moduleUrl(options.module), engine: options.engine ?? {} };
@@ -119,9 +126,10 @@ export class Subprocess<H extends HandlerModule = HandlerModule> {
       // Spawn failure: 'close' may never come.
       if (this.child.pid === undefined) this.onClose(null, null, err);
     });
-    const startTimeoutMs = options.startTimeoutMs ?? 30_000;
-    this.startTimer = setTimeout(() => this.startTimedOut(startTimeoutMs), startTimeoutMs);
-    this.startTimer.unref();
+    if (startTimeoutMs !== Infinity) {
+      this.startTimer = setTimeout(() => this.startTimedOut(startTimeoutMs), startTimeoutMs);
+      this.startTimer.unref();
+    }
   }
 
   /** The child never said it was ready (a module that hangs while loading): end it. */
