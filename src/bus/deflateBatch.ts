@@ -101,8 +101,9 @@ parentPort.on("message", (texts) => {
       lens[i] = end - pos;
       pos = end;
     }
-    const buf = out.buffer;
-    out = Buffer.allocUnsafeSlow(out.length);
+    // An exact-size copy goes back (its bodies share it) and the output buffer is kept: handing
+    // over the whole buffer made every body hold at least 64 KiB, or the largest batch ever seen.
+    const buf = out.buffer.slice(out.byteOffset, out.byteOffset + pos);
     parentPort.postMessage({ buf, lens }, [buf, lens.buffer]);
   } catch (err) {
     parentPort.postMessage({ error: String(err) });
