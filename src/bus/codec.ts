@@ -62,7 +62,8 @@ export function aioquantDeflate(input: Buffer): Buffer {
 
 /**
  * aioquant's format: zlib (level 6, as Python's `zlib.compress`) over UTF-8 JSON of
- * `{"n": name, "d": data}` written the way Python's `json.dumps` writes it, so the bytes match.
+ * `{"n": name, "d": data}` written the way Python's `json.dumps` writes it, so the JSON text matches
+ * byte for byte (the deflate stream itself may differ between zlib builds; each side inflates the other's).
  * Decoding also takes plain uncompressed JSON (TheNextQuant's older format).
  */
 export const aioquantCodec: BusCodec = {
