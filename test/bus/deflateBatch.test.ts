@@ -46,6 +46,17 @@ describe("batched deflate", () => {
     assert.equal(deflateThreadForTest.state(), "running");
   });
 
+  test("bodies from the worker hold no more memory than their batch: no 64 KiB buffer, none left over from a large batch", async () => {
+    deflateThreadForTest.reset();
+    const large = texts(MAX_WORKER_BATCH); // with 70 KB bodies: the worker's output buffer grows
+    assertDeflated((await run((ready) => new BatchDeflater(aioquantDeflate, ready, { worker: true }), large)).jobs, large);
+    const small = texts(20).map((t) => t.replace(/"pad": "[^"]*"/, '"pad": ""'));
+    const { jobs } = await run((ready) => new BatchDeflater(aioquantDeflate, ready, { worker: true }), small);
+    assertDeflated(jobs, small);
+    const total = jobs.reduce((n, j) => n + j.body!.length, 0);
+    for (const j of jobs) assert.ok(j.body!.buffer.byteLength <= total, `a body's backing store is ${j.body!.buffer.byteLength} bytes for a batch of ${total}`);
+  });
+
   test("a few messages are compressed inline, without a thread", async () => {
     deflateThreadForTest.reset();
     const all = texts(3);
