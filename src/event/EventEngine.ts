@@ -147,10 +147,8 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
   currentEvent: Event | undefined = undefined;
 
   private readonly queue = new EventQueue();
-  /** Types with handlers. */
-  private readonly slots = new Map<string, TypeSlot>();
-  /** The same slots in a dictionary object: the hot lookup (a keyed property load beats Map#get). */
-  private byType: Record<string, TypeSlot | undefined> = Object.create(null) as Record<string, TypeSlot | undefined>;
+  /** Types with handlers, in a null-prototype dictionary: on the hot path a keyed property load beats Map#get. */
+  private readonly slots: Record<string, TypeSlot | undefined> = Object.create(null) as Record<string, TypeSlot | undefined>;
   /** Dispatch counts of types without handlers (bounded), each with the general handlers as its list. */
   private readonly unhandled = new Map<string, TypeSlot>();
   /** Handler-less types past the bound share this slot. */
@@ -223,13 +221,11 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
   /** Adds `handler` for events of exactly `type`. Registering the same handler twice is a no-op. */
   register<K extends EventType<M>>(type: K, handler: Handler<AllEvents<M>[K], K>): void {
     const h = handler as Handler;
-    const slot = this.slots.get(type);
+    const slot = this.slots[type];
     if (slot === undefined) {
       const counted = this.unhandled.get(type);
       this.unhandled.delete(type);
-      const made = { handlers: [h], all: [h, ...this.general], dispatched: counted?.dispatched ?? 0 };
-      this.slots.set(type, made);
-      this.byType[type] = made;
+      this.slots[type] = { handlers: [h], all: [h, ...this.general], dispatched: counted?.dispatched ?? 0 };
       this.lastType = undefined;
       return;
     }
@@ -241,14 +237,13 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
 
   /** Removes `handler` from `type`; removing the last one removes the type. Unknown: no-op. */
   unregister<K extends EventType<M>>(type: K, handler: Handler<AllEvents<M>[K], K>): void {
-    const slot = this.slots.get(type);
+    const slot = this.slots[type];
     if (slot === undefined) return;
     const i = slot.handlers.indexOf(handler as Handler);
     if (i < 0) return;
     if (slot.handlers.length === 1) {
       // The last handler: the type goes; its count stays with the handler-less ones.
-      this.slots.delete(type);
-      delete this.byType[type];
+      delete this.slots[type];
       this.lastType = undefined;
       const rest = this.countedUnhandled(type);
       rest.dispatched += slot.dispatched;
@@ -273,21 +268,19 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
 
   private setGeneral(list: Handler[]): void {
     this.general = list;
-    for (const slot of this.slots.values()) slot.all = [...slot.handlers, ...list];
+    for (const slot of Object.values(this.slots)) slot!.all = [...slot!.handlers, ...list];
     for (const slot of this.unhandled.values()) slot.all = list;
     this.otherTypes.all = list;
   }
 
   /** The types that have at least one handler. */
   types(): string[] {
-    const out: string[] = [];
-    for (const type of this.slots.keys()) out.push(type);
-    return out;
+    return Object.keys(this.slots);
   }
 
   /** The handlers of `type`, in the order they run (a copy). */
   handlersOf(type: string): Handler[] {
-    return [...(this.slots.get(type)?.handlers ?? [])];
+    return [...(this.slots[type]?.handlers ?? [])];
   }
 
   /** Registers every handler of a blueprint at once; `unmount` removes exactly those. */
@@ -359,8 +352,8 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
       this.putBounded(event as Event);
       return;
     }
-    const depth = this.queue.push(event as Event) + 1 - this.queue.headSequence;
-    if (depth > this.highWater) this.highWater = depth;
+    this.queue.push(event as Event);
+    if (this.queue.length > this.highWater) this.highWater = this.queue.length;
     if (!this.scheduled && this.state !== State.Stopped) {
       this.scheduled = true;
       setImmediate(this.drain);
@@ -656,7 +649,7 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
    * registration clears that cache. A type without handlers gets a counting slot (bounded). */
   private slotFor(type: string): TypeSlot {
     if (type === this.lastType) return this.lastSlot!;
-    const slot = this.byType[type] ?? this.countedUnhandled(type);
+    const slot = this.slots[type] ?? this.countedUnhandled(type);
     this.lastType = type;
     this.lastSlot = slot;
     return slot;
@@ -828,7 +821,7 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
       }
       return;
     }
-    const listened = (this.slots.get(EVENT_HANDLER_ERROR)?.handlers.length ?? 0) > 0;
+    const listened = this.slots[EVENT_HANDLER_ERROR] !== undefined;
     if (!listened || info.event.type === EVENT_HANDLER_ERROR)
       console.error(`[tickwire] ${this.name}: handler "${info.handler}" failed on "${info.event.type}":`, error);
   }
@@ -850,7 +843,7 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
 
   stats(): EngineStats {
     const dispatchedByType: Record<string, number> = {};
-    for (const [type, slot] of this.slots) if (slot.dispatched > 0) dispatchedByType[type] = slot.dispatched;
+    for (const [type, slot] of Object.entries(this.slots)) if (slot!.dispatched > 0) dispatchedByType[type] = slot!.dispatched;
     for (const [type, slot] of this.unhandled) if (slot.dispatched > 0) dispatchedByType[type] = slot.dispatched;
     return {
       name: this.name,
