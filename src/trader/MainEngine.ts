@@ -21,6 +21,15 @@ import {
   type TradeData,
 } from "./objects.js";
 import { OmsEngine } from "./OmsEngine.js";
+import {
+  badRequestError,
+  cancelRequestFormProblem,
+  historyRequestFormProblem,
+  orderRequestFormProblem,
+  subscribeRequestFormProblem,
+  describeValue,
+  type RequestProblem,
+} from "./requestChecks.js";
 
 /** Options of MainEngine; every field has a default. */
 export interface MainEngineOptions {
@@ -207,17 +216,30 @@ export class MainEngine {
     if (this.eventEngine.running) await this.eventEngine.submit(noop).then(noop, noop);
   }
 
+  // Requests may come from an untrusted caller (rpc-service forwards its clients' calls here): a
+  // malformed one (not an object, NaN, a string for a number) throws TW_TRADER_BAD_REQUEST before
+  // any gateway sees it. Values a market refuses (volume 0, off the tick) are the gateway's REJECTED.
+
   subscribe(req: SubscribeRequest, gatewayName: string): Awaitable<void> {
-    return this.gatewayOrThrow(gatewayName, "subscribe").subscribe(req);
+    const gateway = this.gatewayOrThrow(gatewayName, "subscribe");
+    this.refuseMalformed("subscribe", subscribeRequestFormProblem(req));
+    return gateway.subscribe(req);
   }
 
-  /** Sends an order through the named gateway; returns (a promise of, for remote gateways) its vtOrderid. */
+  /**
+   * Sends an order through the named gateway; returns (a promise of, for remote gateways) its
+   * vtOrderid. A malformed request throws TW_TRADER_BAD_REQUEST (see requestChecks.ts).
+   */
   sendOrder(req: OrderRequest, gatewayName: string): Awaitable<string> {
-    return this.gatewayOrThrow(gatewayName, "sendOrder").sendOrder(req);
+    const gateway = this.gatewayOrThrow(gatewayName, "sendOrder");
+    this.refuseMalformed("sendOrder", orderRequestFormProblem(req));
+    return gateway.sendOrder(req);
   }
 
   cancelOrder(req: CancelRequest, gatewayName: string): Awaitable<void> {
-    return this.gatewayOrThrow(gatewayName, "cancelOrder").cancelOrder(req);
+    const gateway = this.gatewayOrThrow(gatewayName, "cancelOrder");
+    this.refuseMalformed("cancelOrder", cancelRequestFormProblem(req));
+    return gateway.cancelOrder(req);
   }
 
   queryAccount(gatewayName: string): Awaitable<void> {
@@ -229,14 +251,24 @@ export class MainEngine {
   }
 
   queryHistory(req: HistoryRequest, gatewayName: string): Awaitable<BarData[]> {
-    return this.gatewayOrThrow(gatewayName, "queryHistory").queryHistory(req);
+    const gateway = this.gatewayOrThrow(gatewayName, "queryHistory");
+    this.refuseMalformed("queryHistory", historyRequestFormProblem(req));
+    return gateway.queryHistory(req);
+  }
+
+  private refuseMalformed(action: string, problem: RequestProblem | undefined): void {
+    if (problem === undefined) return;
+    const error = badRequestError(action, problem);
+    this.writeLog(error.message, MAIN_ENGINE_LOG_SOURCE, LogLevel.WARNING);
+    throw error;
   }
 
   private gatewayOrThrow(gatewayName: string, action: string): BaseGateway {
-    const gateway = this.gateways.get(gatewayName);
+    const gateway = typeof gatewayName === "string" ? this.gateways.get(gatewayName) : undefined;
     if (gateway !== undefined) return gateway;
     const known = [...this.gateways.keys()].join(", ") || "none";
-    const msg = `${action}: no gateway named ${JSON.stringify(gatewayName)} (gateways: ${known}). Add it with addGateway() or fix the name.`;
+    // From an RPC client the name can be anything (JSON.stringify throws on a BigInt).
+    const msg = `${action}: no gateway named ${describeValue(gatewayName)} (gateways: ${known}). Add it with addGateway() or fix the name.`;
     this.writeLog(msg, MAIN_ENGINE_LOG_SOURCE, LogLevel.ERROR);
     throw new TickwireError("TW_TRADER_UNKNOWN_GATEWAY", msg, { details: { gatewayName, action } });
   }

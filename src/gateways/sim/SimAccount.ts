@@ -1,3 +1,4 @@
+import { TickwireError } from "../../event/errors.js";
 import { Direction } from "../../trader/constants.js";
 import type { InstrumentMarket } from "./InstrumentMarket.js";
 import type { SimOrder } from "./SimOrder.js";
@@ -127,7 +128,12 @@ export class SimAccount {
     const perUnit = refPrice * i.size * (i.marginRate + i.commissionRate);
     const needed = perUnit * order.volume;
     const available = this.available;
-    if (needed > available + 1e-9) {
+    // Written so that NaN fails it: `NaN > x` is false, and one NaN held here would make every
+    // later check pass (available NaN).
+    if (!Number.isFinite(needed) || needed < 0) {
+      return `the order's margin and commission cannot be computed (${needed}): check its price and volume`;
+    }
+    if (!(needed <= available + 1e-9)) {
       return `insufficient funds: the order needs ${needed.toFixed(2)} (margin and commission) but ${available.toFixed(2)} is available`;
     }
     order.position = position;
@@ -141,7 +147,7 @@ export class SimAccount {
   /** Freezes position volume for a closing order; returns a rejection reason when there is not enough. */
   freezeClose(order: SimOrder, position: SimPosition): string | undefined {
     const available = position.available;
-    if (order.volume > available + 1e-12) {
+    if (!(order.volume > 0 && order.volume <= available + 1e-12)) {
       const side = position.direction === Direction.NET ? "holding" : `${position.direction.toLowerCase()} position`;
       return `insufficient position: closing ${order.volume} needs that much ${side} of ${position.vtSymbol} but ${available} is available`;
     }
@@ -155,6 +161,10 @@ export class SimAccount {
   applyFill(order: SimOrder, price: number, volume: number): number {
     const position = order.position;
     if (!position) return 0;
+    if (!(Number.isFinite(price) && price > 0 && Number.isFinite(volume) && volume > 0)) {
+      // Orders are checked before they trade, so this is a bug: refuse to write NaN into the account.
+      throw new TickwireError("TW_SIM_BAD_FILL", `A fill of ${volume} at ${price} for order ${order.orderid} cannot be settled: this is a bug in the paper exchange, please report it.`);
+    }
     const i = position.market.instrument;
     const rules = position.market.rules;
     const commission = price * volume * i.size * i.commissionRate;

@@ -1,6 +1,7 @@
 import { TickwireError } from "../../event/errors.js";
 import { Direction, Offset, OrderType, Status } from "../../trader/constants.js";
 import { vtSymbolOf } from "../../trader/ids.js";
+import { badRequestError, describeValue, orderRequestFormProblem, orderRequestProblem } from "../../trader/requestChecks.js";
 import { aggregateBars, simulateMinuteBars, type SimBar } from "./history.js";
 import { DEFAULT_INSTRUMENTS, validateInstrument, type SimInstrument } from "./instruments.js";
 import { InstrumentMarket } from "./InstrumentMarket.js";
@@ -36,8 +37,6 @@ export interface SimExchangeListener {
   onAccount(account: SimAccount): void;
 }
 
-const ORDER_TYPES = new Set<string>(Object.values(OrderType));
-const PRICED_TYPES = new Set<string>([OrderType.LIMIT, OrderType.FAK, OrderType.FOK, OrderType.STOP]);
 /** Money held for MARKET and STOP orders is priced this much above the reference, for slippage. */
 const MARKET_RESERVE_MARKUP = 1.05;
 
@@ -154,12 +153,18 @@ export class SimExchange implements MatchingSink {
    * matching does at once. Never throws for bad orders: rejections are order updates.
    */
   sendOrder(input: SimOrderInput): SimOrder {
-    const vtSymbol = vtSymbolOf(input.symbol, input.exchange);
+    if (typeof input !== "object" || input === null) {
+      throw badRequestError("sendOrder", { field: "request", reason: `an order request must be an object, got ${describeValue(input)}` });
+    }
+    // The request is checked as it came (a NaN or a string in it is the reason); the order
+    // keeps only well-formed values, so what is published and settled holds no NaN.
+    const form = orderRequestFormProblem(input);
+    const vtSymbol = typeof input.symbol === "string" && typeof input.exchange === "string" ? vtSymbolOf(input.symbol, input.exchange) : "";
     const market = this.bySymbol.get(vtSymbol);
     const order = new SimOrder(String(++this.orderCount), input, vtSymbol, market ? market.time : this.now);
     order.market = market;
     this.listener?.onOrder(order);
-    const reason = this.admit(order);
+    const reason = form !== undefined ? form.reason : this.admit(order, input);
     if (reason !== undefined) {
       order.status = Status.REJECTED;
       order.reason = reason;
@@ -177,11 +182,13 @@ export class SimExchange implements MatchingSink {
    * ended (a race, not an error). Throws TW_SIM_UNKNOWN_ORDER for an id this exchange never gave.
    */
   cancelOrder(orderid: string): boolean {
-    const order = this.active.get(orderid);
+    const order = typeof orderid === "string" ? this.active.get(orderid) : undefined;
     if (!order) {
-      const n = Number(orderid);
-      if (Number.isInteger(n) && n > this.idStart && n <= this.orderCount && String(n) === orderid) return false;
-      throw new TickwireError("TW_SIM_UNKNOWN_ORDER", `No order "${orderid}" was ever sent to this paper exchange: check the orderid (the part after the gateway name).`, {
+      if (typeof orderid === "string") {
+        const n = Number(orderid);
+        if (Number.isInteger(n) && n > this.idStart && n <= this.orderCount && String(n) === orderid) return false;
+      }
+      throw new TickwireError("TW_SIM_UNKNOWN_ORDER", `No order ${describeValue(orderid)} was ever sent to this paper exchange: check the orderid (the part after the gateway name).`, {
         details: { orderid },
       });
     }
@@ -257,43 +264,27 @@ export class SimExchange implements MatchingSink {
     this.listener?.onOrder(order);
   }
 
-  /** Validates and funds an order; returns why it is rejected, or undefined when accepted. */
-  private admit(order: SimOrder): string | undefined {
+  /** Validates and funds a well-formed order; returns why it is rejected, or undefined when accepted. */
+  private admit(order: SimOrder, input: SimOrderInput): string | undefined {
     const market = order.market;
     if (!market) {
       return `unknown symbol ${order.vtSymbol}: this paper exchange lists ${[...this.bySymbol.keys()].join(", ")}`;
     }
-    if (order.direction !== Direction.LONG && order.direction !== Direction.SHORT) {
-      return `direction must be LONG (buy) or SHORT (sell), got ${String(order.direction)}`;
-    }
-    if (!ORDER_TYPES.has(order.type)) return `unknown order type ${String(order.type)}: use one of ${[...ORDER_TYPES].join(", ")}`;
     const rules = market.rules;
-    const volume = order.volume;
-    if (typeof volume !== "number" || !Number.isFinite(volume) || volume <= 0) {
-      return `volume must be a number > 0, got ${String(volume)}`;
-    }
-    if (!rules.isVolumeMultiple(volume)) {
-      return `volume ${volume} is not a multiple of the minimum volume ${rules.minVolume} of ${market.vtSymbol}`;
-    }
+    const problem = orderRequestProblem(input, rules, market.vtSymbol);
+    if (problem !== undefined) return problem.reason;
     // On the grid exactly (0.1 + 0.2 is 0.30000000000000004): fills are summed on the grid, so an
     // order a hair above it would never count as filled.
-    order.volume = rules.roundVolume(volume);
-    if (PRICED_TYPES.has(order.type)) {
-      const price = order.price;
-      if (typeof price !== "number" || !Number.isFinite(price) || price <= 0) {
-        return `price must be a number > 0 for a ${order.type} order, got ${String(price)}`;
-      }
-      if (!rules.isOnTick(price)) {
-        return `price ${price} is not on the price tick ${rules.priceTick} of ${market.vtSymbol}`;
-      }
+    order.volume = rules.roundVolume(order.volume);
+    if (order.price !== 0) {
       // A price computed as ticks × tick (19401 × 0.2 = 3880.2000000000003) is on the tick within
       // tolerance but a hair off the book's exact prices: compared as is, it would not cross the
       // bid at the price it means, nor trade on the grid. Matching sees the grid price.
-      const onGrid = rules.snap(price);
-      order.price = onGrid;
+      const onGrid = rules.snap(order.price);
       if (market.limitUp !== 0 && (onGrid > market.limitUp || onGrid < market.limitDown)) {
-        return `price ${price} is outside today's limits ${market.limitDown}–${market.limitUp} of ${market.vtSymbol}`;
+        return `price ${order.price} is outside today's limits ${market.limitDown}–${market.limitUp} of ${market.vtSymbol}`;
       }
+      order.price = onGrid;
     }
     const account = this.account;
     if (market.instrument.netPosition) {

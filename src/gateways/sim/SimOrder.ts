@@ -54,16 +54,18 @@ export class SimOrder {
   vtOrderid = "";
 
   constructor(orderid: string, input: SimOrderInput, vtSymbol: string, time: number) {
+    // A malformed request still becomes a (REJECTED) order: keep only values of the right kind,
+    // so no NaN, string or object reaches the published OrderData or the account.
     this.orderid = orderid;
-    this.symbol = input.symbol;
-    this.exchange = input.exchange;
+    this.symbol = stringOr(input.symbol, "");
+    this.exchange = stringOr(input.exchange, "") as Exchange;
     this.vtSymbol = vtSymbol;
-    this.direction = input.direction;
-    this.offset = input.offset ?? Offset.NONE;
-    this.type = input.type;
-    this.price = input.price ?? 0;
-    this.volume = input.volume;
-    this.reference = input.reference ?? "";
+    this.direction = stringOr(input.direction, "") as Direction;
+    this.offset = stringOr(input.offset, Offset.NONE) as Offset;
+    this.type = stringOr(input.type, "") as OrderType;
+    this.price = finiteOr(input.price, 0);
+    this.volume = finiteOr(input.volume, 0);
+    this.reference = stringOr(input.reference, "");
     this.time = time;
     this.side = input.direction === Direction.SHORT ? -1 : 1;
   }
@@ -79,6 +81,14 @@ export class SimOrder {
     const r = this.volume - this.traded;
     return m ? m.rules.roundVolume(r) : r;
   }
+}
+
+function stringOr(v: unknown, fallback: string): string {
+  return typeof v === "string" ? v : fallback;
+}
+
+function finiteOr(v: unknown, fallback: number): number {
+  return typeof v === "number" && Number.isFinite(v) ? v : fallback;
 }
 
 /** One fill of an order. */
