@@ -15,6 +15,7 @@ import {
   TASK_DISPATCH,
   TASK_SUBMIT,
   type PoolWorkerData,
+  type TaskStarted,
 } from "./poolProtocol.js";
 import type { FunctionArgs, FunctionResult, FunctionName } from "./functionTypes.js";
 
@@ -31,11 +32,29 @@ export interface WorkerPoolOptions {
   resourceLimits?: ResourceLimits;
   /** Called when a thread dies (its task, if any, rejects with the same TW_WORKER_CRASHED error). */
   onCrash?: (error: TickwireError) => void;
+  /**
+   * Longest a task may run, ms, counted from when a thread starts it (waiting for a thread does
+   * not count). Past it the thread is terminated and replaced and the task rejects with
+   * TW_WORKER_TIMEOUT; tasks on other threads go on. A call's `timeoutMs` overrides it.
+   * Default Infinity (no limit).
+   */
+  taskTimeoutMs?: number;
 }
 
-export interface DispatchOptions {
+/** Options of one task. */
+export interface TaskOptions {
+  /** This task's run-time limit, ms (see WorkerPoolOptions.taskTimeoutMs); Infinity for none. */
+  timeoutMs?: number;
+}
+
+export interface DispatchOptions extends TaskOptions {
   /** Per-event context, given to the handlers as `event.context` (must be cloneable). */
   context?: Readonly<Record<string, unknown>>;
+}
+
+/** How `close()` ends: by default it waits for every task; past `deadlineMs` it ends the rest as `destroy()` does. */
+export interface PoolCloseOptions {
+  deadlineMs?: number;
 }
 
 export interface WorkerPoolStats {
@@ -46,6 +65,27 @@ export interface WorkerPoolStats {
   queued: number;
   completed: number;
   crashed: number;
+  /** Tasks ended by their timeout (each one's thread was replaced). */
+  timedOut: number;
+}
+
+/** A task with a timeout: its clock starts when its thread says it started. */
+interface Watch {
+  readonly ms: number;
+  readonly controller: AbortController;
+  timer: NodeJS.Timeout | undefined;
+  timedOut: boolean;
+}
+
+/** setTimeout's limit: a longer delay fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+function timeoutOption(name: string, v: number | undefined): number {
+  if (v === undefined || v === Infinity) return Infinity;
+  if (typeof v !== "number" || !(v > 0 && v <= MAX_TIMER_MS)) {
+    throw new TickwireError("TW_WORKER_OPTIONS", `${name} must be a number of milliseconds from 1 to ${MAX_TIMER_MS}, or Infinity for no limit (got ${String(v)}).`);
+  }
+  return v;
 }
 
 /**
@@ -64,6 +104,10 @@ export class WorkerPool<H extends HandlerModule = HandlerModule> {
   private completed = 0;
   private crashed = 0;
   private idleWaiters: Array<() => void> = [];
+  private readonly taskTimeoutMs: number;
+  private readonly watches = new Map<number, Watch>();
+  private nextWatch = 1;
+  private timedOut = 0;
 
   constructor(options: WorkerPoolOptions) {
     const threads = options.threads ?? availableParallelism();
@@ -75,6 +119,7 @@ export class WorkerPool<H extends HandlerModule = HandlerModule> {
       throw new TickwireError("TW_WORKER_OPTIONS", `tasksPerThread must be a whole number ≥ 1, got ${String(tasksPerThread)}.`);
     }
     this.maxQueue = options.maxQueue ?? Infinity;
+    this.taskTimeoutMs = timeoutOption("taskTimeoutMs", options.taskTimeoutMs);
     this.onCrash = options.onCrash;
     const workerData: PoolWorkerData = { moduleUrl: moduleUrl(options.module) };
     this.piscina = new Piscina({
@@ -91,7 +136,23 @@ export class WorkerPool<H extends HandlerModule = HandlerModule> {
     this.piscina.on("error", (err: unknown) => {
       if (!this.destroying) this.reportCrash(crashError(err));
     });
+    this.piscina.on("message", this.onThreadMessage);
   }
+
+  /** A thread started a task with a timeout: start its clock. */
+  private readonly onThreadMessage = (msg: unknown): void => {
+    const id = (msg as Partial<TaskStarted> | null)?.twTaskStarted;
+    if (typeof id !== "number") return;
+    const w = this.watches.get(id);
+    // Absent: the task already settled (its reply and this message travel on different ports).
+    if (w === undefined || w.timer !== undefined) return;
+    w.timer = setTimeout(() => {
+      w.timedOut = true;
+      // piscina rejects the task and, as it is running, terminates its thread and starts another.
+      w.controller.abort();
+    }, w.ms);
+    w.timer.unref();
+  };
 
   /** Threads the pool keeps. */
   get threads(): number {
@@ -104,7 +165,7 @@ export class WorkerPool<H extends HandlerModule = HandlerModule> {
    * in its slot. Rejects only when the thread dies (TW_WORKER_CRASHED) or the pool is closed.
    */
   dispatch(type: string, data?: unknown, options?: DispatchOptions): Pending<unknown[]> {
-    return this.run([TASK_DISPATCH, type, data, options?.context], (reply, pending) => {
+    return this.run([TASK_DISPATCH, 0, type, data, options?.context], options?.timeoutMs, (reply, pending) => {
       if (reply[0] !== REPLY_DISPATCH) return rejectWith(reply, pending);
       const values = reply[1] as unknown[];
       for (const i of reply[2] as number[]) values[i] = decodeError(values[i] as SerializedError);
@@ -114,7 +175,12 @@ export class WorkerPool<H extends HandlerModule = HandlerModule> {
 
   /** Call the module's function `name` in a worker thread; unknown names reject with TW_WORKER_UNKNOWN_FUNCTION. */
   submit<N extends FunctionName<H>>(name: N, ...args: FunctionArgs<H, N>): Pending<FunctionResult<H, N>> {
-    return this.run([TASK_SUBMIT, name, args], (reply, pending) => {
+    return this.submitWith({}, name, ...args);
+  }
+
+  /** `submit` with options of this one task: `pool.submitWith({ timeoutMs: 500 }, "hash", 1000, "seed")`. */
+  submitWith<N extends FunctionName<H>>(options: TaskOptions, name: N, ...args: FunctionArgs<H, N>): Pending<FunctionResult<H, N>> {
+    return this.run([TASK_SUBMIT, 0, name, args], options.timeoutMs, (reply, pending) => {
       if (reply[0] !== REPLY_OK) return rejectWith(reply, pending);
       pending.resolve(reply[1] as FunctionResult<H, N>);
     });
@@ -123,7 +189,7 @@ export class WorkerPool<H extends HandlerModule = HandlerModule> {
   /** Resolves once a thread has loaded the handler module, with what it offers; rejects with TW_WORKER_MODULE_LOAD if it cannot load. */
   ready(): Promise<HandlerModuleInfo> {
     return Promise.resolve(
-      this.run<HandlerModuleInfo>([TASK_DESCRIBE], (reply, pending) => {
+      this.run<HandlerModuleInfo>([TASK_DESCRIBE, 0], undefined, (reply, pending) => {
         if (reply[0] !== REPLY_OK) return rejectWith(reply, pending);
         pending.resolve(reply[1] as HandlerModuleInfo);
       }),
@@ -143,13 +209,24 @@ export class WorkerPool<H extends HandlerModule = HandlerModule> {
       queued: this.piscina.queueSize,
       completed: this.completed,
       crashed: this.crashed,
+      timedOut: this.timedOut,
     };
   }
 
-  /** Take no more work, let every task already given finish, then end the threads. */
-  async close(): Promise<void> {
+  /**
+   * Take no more work, let every task already given finish, then end the threads. A task stuck
+   * with no timeout would hold this for ever: past `deadlineMs` (default: no deadline) the
+   * unfinished tasks reject with TW_WORKER_CLOSED and the threads are terminated.
+   */
+  async close(options: PoolCloseOptions = {}): Promise<void> {
+    const deadlineMs = timeoutOption("deadlineMs", options.deadlineMs);
     this.closed = true;
-    await this.waitForIdle();
+    if (deadlineMs === Infinity) await this.waitForIdle();
+    else {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.waitForIdle(), new Promise<void>((resolve) => (timer = setTimeout(resolve, deadlineMs)))]);
+      clearTimeout(timer);
+    }
     this.destroying = true;
     await this.piscina.destroy();
   }
@@ -161,7 +238,7 @@ export class WorkerPool<H extends HandlerModule = HandlerModule> {
     await this.piscina.destroy();
   }
 
-  private run<T>(task: unknown[], settle: (reply: unknown[], pending: Pending<T>) => void): Pending<T> {
+  private run<T>(task: unknown[], timeoutMs: number | undefined, settle: (reply: unknown[], pending: Pending<T>) => void): Pending<T> {
     if (this.closed) {
       return Pending.rejected(new TickwireError("TW_WORKER_CLOSED", "The worker pool is closed: create a new WorkerPool."));
     }
@@ -170,6 +247,20 @@ export class WorkerPool<H extends HandlerModule = HandlerModule> {
         new TickwireError("TW_WORKER_QUEUE_FULL", `${this.piscina.queueSize} tasks are already waiting for a thread: wait for results before sending more, or raise maxQueue.`),
       );
     }
+    let ms: number;
+    try {
+      ms = timeoutMs === undefined ? this.taskTimeoutMs : timeoutOption("timeoutMs", timeoutMs);
+    } catch (err) {
+      return Pending.rejected(err);
+    }
+    let watchId = 0;
+    let watch: Watch | undefined;
+    if (ms !== Infinity) {
+      watchId = this.nextWatch++;
+      watch = { ms, controller: new AbortController(), timer: undefined, timedOut: false };
+      this.watches.set(watchId, watch);
+      task[1] = watchId;
+    }
     // Plain data is posted as is. Anything else is serialized here first: posting something
     // uncloneable would throw inside piscina's scheduler, far from this call.
     let input: unknown[] | Uint8Array = task;
@@ -177,6 +268,7 @@ export class WorkerPool<H extends HandlerModule = HandlerModule> {
       try {
         input = serialize(task);
       } catch (cause) {
+        this.watches.delete(watchId);
         return Pending.rejected(
           new TickwireError("TW_WORKER_UNCLONEABLE", "The data or arguments cannot be sent to a worker thread (functions, sockets and the like cannot be cloned): send plain data.", { cause }),
         );
@@ -184,8 +276,9 @@ export class WorkerPool<H extends HandlerModule = HandlerModule> {
     }
     const pending = new Pending<T>();
     this.inFlight++;
-    this.piscina.run(input).then(
+    this.piscina.run(input, watch ? { signal: watch.controller.signal } : undefined).then(
       (out: unknown[] | Uint8Array) => {
+        if (watch) this.unwatch(watchId, watch);
         this.completed++;
         try {
           settle(out instanceof Uint8Array ? (deserialize(out) as unknown[]) : out, pending);
@@ -195,7 +288,17 @@ export class WorkerPool<H extends HandlerModule = HandlerModule> {
         this.taskDone();
       },
       (err: unknown) => {
-        if (this.destroying) {
+        if (watch) this.unwatch(watchId, watch);
+        if (watch?.timedOut) {
+          this.timedOut++;
+          pending.reject(
+            new TickwireError(
+              "TW_WORKER_TIMEOUT",
+              `The task ran longer than its timeout of ${watch.ms} ms; its thread was terminated and replaced. Find what keeps the handler from finishing (a loop, a promise that never settles), or raise the timeout.`,
+              { cause: err, details: { timeoutMs: watch.ms } },
+            ),
+          );
+        } else if (this.destroying) {
           pending.reject(new TickwireError("TW_WORKER_CLOSED", "The worker pool was destroyed before this task finished.", { cause: err }));
         } else {
           const crash = crashError(err);
@@ -206,6 +309,11 @@ export class WorkerPool<H extends HandlerModule = HandlerModule> {
       },
     );
     return pending;
+  }
+
+  private unwatch(id: number, w: Watch): void {
+    clearTimeout(w.timer);
+    this.watches.delete(id);
   }
 
   private reportCrash(error: TickwireError): void {

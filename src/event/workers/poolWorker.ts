@@ -3,7 +3,7 @@
  * module once, runs one task per call and never throws: handler errors travel back as data, so a
  * rejected task at the pool always means the thread itself failed.
  */
-import { workerData } from "node:worker_threads";
+import { parentPort, workerData } from "node:worker_threads";
 import { deserialize, serialize } from "node:v8";
 import { Event } from "../Event.js";
 import { TickwireError } from "../errors.js";
@@ -18,6 +18,7 @@ import {
   TASK_DISPATCH,
   TASK_SUBMIT,
   type PoolWorkerData,
+  type TaskStarted,
 } from "./poolProtocol.js";
 
 let loading: Promise<HandlerModule> | undefined;
@@ -25,6 +26,9 @@ let loading: Promise<HandlerModule> | undefined;
 /** Takes a task as plain data or as v8-serialized bytes; answers likewise (see WorkerPool.run). */
 export default async function runTask(input: unknown[] | Uint8Array): Promise<unknown[] | Uint8Array> {
   const task = input instanceof Uint8Array ? (deserialize(input) as unknown[]) : input;
+  const watch = task[1] as number;
+  // Posted before anything can block this thread: a message is queued at the receiver at once.
+  if (watch !== 0) parentPort!.postMessage({ twTaskStarted: watch } satisfies TaskStarted);
   let mod: HandlerModule;
   try {
     mod = await (loading ??= loadHandlerModule((workerData as PoolWorkerData).moduleUrl));
@@ -33,17 +37,17 @@ export default async function runTask(input: unknown[] | Uint8Array): Promise<un
   }
   switch (task[0]) {
     case TASK_DISPATCH: {
-      const event = new Event(task[1] as string, task[2], task[3] as Record<string, unknown> | undefined);
+      const event = new Event(task[2] as string, task[3], task[4] as Record<string, unknown> | undefined);
       const { values, failed } = await runHandlers(mod, event);
       for (const i of failed) values[i] = encodeError(values[i]);
       return packDispatch(values, failed);
     }
     case TASK_SUBMIT: {
-      const name = task[1] as string;
+      const name = task[2] as string;
       const fn = Object.hasOwn(mod.functions, name) ? mod.functions[name] : undefined;
       if (fn === undefined) return pack([REPLY_ERROR, encodeError(unknownFunction(name, mod))]);
       try {
-        const value = await (fn as (...a: unknown[]) => unknown)(...(task[2] as unknown[]));
+        const value = await (fn as (...a: unknown[]) => unknown)(...(task[3] as unknown[]));
         return pack([REPLY_OK, value]);
       } catch (err) {
         return pack([REPLY_ERROR, encodeError(err)]);
