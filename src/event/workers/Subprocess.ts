@@ -40,7 +40,15 @@ export interface SubprocessOptions {
    * pending results with TW_SUBPROCESS_EXITED (its cause says why).
    */
   startTimeoutMs?: number;
-  /** Called once when the child has exited, for whatever reason (see `SubprocessExit.expected`). */
+  /**
+   * Longest a `dispatch`/`submit` may take, ms, counted from when it is sent to the child (the
+   * child's own queue counts: it is one engine). Past it the request rejects with
+   * TW_SUBPROCESS_TIMEOUT and, since a child stuck in a handler cannot be asked to stop, the
+   * child is killed and a new one started; requests it still held reject with
+   * TW_SUBPROCESS_EXITED. A call's `timeoutMs` overrides it. Default Infinity (no limit).
+   */
+  requestTimeoutMs?: number;
+  /** Called once when the child has exited for good, for whatever reason (see `SubprocessExit.expected`); not for a restart after a timeout. */
   onExit?: (exit: SubprocessExit) => void;
   /** Called for every handler error in the child (the child engine's `onError`). Default: console.error. */
   onHandlerError?: (error: Error, info: { type: string; handler: string }) => void;
@@ -53,7 +61,13 @@ export interface SubprocessExit {
   expected: boolean;
 }
 
-export interface SubprocessDispatchOptions {
+/** Options of one request. */
+export interface SubprocessRequestOptions {
+  /** This request's time limit, ms (see SubprocessOptions.requestTimeoutMs); Infinity for none. */
+  timeoutMs?: number;
+}
+
+export interface SubprocessDispatchOptions extends SubprocessRequestOptions {
   /** Per-event context, merged over the child engine's global one (must be cloneable). */
   context?: Record<string, unknown>;
 }
@@ -65,6 +79,21 @@ export interface SubprocessStats {
   sent: number;
   /** IPC messages sent (each one a batch of requests). */
   batches: number;
+  /** Requests ended by their timeout. */
+  timedOut: number;
+  /** Children started again after a timeout. */
+  restarts: number;
+}
+
+/** setTimeout's limit: a longer delay fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+function timeoutOption(name: string, v: number | undefined): number {
+  if (v === undefined || v === Infinity) return Infinity;
+  if (typeof v !== "number" || !(v > 0 && v <= MAX_TIMER_MS)) {
+    throw new TickwireError("TW_SUBPROCESS_BAD_OPTION", `${name} must be a number of milliseconds from 1 to ${MAX_TIMER_MS}, or Infinity for no limit (got ${String(v)}).`);
+  }
+  return v;
 }
 
 const enum State {
@@ -78,14 +107,24 @@ const enum State {
  * A forked child process running its own EventEngine with a handler module. `dispatch` and
  * `submit` return Pendings across the process boundary, `put` is fire-and-forget, requests made
  * in the same tick travel in one IPC message. If the child dies, every pending result rejects
- * with TW_SUBPROCESS_EXITED and `onExit` / `exited` report how it ended.
+ * with TW_SUBPROCESS_EXITED and `onExit` / `exited` report how it ended. A request past its
+ * timeout (TW_SUBPROCESS_TIMEOUT) gets the child killed and replaced by a fresh one.
  */
 export class Subprocess<H extends HandlerModule = HandlerModule> {
   /** Resolves when the child has exited (never rejects). */
   readonly exited: Promise<SubprocessExit>;
 
-  private readonly child: ChildProcess;
+  private child!: ChildProcess;
   private readonly options: SubprocessOptions;
+  private readonly config: ChildConfig;
+  private readonly startTimeoutMs: number;
+  private readonly requestTimeoutMs: number;
+  /** Time limits of requests not yet sent (their clocks start when they go out), by id. */
+  private readonly limits = new Map<number, number>();
+  /** Running clocks of requests sent to the child, by id. */
+  private readonly clocks = new Map<number, NodeJS.Timeout>();
+  private nTimedOut = 0;
+  private nRestarts = 0;
   private state = State.Starting;
   /** The child has its 'message' listener and engine; until then requests are held here. */
   private childReady = false;
@@ -109,25 +148,39 @@ export class Subprocess<H extends HandlerModule = HandlerModule> {
         `startTimeoutMs must be a number of milliseconds from 1 to ${2 ** 31 - 1}, or Infinity for no limit (got ${String(startTimeoutMs)}).`,
       );
     }
+    this.requestTimeoutMs = timeoutOption("requestTimeoutMs", options.requestTimeoutMs);
     this.options = options;
+    this.startTimeoutMs = startTimeoutMs;
     this.exited = new Promise((resolve) => (this.resolveExited = resolve));
-    const config: ChildConfig = { moduleUrl: moduleUrl(options.module), engine: options.engine ?? {} };
-    this.child = fork(entryFile("subprocessChild"), [JSON.stringify(config)], {
+    this.config = { moduleUrl: moduleUrl(options.module), engine: options.engine ?? {} };
+    this.spawn();
+  }
+
+  /** Forks a child; events of a child that was replaced are ignored. */
+  private spawn(): void {
+    const options = this.options;
+    const child = fork(entryFile("subprocessChild"), [JSON.stringify(this.config)], {
       serialization: "advanced",
       execArgv: options.execArgv ?? process.execArgv,
       env: options.env ?? process.env,
       cwd: options.cwd,
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });
-    this.child.on("message", this.onMessage);
-    // 'close' (not 'exit'): by then every message the child sent has been read.
-    this.child.on("close", (code: number | null, signal: NodeJS.Signals | null) => this.onClose(code, signal));
-    this.child.on("error", (err) => {
-      // Spawn failure: 'close' may never come.
-      if (this.child.pid === undefined) this.onClose(null, null, err);
+    this.child = child;
+    child.on("message", (msg: unknown) => {
+      if (child === this.child) this.onMessage(msg);
     });
-    if (startTimeoutMs !== Infinity) {
-      this.startTimer = setTimeout(() => this.startTimedOut(startTimeoutMs), startTimeoutMs);
+    // 'close' (not 'exit'): by then every message the child sent has been read.
+    child.on("close", (code: number | null, signal: NodeJS.Signals | null) => {
+      if (child === this.child) this.onClose(code, signal);
+    });
+    child.on("error", (err) => {
+      // Spawn failure: 'close' may never come.
+      if (child === this.child && child.pid === undefined) this.onClose(null, null, err);
+    });
+    const ms = this.startTimeoutMs;
+    if (ms !== Infinity) {
+      this.startTimer = setTimeout(() => this.startTimedOut(ms), ms);
       this.startTimer.unref();
     }
   }
@@ -159,12 +212,27 @@ export class Subprocess<H extends HandlerModule = HandlerModule> {
    * a failed handler's error (name, message, code, stack kept) in its slot.
    */
   dispatch(type: string, data?: unknown, options?: SubprocessDispatchOptions): Pending<unknown[]> {
-    return this.request(REQ_DISPATCH, type, data, options?.context) as Pending<unknown[]>;
+    return this.request(REQ_DISPATCH, type, data, options?.context, this.limitOf(options?.timeoutMs)) as Pending<unknown[]>;
   }
 
   /** Call the module's function `name` on the child's engine, in FIFO order with its events. */
   submit<N extends FunctionName<H>>(name: N, ...args: FunctionArgs<H, N>): Pending<FunctionResult<H, N>> {
-    return this.request(REQ_SUBMIT, name, args, undefined) as Pending<FunctionResult<H, N>>;
+    return this.submitWith({}, name, ...args);
+  }
+
+  /** `submit` with options of this one request: `sub.submitWith({ timeoutMs: 500 }, "add", 1, 2)`. */
+  submitWith<N extends FunctionName<H>>(options: SubprocessRequestOptions, name: N, ...args: FunctionArgs<H, N>): Pending<FunctionResult<H, N>> {
+    return this.request(REQ_SUBMIT, name, args, undefined, this.limitOf(options.timeoutMs)) as Pending<FunctionResult<H, N>>;
+  }
+
+  /** A call's time limit, or the error for a bad one. */
+  private limitOf(timeoutMs: number | undefined): number | TickwireError {
+    if (timeoutMs === undefined) return this.requestTimeoutMs;
+    try {
+      return timeoutOption("timeoutMs", timeoutMs);
+    } catch (err) {
+      return err as TickwireError;
+    }
   }
 
   /** Put an event on the child's engine, fire and forget. Throws TW_SUBPROCESS_EXITED / _CLOSED when it can take no more. */
@@ -176,7 +244,7 @@ export class Subprocess<H extends HandlerModule = HandlerModule> {
 
   /** Resolves when the child's engine has handled everything sent before this call (queue empty, async handlers done). */
   async waitForIdle(): Promise<void> {
-    await this.request(REQ_IDLE, undefined, undefined, undefined);
+    await this.request(REQ_IDLE, undefined, undefined, undefined, Infinity);
   }
 
   /**
@@ -202,17 +270,100 @@ export class Subprocess<H extends HandlerModule = HandlerModule> {
   }
 
   stats(): SubprocessStats {
-    return { pid: this.child.pid, inFlight: this.waiting.size, sent: this.nSent, batches: this.nBatches };
+    return {
+      pid: this.child.pid,
+      inFlight: this.waiting.size,
+      sent: this.nSent,
+      batches: this.nBatches,
+      timedOut: this.nTimedOut,
+      restarts: this.nRestarts,
+    };
   }
 
-  private request(kind: number, a: unknown, b: unknown, c: unknown): Pending<unknown> {
+  private request(kind: number, a: unknown, b: unknown, c: unknown, limit: number | TickwireError): Pending<unknown> {
+    if (limit instanceof TickwireError) return Pending.rejected(limit);
     const refused = this.refusal();
     if (refused) return Pending.rejected(refused);
     const id = this.nextId++;
     const pending = new Pending<unknown>();
     this.waiting.set(id, pending);
+    if (limit !== Infinity) this.limits.set(id, limit);
     this.enqueue(kind, id, a, b, c);
     return pending;
+  }
+
+  /** Starts the clocks of the timed requests of a batch that is going out. */
+  private startClocks(batch: unknown[]): void {
+    for (let i = 0; i < batch.length; i += REQUEST_FIELDS) {
+      const id = batch[i + 1] as number;
+      const ms = this.limits.get(id);
+      if (ms === undefined) continue;
+      this.limits.delete(id);
+      const timer = setTimeout(() => this.timedOut(id, ms), ms);
+      timer.unref();
+      this.clocks.set(id, timer);
+    }
+  }
+
+  /** Settles request `id`: takes its Pending and stops its clock. */
+  private take(id: number): Pending<unknown> | undefined {
+    const p = this.waiting.get(id);
+    if (p === undefined) return undefined;
+    this.waiting.delete(id);
+    this.limits.delete(id);
+    const clock = this.clocks.get(id);
+    if (clock !== undefined) {
+      clearTimeout(clock);
+      this.clocks.delete(id);
+    }
+    return p;
+  }
+
+  /**
+   * Request `id` passed its limit. The child cannot be made to leave a running handler (a loop
+   * holds its event loop), so it is killed and a new one started; what it held is lost.
+   */
+  private timedOut(id: number, ms: number): void {
+    this.clocks.delete(id);
+    const p = this.take(id);
+    if (p === undefined || this.state === State.Exited) return;
+    this.nTimedOut++;
+    const error = new TickwireError(
+      "TW_SUBPROCESS_TIMEOUT",
+      `The request took longer than its timeout of ${ms} ms; the child process was killed and a new one started. Find what keeps the handler from finishing (a loop, a promise that never settles), or raise the timeout.`,
+      { details: { timeoutMs: ms, pid: this.child.pid } },
+    );
+    p.reject(error);
+    if (this.state === State.Closing) {
+      // Shutting down anyway: end it now instead of waiting for the kill deadline.
+      this.child.kill("SIGKILL");
+      return;
+    }
+    this.restart(error);
+  }
+
+  private restart(cause: TickwireError): void {
+    const old = this.child;
+    const pid = old.pid;
+    // Requests still in the outbox never reached the old child: they go to the new one.
+    const unsent = new Set<number>();
+    for (let i = 1; i < this.outbox.length; i += REQUEST_FIELDS) unsent.add(this.outbox[i] as number);
+    const lost = new TickwireError(
+      "TW_SUBPROCESS_EXITED",
+      `The child process (pid ${String(pid)}) was killed because another request passed its timeout, and a new one started; this request's result is lost: send it again if it is safe to.`,
+      { cause, details: { code: null, signal: "SIGKILL", restarted: true } },
+    );
+    for (const id of [...this.waiting.keys()]) {
+      if (!unsent.has(id)) this.take(id)?.reject(lost);
+    }
+    clearTimeout(this.startTimer);
+    this.nRestarts++;
+    this.state = State.Starting;
+    this.childReady = false;
+    this.readyPending = new Pending<HandlerModuleInfo>();
+    this.spawn();
+    // After spawn: the old child's 'close' is now ignored.
+    old.kill("SIGKILL");
   }
 
   private refusal(): TickwireError | undefined {
@@ -243,6 +394,7 @@ export class Subprocess<H extends HandlerModule = HandlerModule> {
     for (let i = 0; i < all.length; i += step) {
       const batch = all.length <= step ? all : all.slice(i, i + step);
       this.nBatches++;
+      if (this.limits.size > 0) this.startClocks(batch);
       try {
         this.child.send(batch, undefined, undefined, (err) => {
           if (err) this.failBatch(batch, err);
@@ -267,12 +419,9 @@ export class Subprocess<H extends HandlerModule = HandlerModule> {
           "The data or arguments cannot be sent to the child process (functions, sockets and the like cannot be cloned): send plain data.",
           { cause: cause ?? firstCause },
         );
-        const id = rec[1] as number;
-        const p = this.waiting.get(id);
-        if (p !== undefined) {
-          this.waiting.delete(id);
-          p.reject(err);
-        } else this.handlerError(err, { type: String(rec[2]), handler: "put" });
+        const p = this.take(rec[1] as number);
+        if (p !== undefined) p.reject(err);
+        else this.handlerError(err, { type: String(rec[2]), handler: "put" });
       }
     }
   }
@@ -280,10 +429,8 @@ export class Subprocess<H extends HandlerModule = HandlerModule> {
   /** The channel closed under a batch: its requests fail now ('close' will reject the rest). */
   private failBatch(batch: unknown[], cause: Error): void {
     for (let i = 0; i < batch.length; i += REQUEST_FIELDS) {
-      const id = batch[i + 1] as number;
-      const p = this.waiting.get(id);
+      const p = this.take(batch[i + 1] as number);
       if (p === undefined) continue;
-      this.waiting.delete(id);
       p.reject(new TickwireError("TW_SUBPROCESS_EXITED", "The child process went away before this request reached it.", { cause }));
     }
   }
@@ -315,10 +462,8 @@ export class Subprocess<H extends HandlerModule = HandlerModule> {
         );
         continue;
       }
-      const id = batch[i + 1] as number;
-      const p = this.waiting.get(id);
+      const p = this.take(batch[i + 1] as number);
       if (p === undefined) continue; // the shutdown reply has no Pending
-      this.waiting.delete(id);
       if (kind === REP_OK) p.resolve(payload);
       else if (kind === REP_DISPATCH) {
         const [values, failed] = payload as [unknown[], number[]];
@@ -352,6 +497,9 @@ export class Subprocess<H extends HandlerModule = HandlerModule> {
     );
     for (const p of this.waiting.values()) p.reject(err);
     this.waiting.clear();
+    for (const clock of this.clocks.values()) clearTimeout(clock);
+    this.clocks.clear();
+    this.limits.clear();
     this.outbox = [];
     if (this.options.onExit !== undefined) {
       try {

@@ -15,6 +15,8 @@ export {
   type WorkerPoolOptions,
   type WorkerPoolStats,
   type DispatchOptions as WorkerDispatchOptions,
+  type TaskOptions as WorkerTaskOptions,
+  type PoolCloseOptions,
 } from "./WorkerPool.js";
 export {
   Subprocess,
@@ -22,5 +24,6 @@ export {
   type SubprocessExit,
   type SubprocessStats,
   type SubprocessDispatchOptions,
+  type SubprocessRequestOptions,
 } from "./Subprocess.js";
 export type { ChildEngineOptions } from "./subprocessProtocol.js";
