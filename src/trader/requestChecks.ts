@@ -112,9 +112,11 @@ export function orderRequestFormProblem(req: unknown): RequestProblem | undefine
 }
 
 /** Grid steps of `value` (`value / step`), or why it is not a whole number of steps in range. */
-function stepsProblem(field: "price" | "volume", value: number, step: number, what: string): RequestProblem | undefined {
+function stepsProblem(field: "price" | "volume", value: number, step: number, name: string): RequestProblem | undefined {
   const n = value / step;
   const whole = Math.round(n);
+  if (Math.abs(n - whole) < GRID_TOLERANCE && whole >= 1 && whole <= MAX_GRID_STEPS) return undefined;
+  const what = name === "" ? "" : ` of ${name}`;
   if (Math.abs(n - whole) >= GRID_TOLERANCE) {
     return field === "price"
       ? problem(field, `price ${value} is not on the price tick ${step}${what}`)
@@ -132,17 +134,29 @@ function stepsProblem(field: "price" | "volume", value: number, step: number, wh
 
 /**
  * Why an order for a contract on `grid` must be refused, or undefined when it may go to the
- * market: the form (orderRequestFormProblem), then volume > 0 in whole lots of the minimum
- * volume, and the price: > 0 on the tick for LIMIT, FAK, FOK and STOP; 0 (none) or such a price
- * for MARKET. Both at most MAX_GRID_STEPS steps. `what` names the contract in the reason.
+ * market: the form (orderRequestFormProblem), then its values (orderValueProblem). `name` names
+ * the contract in the reason.
  */
-export function orderRequestProblem(req: unknown, grid: OrderGrid, what = ""): RequestProblem | undefined {
-  const form = orderRequestFormProblem(req);
-  if (form) return form;
-  const r = req as { type: string; volume: number; price?: number };
-  const of = what === "" ? "" : ` of ${what}`;
+export function orderRequestProblem(req: unknown, grid: OrderGrid, name = ""): RequestProblem | undefined {
+  return orderRequestFormProblem(req) ?? orderValueProblem(req as OrderValues, grid, name);
+}
+
+/** The fields orderValueProblem reads. */
+export interface OrderValues {
+  type: string;
+  volume: number;
+  price?: number;
+}
+
+/**
+ * The values of a well-formed order (orderRequestFormProblem found nothing) on `grid`: volume > 0
+ * in whole lots of the minimum volume (1e-9 lots is below it, not 0), and the price: > 0 on the
+ * tick for LIMIT, FAK, FOK and STOP; 0 (none) or such a price for MARKET. Both at most
+ * MAX_GRID_STEPS steps.
+ */
+export function orderValueProblem(r: OrderValues, grid: OrderGrid, name = ""): RequestProblem | undefined {
   if (r.volume <= 0) return problem("volume", `volume must be a number > 0, got ${r.volume}`);
-  const volume = stepsProblem("volume", r.volume, grid.minVolume, of);
+  const volume = stepsProblem("volume", r.volume, grid.minVolume, name);
   if (volume) return volume;
   const price = r.price ?? 0;
   if (PRICED_TYPES.has(r.type)) {
@@ -152,7 +166,7 @@ export function orderRequestProblem(req: unknown, grid: OrderGrid, what = ""): R
   } else if (price < 0) {
     return problem("price", `price must be 0 (none) or a price > 0 for a ${r.type} order, got ${price}`);
   }
-  return stepsProblem("price", price, grid.priceTick, of);
+  return stepsProblem("price", price, grid.priceTick, name);
 }
 
 /** What makes `req` not a cancel request, or undefined: orderid a non-empty string, the instrument as in an order. */

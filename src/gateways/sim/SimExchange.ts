@@ -1,7 +1,7 @@
 import { TickwireError } from "../../event/errors.js";
 import { Direction, Offset, OrderType, Status } from "../../trader/constants.js";
 import { vtSymbolOf } from "../../trader/ids.js";
-import { badRequestError, describeValue, orderRequestFormProblem, orderRequestProblem } from "../../trader/requestChecks.js";
+import { badRequestError, describeValue, orderRequestFormProblem, orderValueProblem } from "../../trader/requestChecks.js";
 import { aggregateBars, simulateMinuteBars, type SimBar } from "./history.js";
 import { DEFAULT_INSTRUMENTS, validateInstrument, type SimInstrument } from "./instruments.js";
 import { InstrumentMarket } from "./InstrumentMarket.js";
@@ -164,7 +164,7 @@ export class SimExchange implements MatchingSink {
     const order = new SimOrder(String(++this.orderCount), input, vtSymbol, market ? market.time : this.now);
     order.market = market;
     this.listener?.onOrder(order);
-    const reason = form !== undefined ? form.reason : this.admit(order, input);
+    const reason = form !== undefined ? form.reason : this.admit(order);
     if (reason !== undefined) {
       order.status = Status.REJECTED;
       order.reason = reason;
@@ -265,13 +265,14 @@ export class SimExchange implements MatchingSink {
   }
 
   /** Validates and funds a well-formed order; returns why it is rejected, or undefined when accepted. */
-  private admit(order: SimOrder, input: SimOrderInput): string | undefined {
+  private admit(order: SimOrder): string | undefined {
     const market = order.market;
     if (!market) {
       return `unknown symbol ${order.vtSymbol}: this paper exchange lists ${[...this.bySymbol.keys()].join(", ")}`;
     }
     const rules = market.rules;
-    const problem = orderRequestProblem(input, rules, market.vtSymbol);
+    // Well-formed, so the order holds the request's own values.
+    const problem = orderValueProblem(order, rules, market.vtSymbol);
     if (problem !== undefined) return problem.reason;
     // On the grid exactly (0.1 + 0.2 is 0.30000000000000004): fills are summed on the grid, so an
     // order a hair above it would never count as filled.
