@@ -56,3 +56,19 @@ test("a queue that empties starts again at the front of its chunk, keeping seque
   assert.equal(q.headSequence, 3 * 16_384);
   assert.deepEqual([q.shift()?.data, q.shift()?.data, q.shift()], ["x", "z", undefined]);
 });
+
+test("runs of every length, each emptying the queue, keep FIFO order and sequence numbers", () => {
+  const q = new EventQueue();
+  let next = 0;
+  let expect = 0;
+  for (const run of [1, 300, 1000, 1000, 5, 40_000, 1000, 255, 256, 257, 20_000, 3]) {
+    for (let i = 0; i < run; i++) q.push(new Event("a", next++));
+    const half = run >> 1;
+    for (let i = 0; i < half; i++) assert.equal(q.shift()?.data, expect++);
+    q.replace(next - 1, new Event("a", next - 1)); // the newest, possibly chunks past the head
+    while (q.length > 0) assert.equal(q.shift()?.data, expect++);
+    assert.equal(q.shift(), undefined);
+  }
+  assert.equal(q.pushed, next);
+  assert.equal(q.headSequence, next);
+});
