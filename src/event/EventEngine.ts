@@ -34,14 +34,15 @@ export type GeneralHandler<M = EventMap> = (event: Event<AllEvents<M>[EventType<
 export type OverflowPolicy = "reject" | "drop-oldest" | "conflate";
 
 export interface EventEngineOptions {
-  /** Timer period in seconds (fractions allowed); `null` for no timer. Default 1, as in vnpy. */
+  /** Timer period in seconds (fractions allowed, > 0, finite); `null` for no timer. Default 1, as in vnpy.
+   * Every option is checked at construction: out of range throws TW_ENGINE_BAD_OPTION naming it. */
   interval?: number | null;
-  /** A name for logs, sessions and `listen()` origins. Default "engine-N". */
+  /** A name for logs, sessions and `listen()` origins (non-empty). Default "engine-N". */
   name?: string;
   /** Receives every handler error (also put as an `eHandlerError` event). Default: console.error
    * unless a handler is registered for `eHandlerError`. */
   onError?: (error: unknown, info: { event: Event; handler: string }) => void;
-  /** Bound on queued events. Default unbounded. */
+  /** Bound on queued events: an integer >= 1, or Infinity. Default unbounded. */
   maxQueue?: number;
   /** What `put` does when `maxQueue` is reached. Default "reject". */
   overflow?: OverflowPolicy;
@@ -50,11 +51,11 @@ export interface EventEngineOptions {
   conflateKey?: (event: Event) => string | undefined;
   /** Time every handler call (costs ~2 clock reads per call): fills `stats().handlerTime.slowest`. */
   profile?: boolean;
-  /** Report handlers slower than this (ms) as `eSlowHandler` events; turns `profile` on. */
+  /** Report handlers slower than this (ms, >= 0) as `eSlowHandler` events; turns `profile` on. */
   slowHandlerMs?: number;
-  /** Most events dispatched before yielding to I/O. Default 1024. */
+  /** Most events dispatched before yielding to I/O: an integer >= 1. Default 1024. */
   batchSize?: number;
-  /** Most milliseconds spent in one batch before yielding to I/O. Default 4. */
+  /** Most milliseconds spent in one batch before yielding to I/O (>= 0). Default 4. */
   batchTimeMs?: number;
   /** Keep `session()` valid after awaits for every event (enables AsyncLocalStorage, which taxes
    * every promise in the process). Without it, dispatch()/submit() and events with a context

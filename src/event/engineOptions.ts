@@ -45,7 +45,8 @@ export function checkDeadline(ms: unknown): number {
 
 function optional<T>(options: EventEngineOptions, key: keyof EventEngineOptions, ok: (v: unknown) => boolean, allowed: string, dflt: T): T {
   const v = options[key];
-  if (v === undefined) return dflt;
+  // null is "left out", as `??` treated it before: a Subprocess's options cross JSON, where Infinity becomes null
+  if (v === undefined || v === null) return dflt;
   if (!ok(v)) throw badOption(key, v, allowed);
   return v as T;
 }

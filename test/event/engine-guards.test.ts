@@ -107,7 +107,6 @@ describe("EventEngine options", () => {
     ["name", ""],
     ["name", 7],
     ["context", 5],
-    ["context", null],
   ];
 
   for (const [option, value] of badOptions) {
@@ -145,6 +144,9 @@ describe("EventEngine options", () => {
     await e.stop();
     assert.deepEqual(seen, [1]);
     assert.doesNotThrow(() => new EventEngine({ interval: 0.001, maxQueue: Infinity, slowHandlerMs: Infinity }));
+    // null means left out (options that crossed JSON, as a Subprocess's do, hold null for Infinity)
+    const nulls = new EventEngine({ interval: null, maxQueue: null, slowHandlerMs: null, context: null } as unknown as EventEngineOptions);
+    assert.equal(nulls.stats().name.startsWith("engine-"), true);
   });
 
   test("stop() with a deadlineMs that is negative or not a number rejects with TW_ENGINE_BAD_OPTION and leaves the engine running", async () => {
