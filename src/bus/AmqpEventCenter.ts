@@ -286,7 +286,7 @@ export class AmqpEventCenter implements EventCenter {
     this.durableExchanges = options.durableExchanges ?? true;
     this.mandatory = this.confirms && options.mandatory !== false;
     this.unroutableTimeoutMs = options.unroutableTimeoutMs ?? 10_000;
-    if (!(this.unroutableTimeoutMs >= 0)) {
+    if (typeof this.unroutableTimeoutMs !== "number" || !(this.unroutableTimeoutMs >= 0)) {
       throw new TickwireError("TW_BUS_BAD_OPTION", `unroutableTimeoutMs must be a number >= 0 (ms), got ${String(options.unroutableTimeoutMs)}.`);
     }
     this.closeTimeoutMs = options.closeTimeoutMs ?? 5000;

@@ -47,6 +47,12 @@ describe("AmqpEventCenter without a broker", () => {
     assert.throws(() => createEventCenter("redis://127.0.0.1"), (e: unknown) => isTickwireError(e, "TW_BUS_URL"));
   });
 
+  test("an unroutableTimeoutMs that is negative or not a number is refused with TW_BUS_BAD_OPTION", () => {
+    for (const bad of [-1, NaN, "5" as unknown as number]) {
+      assert.throws(() => new AmqpEventCenter({ unroutableTimeoutMs: bad }), (e: unknown) => isTickwireError(e, "TW_BUS_BAD_OPTION"));
+    }
+  });
+
   test("the URL a center reports hides the password", () => {
     assert.equal(new AmqpEventCenter({ url: "amqp://u:secret@127.0.0.1:5672" }).url.includes("secret"), false);
   });
