@@ -56,23 +56,23 @@ export function originalRoute(
 
 const DROP = Symbol("unwritable");
 const INT64 = 2 ** 63;
-/** Ranges of the integer types a typed header value (`{ "!": type, value }`) may name. */
+/** Ranges `[min, max)` of the integer types a typed header value (`{ "!": type, value }`) may name. */
 const TYPED_INTS: Readonly<Record<string, readonly [number, number]>> = {
-  byte: [-128, 127],
-  int8: [-128, 127],
-  unsignedbyte: [0, 255],
-  uint8: [0, 255],
-  short: [-0x8000, 0x7fff],
-  int16: [-0x8000, 0x7fff],
-  unsignedshort: [0, 0xffff],
-  uint16: [0, 0xffff],
-  int: [-0x80000000, 0x7fffffff],
-  int32: [-0x80000000, 0x7fffffff],
-  unsignedint: [0, 0xffffffff],
-  uint32: [0, 0xffffffff],
-  long: [-INT64, INT64 - 1],
-  int64: [-INT64, INT64 - 1],
-  timestamp: [0, 2 ** 64 - 1],
+  byte: [-128, 128],
+  int8: [-128, 128],
+  unsignedbyte: [0, 256],
+  uint8: [0, 256],
+  short: [-0x8000, 0x8000],
+  int16: [-0x8000, 0x8000],
+  unsignedshort: [0, 0x10000],
+  uint16: [0, 0x10000],
+  int: [-0x80000000, 0x80000000],
+  int32: [-0x80000000, 0x80000000],
+  unsignedint: [0, 0x100000000],
+  uint32: [0, 0x100000000],
+  long: [-INT64, INT64],
+  int64: [-INT64, INT64],
+  timestamp: [0, 2 ** 64],
 };
 
 /**
@@ -116,7 +116,7 @@ function typedValue(v: { "!": unknown; value?: unknown }): unknown {
     return ok && Number.isInteger(d.digits) && (d.digits as number) >= 0 && (d.digits as number) <= 0xffffffff ? v : DROP;
   }
   const range = typeof type === "string" && Object.hasOwn(TYPED_INTS, type) ? TYPED_INTS[type] : undefined;
-  if (range && Number.isInteger(value) && (value as number) >= range[0] && (value as number) <= range[1]) return v;
+  if (range && Number.isInteger(value) && (value as number) >= range[0] && (value as number) < range[1]) return v;
   return DROP;
 }
 
