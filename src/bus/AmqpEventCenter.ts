@@ -5,9 +5,10 @@ import { BusEvent } from "./BusEvent.js";
 import { aioquantCodec, aioquantDeflate, aioquantText, codecById, type BusCodec, type CodecId } from "./codec.js";
 import { BatchDeflater, type DeflateJob } from "./deflateBatch.js";
 import { DeliveryRunner, errorText, newDeliveryStats, type Outcome } from "./DeliveryRunner.js";
-import { attemptOf, failureHeaders, originalRoute } from "./deliveryHeaders.js";
+import { attemptOf, failureHeaders, originalRoute, tickwireHeaders, writableHeaders } from "./deliveryHeaders.js";
 import {
   DEFAULT_EXCHANGES,
+  HEADER,
   type BusHandler,
   type BusHealth,
   type CenterState,
@@ -45,8 +46,26 @@ export interface AmqpEventCenterOptions {
   maxReconnectDelayMs?: number;
   /** AMQP heartbeat, so a silent network loss is noticed within about two periods; default 5 s. */
   heartbeatSeconds?: number;
-  /** Declare exchanges durable. Default false, as aioquant declares them, so both can share a broker. */
+  /**
+   * Declare exchanges durable; default true. A transient exchange and its bindings vanish when the
+   * broker restarts, so a named (durable) queue whose consumer is away stops getting events. false
+   * declares them as aioquant does (transient), for sharing a broker with aioquant processes. An
+   * exchange that exists already is used as it is, whichever it is.
+   */
   durableExchanges?: boolean;
+  /**
+   * Publish `mandatory` (with confirms), so `publish()` resolves only once the broker routed the
+   * message to at least one queue; default true. false: a confirm means the broker took it, even
+   * if no queue did (aioquant's fire-and-forget).
+   */
+  mandatory?: boolean;
+  /**
+   * How long a publish that no queue took (RabbitMQ returned it) is sent again, with backoff,
+   * before it rejects with TW_BUS_UNROUTABLE: time for subscribers to declare their queues again
+   * after a broker restart. Counted from its first return on the current connection; default
+   * 10,000 ms (twice the longest default reconnect delay). 0 rejects at the first return.
+   */
+  unroutableTimeoutMs?: number;
   /** How long `close()` waits for unconfirmed publishes and running handlers; default 5000 ms. */
   closeTimeoutMs?: number;
   /** TCP_NODELAY; default true: without it a lone event waits ~40 ms (Nagle + delayed ACK). */
@@ -69,6 +88,14 @@ interface Outgoing extends DeflateJob {
   /** Generation it was last sent on; -1 while waiting to be (re)sent. */
   sentOn: number;
   nacks: number;
+  /** The broker returned its current send (no queue took it); its confirm follows. */
+  returned: boolean;
+  /** Sends returned so far, and when the first was, on connection `returnGen`. */
+  returns: number;
+  firstReturnAt: number;
+  returnGen: number;
+  /** When a returned publish is due to be sent again. */
+  retryAt: number;
 }
 
 interface Incoming {
@@ -94,6 +121,9 @@ interface AmqpSubscription {
 }
 
 const MAX_NACKS = 5;
+/** Backoff of a returned publish: first retry after 100 ms, doubling up to 2 s. */
+const RETURN_RETRY_FIRST_MS = 100;
+const RETURN_RETRY_MAX_MS = 2000;
 /**
  * Most publishes handed to amqplib and not confirmed yet; the rest wait in our queue. amqplib
  * keeps its unconfirmed callbacks in an array it splices from the front on every confirm, so
@@ -187,6 +217,8 @@ export class AmqpEventCenter implements EventCenter {
   private readonly reconnectDelayMs: number;
   private readonly maxReconnectDelayMs: number;
   private readonly durableExchanges: boolean;
+  private readonly mandatory: boolean;
+  private readonly unroutableTimeoutMs: number;
   private readonly closeTimeoutMs: number;
   private readonly noDelay: boolean;
   private readonly batchWrites: boolean;
@@ -212,6 +244,9 @@ export class AmqpEventCenter implements EventCenter {
   private head = 0;
   /** Sent and awaiting a confirm, in send order. */
   private readonly inflight = new Set<Outgoing>();
+  /** Returned by the broker (no queue took them), waiting for `retryAt` to be sent again. */
+  private returnedWaiting: Outgoing[] = [];
+  private returnTimer: NodeJS.Timeout | undefined;
   private waitingDrain = false;
   private readonly exchanges = new Map<string, ExchangeType>();
   private readonly plainProps = new Map<BusCodec, Options.Publish>();
@@ -223,6 +258,7 @@ export class AmqpEventCenter implements EventCenter {
   private published = 0;
   private confirmed = 0;
   private reconnects = 0;
+  private unroutable = 0;
   private idleWaiters: Array<() => void> = [];
   /** Compresses aioquant bodies in batches (off the main thread for bursts), then flushes. */
   private readonly deflater = new BatchDeflater(aioquantDeflate, () => this.flush());
@@ -247,7 +283,12 @@ export class AmqpEventCenter implements EventCenter {
     this.maxBuffered = options.maxBuffered ?? 100_000;
     this.reconnectDelayMs = options.reconnectDelayMs ?? 100;
     this.maxReconnectDelayMs = options.maxReconnectDelayMs ?? 5000;
-    this.durableExchanges = options.durableExchanges ?? false;
+    this.durableExchanges = options.durableExchanges ?? true;
+    this.mandatory = this.confirms && options.mandatory !== false;
+    this.unroutableTimeoutMs = options.unroutableTimeoutMs ?? 10_000;
+    if (typeof this.unroutableTimeoutMs !== "number" || !(this.unroutableTimeoutMs >= 0)) {
+      throw new TickwireError("TW_BUS_BAD_OPTION", `unroutableTimeoutMs must be a number >= 0 (ms), got ${String(options.unroutableTimeoutMs)}.`);
+    }
     this.closeTimeoutMs = options.closeTimeoutMs ?? 5000;
     this.noDelay = options.noDelay ?? true;
     this.batchWrites = options.batchWrites ?? true;
@@ -298,6 +339,9 @@ export class AmqpEventCenter implements EventCenter {
       const pubCh = this.confirms ? await conn.createConfirmChannel() : await conn.createChannel();
       let why: Error | undefined;
       pubCh.on("error", (err: Error) => (why = err)); // the close that follows is what we act on
+      pubCh.on("return", (msg: ConsumeMessage) => {
+        if (pubCh === this.pubCh) this.onReturn(msg);
+      });
       // Prepended: it must run before amqplib's own listener fails the unconfirmed publishes one by
       // one, so they are taken back in send order (not counted as nacks) and nothing more is sent
       // on the dead channel.
@@ -417,7 +461,10 @@ export class AmqpEventCenter implements EventCenter {
     if (this.inflight.size === 0) return;
     const again = [...this.inflight];
     this.inflight.clear();
-    for (const o of again) o.sentOn = -1;
+    for (const o of again) {
+      o.sentOn = -1;
+      o.returned = false; // sent again in any case
+    }
     this.pending = again.concat(this.pending.slice(this.head));
     this.head = 0;
   }
@@ -459,6 +506,7 @@ export class AmqpEventCenter implements EventCenter {
     let props = this.plainProps.get(codec);
     if (!props || options.headers || options.persistent) {
       props = { contentType: codec.contentType, appId: this.nodeId };
+      if (this.mandatory) props.mandatory = true;
       if (codec.contentEncoding) props.contentEncoding = codec.contentEncoding;
       if (options.headers) props.headers = options.headers;
       if (options.persistent) props.persistent = true;
@@ -471,6 +519,7 @@ export class AmqpEventCenter implements EventCenter {
   publishRaw(exchange: string, routingKey: string, body: Buffer, options: RawPublishOptions = {}): Promise<void> {
     if (!Buffer.isBuffer(body)) return Promise.reject(new TickwireError("TW_BUS_EVENT", "publishRaw needs a Buffer body."));
     const props: Options.Publish = { appId: this.nodeId };
+    if (this.mandatory) props.mandatory = true;
     if (options.contentType) props.contentType = options.contentType;
     if (options.contentEncoding) props.contentEncoding = options.contentEncoding;
     if (options.headers) props.headers = options.headers;
@@ -480,7 +529,7 @@ export class AmqpEventCenter implements EventCenter {
 
   private enqueue(exchange: string, routingKey: string, body: Buffer | undefined, props: Options.Publish, text?: string): Promise<void> {
     if (this.closing) return Promise.reject(closedError());
-    if (this.pending.length - this.head >= this.maxBuffered) {
+    if (this.pending.length - this.head + this.returnedWaiting.length >= this.maxBuffered) {
       return Promise.reject(
         new TickwireError(
           "TW_BUS_BUFFER_FULL",
@@ -491,7 +540,22 @@ export class AmqpEventCenter implements EventCenter {
     }
     if (!this.exchanges.has(exchange) && exchange !== "") this.exchanges.set(exchange, "topic");
     return new Promise<void>((resolve, reject) => {
-      const o: Outgoing = { exchange, routingKey, body, text, props, resolve, reject, sentOn: -1, nacks: 0 };
+      const o: Outgoing = {
+        exchange,
+        routingKey,
+        body,
+        text,
+        props,
+        resolve,
+        reject,
+        sentOn: -1,
+        nacks: 0,
+        returned: false,
+        returns: 0,
+        firstReturnAt: 0,
+        returnGen: 0,
+        retryAt: 0,
+      };
       this.published++;
       if (body === undefined) {
         this.pending.push(o);
@@ -567,9 +631,7 @@ export class AmqpEventCenter implements EventCenter {
     try {
       if (this.confirms) {
         this.inflight.add(o);
-        ok = (ch as ConfirmChannel).publish(o.exchange, o.routingKey, o.body!, o.props, (err: unknown) =>
-          this.onConfirm(o, gen, err),
-        );
+        ok = (ch as ConfirmChannel).publish(o.exchange, o.routingKey, o.body!, o.props, (err: unknown) => this.onConfirm(o, gen, err));
       } else {
         ok = ch.publish(o.exchange, o.routingKey, o.body!, o.props);
         this.confirmed++;
@@ -599,6 +661,13 @@ export class AmqpEventCenter implements EventCenter {
     // Taken back when its channel closed (sentOn reset) and sent again: this callback is stale.
     if (o.sentOn !== gen) return;
     this.inflight.delete(o);
+    if (o.returned) {
+      o.returned = false;
+      if (!err) {
+        this.returnedToSender(o);
+        return;
+      }
+    }
     if (!err) {
       this.confirmed++;
       o.resolve();
@@ -617,8 +686,69 @@ export class AmqpEventCenter implements EventCenter {
     setImmediate(() => this.flush());
   }
 
+  /**
+   * A basic.return: no queue took one of the publishes in flight. It names no delivery tag, so it
+   * is matched by exchange, key and body to the oldest such publish not yet returned (the broker
+   * returns in publish order; among identical messages which one it was makes no difference).
+   */
+  private onReturn(msg: ConsumeMessage): void {
+    const { exchange, routingKey } = msg.fields;
+    for (const o of this.inflight) {
+      if (!o.returned && o.routingKey === routingKey && o.exchange === exchange && o.body!.equals(msg.content)) {
+        o.returned = true;
+        return;
+      }
+    }
+  }
+
+  /** Its confirm came after a return: not delivered. Send it again later, or give up past the bound. */
+  private returnedToSender(o: Outgoing): void {
+    const now = Date.now();
+    if (o.returnGen !== this.generation) {
+      // A new connection gives subscribers a new chance to declare their queues: the bound restarts.
+      o.returnGen = this.generation;
+      o.returns = 0;
+      o.firstReturnAt = now;
+    }
+    if (now - o.firstReturnAt >= this.unroutableTimeoutMs) {
+      this.unroutable++;
+      const where = o.exchange === "" ? `queue "${o.routingKey}"` : `exchange "${o.exchange}" with key "${o.routingKey}"`;
+      this.stats.lastError = `unroutable: no queue took a publish to ${where}`;
+      o.reject(
+        new TickwireError(
+          "TW_BUS_UNROUTABLE",
+          `No queue took the publish to ${where} for ${this.unroutableTimeoutMs} ms: subscribe a queue to it first ` +
+            "(or create the queue), or use mandatory: false if events nobody receives may be dropped.",
+          { details: { exchange: o.exchange, routingKey: o.routingKey, returns: o.returns + 1 } },
+        ),
+      );
+      if (this.head < this.pending.length) this.flush();
+      else this.checkIdle();
+      return;
+    }
+    o.sentOn = -1;
+    o.retryAt = now + Math.min(RETURN_RETRY_MAX_MS, RETURN_RETRY_FIRST_MS * 2 ** o.returns++);
+    this.returnedWaiting.push(o);
+    this.returnTimer ??= setTimeout(this.retryReturned, RETURN_RETRY_FIRST_MS);
+    if (this.head < this.pending.length) this.flush(); // room in the window again
+  }
+
+  /** Puts the returned publishes that are due back in line (behind what waits already), then sends. */
+  private readonly retryReturned = (): void => {
+    this.returnTimer = undefined;
+    const now = Date.now();
+    const later: Outgoing[] = [];
+    for (const o of this.returnedWaiting) {
+      if (o.retryAt <= now) this.pending.push(o);
+      else later.push(o);
+    }
+    this.returnedWaiting = later;
+    if (later.length > 0) this.returnTimer = setTimeout(this.retryReturned, RETURN_RETRY_FIRST_MS);
+    this.flush();
+  };
+
   private checkIdle(): void {
-    if (this.idleWaiters.length === 0 || this.inflight.size > 0 || this.head < this.pending.length) return;
+    if (this.idleWaiters.length === 0 || this.inflight.size > 0 || this.head < this.pending.length || this.returnedWaiting.length > 0) return;
     const ws = this.idleWaiters;
     this.idleWaiters = [];
     for (const w of ws) w();
@@ -626,7 +756,7 @@ export class AmqpEventCenter implements EventCenter {
 
   /** Resolves when every accepted publish has been confirmed (or failed). */
   private publishesSettled(): Promise<void> {
-    if (this.inflight.size === 0 && this.head >= this.pending.length) return Promise.resolve();
+    if (this.inflight.size === 0 && this.head >= this.pending.length && this.returnedWaiting.length === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
@@ -654,7 +784,7 @@ export class AmqpEventCenter implements EventCenter {
       sub.handler,
       {
         decode: (m) => this.decode(m, resolved.raw),
-        delivery: (m) => deliveryOf(m),
+        delivery: (m) => deliveryOf(m, resolved.maxRedeliveries),
         settle: (m, outcome) => this.settle(sub, m, outcome),
       },
       this.stats,
@@ -752,28 +882,64 @@ export class AmqpEventCenter implements EventCenter {
     return BusEvent.decode(m.msg.content, { exchange, routingKey, contentType: properties.contentType as string | undefined });
   }
 
+  /**
+   * Acks, or sends a copy back to the queue (retry) or to the dead-letter queue, then acks. Every
+   * message ends settled while its channel lives: a copy amqplib cannot write (a header such as
+   * another client's double -1e300) goes with the headers it can write, then with tickwire's
+   * alone; a copy the broker refuses is nacked back to the queue. Never left unacked (with
+   * prefetch 1 that stalls the queue; with coalesced acks a later ack would cover it).
+   */
   private settle(sub: AmqpSubscription, m: Incoming, outcome: Outcome): void | Promise<void> {
     if (m.ch !== sub.ch) return; // its channel is gone; the broker delivers it again
     if (outcome.kind === "ack") return this.ack(sub, m);
     const { msg } = m;
     const { exchange, routingKey } = msg.fields;
-    const headers = failureHeaders(outcome, headersOf(msg), { exchange, routingKey, queue: m.queue });
+    const full = failureHeaders(outcome, headersOf(msg), { exchange, routingKey, queue: m.queue });
     const target = outcome.kind === "retry" ? m.queue : sub.spec.deadLetterQueue;
-    const props: Options.Publish = { ...publishPropsOf(msg), headers };
+    const base = publishPropsOf(msg);
     // Copy first, confirm, then ack the original: a crash in between duplicates, never loses.
-    return new Promise<void>((resolve, reject) => {
-      try {
-        m.ch.publish("", target, msg.content, props, (err: unknown) => {
-          if (err) return reject(err instanceof Error ? err : new Error(String(err)));
+    return new Promise<void>((resolve) => {
+      const confirmed = (err: unknown): void => {
+        if (err) {
+          this.stats.lastError = `the broker refused the ${outcome.kind === "retry" ? "retry" : "dead-letter"} copy: ${errorText(err)}`;
+          this.nack(sub, m, true); // back to the queue: delivered again, not lost
+        } else {
           if (outcome.kind === "retry") this.stats.redeliveries++;
           else this.stats.deadLetters++;
           this.ack(sub, m);
-          resolve();
-        });
-      } catch (err) {
-        reject(err instanceof Error ? err : new Error(String(err)));
+        }
+        resolve();
+      };
+      let headers = full;
+      for (let step = 0; ; step++) {
+        try {
+          m.ch.publish("", target, msg.content, { ...base, headers }, confirmed);
+          return;
+        } catch (err) {
+          if (m.ch !== sub.ch) break; // its channel is gone; the broker delivers it again
+          this.stats.lastError = `cannot write the copy of a message from "${m.queue}": ${errorText(err)}`;
+          if (step === 0) headers = writableHeaders(full);
+          else if (step === 1) headers = tickwireHeaders(full);
+          else {
+            // Not even tickwire's headers: give it to the queue's own dead-lettering (if any).
+            this.nack(sub, m, false);
+            break;
+          }
+        }
       }
+      resolve();
     });
+  }
+
+  /** Settles one message with a nack, after the coalesced acks of those before it. */
+  private nack(sub: AmqpSubscription, m: Incoming, requeue: boolean): void {
+    if (m.ch !== sub.ch) return;
+    this.flushAcks(sub);
+    try {
+      m.ch.nack(m.msg, false, requeue);
+    } catch {
+      // channel closed: the broker redelivers
+    }
   }
 
   private ack(sub: AmqpSubscription, m: Incoming): void {
@@ -871,7 +1037,10 @@ export class AmqpEventCenter implements EventCenter {
     await Promise.all([...this.subs].map((s) => this.unsubscribe(s)));
     this.closing = true;
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
-    const left = [...this.inflight, ...this.pending.slice(this.head)];
+    if (this.returnTimer) clearTimeout(this.returnTimer);
+    this.returnTimer = undefined;
+    const left = [...this.inflight, ...this.pending.slice(this.head), ...this.returnedWaiting];
+    this.returnedWaiting = [];
     this.inflight.clear();
     this.pending = [];
     this.head = 0;
@@ -895,7 +1064,7 @@ export class AmqpEventCenter implements EventCenter {
       kind: "amqp",
       state: this.state,
       connected: this.state === "connected",
-      buffered: this.pending.length - this.head,
+      buffered: this.pending.length - this.head + this.returnedWaiting.length,
       unconfirmed: this.inflight.size,
       published: this.published,
       confirmed: this.confirmed,
@@ -905,6 +1074,7 @@ export class AmqpEventCenter implements EventCenter {
       deadLetters: this.stats.deadLetters,
       handlerErrors: this.stats.handlerErrors,
       reconnects: this.reconnects,
+      unroutable: this.unroutable,
       dropped: 0,
       subscriptions: this.subs.size,
       lastError: this.stats.lastError,
@@ -918,10 +1088,11 @@ function headersOf(msg: ConsumeMessage): Readonly<Record<string, unknown>> {
   return (msg.properties.headers ?? NO_HEADERS) as Record<string, unknown>;
 }
 
-function deliveryOf(m: Incoming): Delivery {
+function deliveryOf(m: Incoming, maxRedeliveries: number): Delivery {
   const { fields, properties } = m.msg;
   const headers = headersOf(m.msg);
-  const attempt = attemptOf(headers);
+  // The center's copies come through the default exchange; through any other, the count is someone else's.
+  const attempt = fields.exchange === "" ? attemptOf(headers[HEADER.attempt], maxRedeliveries) : 1;
   return {
     queue: m.queue,
     attempt,

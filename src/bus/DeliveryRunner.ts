@@ -187,7 +187,8 @@ export class DeliveryRunner<M> {
     }
     if (!r) return undefined;
     return r.catch((error: unknown) => {
-      // The channel went away mid-settle: the broker will deliver the message again.
+      // A transport settles every message on a live channel itself (AmqpEventCenter.settle falls
+      // back to fewer headers, then a nack); what fails here lost its channel: the broker redelivers.
       this.stats.lastError = errorText(error);
     });
   }

@@ -10,7 +10,10 @@ export type ExchangeType = "topic" | "fanout" | "direct";
 export const HEADER = {
   /** Id of the node that published the event (memory broker; on RabbitMQ the AMQP app-id carries it). */
   origin: "x-tw-origin",
-  /** How many times a handler already failed on this message. */
+  /**
+   * How many times a handler already failed on this message. Read only from the copies a center
+   * sends back to a queue (RabbitMQ: through the default exchange), clamped to maxRedeliveries.
+   */
   attempt: "x-tw-attempt",
   /** The exchange and routing key a retried or dead-lettered message was first published with. */
   exchange: "x-tw-exchange",
@@ -19,6 +22,8 @@ export const HEADER = {
   queue: "x-tw-queue",
   error: "x-tw-error",
   errorCode: "x-tw-error-code",
+  /** On a copy whose original headers the AMQP client could not write again: the names of those left out. */
+  droppedHeaders: "x-tw-dropped-headers",
 } as const;
 
 /** What to consume: a queue, and how it is bound. */
@@ -106,7 +111,7 @@ export interface BusHealth {
   kind: "memory" | "amqp";
   state: CenterState;
   connected: boolean;
-  /** Publishes waiting for a connection (sent after reconnect). */
+  /** Publishes waiting to be sent: for a connection, for room in the window, or to be tried again after no queue took them. */
   buffered: number;
   /** Publishes sent and not yet confirmed by the broker. */
   unconfirmed: number;
@@ -124,6 +129,11 @@ export interface BusHealth {
   dropped: number;
   /** Connections re-established after a loss. */
   reconnects: number;
+  /**
+   * Publishes rejected with TW_BUS_UNROUTABLE: no queue took them within the bound (RabbitMQ,
+   * with `mandatory`; the memory broker never refuses a publish for it).
+   */
+  unroutable: number;
   subscriptions: number;
   lastError: string | undefined;
 }

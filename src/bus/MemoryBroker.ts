@@ -15,6 +15,8 @@ export interface MemoryMessage {
   contentType: string | undefined;
   headers: Record<string, unknown>;
   redelivered: boolean;
+  /** Failed handler runs, kept by the center on the copies it makes (a header anyone could forge). */
+  failures: number;
 }
 
 interface Binding {

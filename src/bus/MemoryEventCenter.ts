@@ -107,6 +107,7 @@ export class MemoryEventCenter implements EventCenter {
       contentType: undefined,
       headers,
       redelivered: false,
+      failures: 0,
     });
   }
 
@@ -121,6 +122,7 @@ export class MemoryEventCenter implements EventCenter {
       contentType: options.contentType,
       headers: { ...options.headers },
       redelivered: false,
+      failures: 0,
     });
   }
 
@@ -183,7 +185,7 @@ export class MemoryEventCenter implements EventCenter {
       sub.handler,
       {
         decode: (m) => decodeMessage(m, spec.raw),
-        delivery: (m) => deliveryOf(m, name),
+        delivery: (m) => deliveryOf(m, name, spec.maxRedeliveries),
         settle: (m, outcome) => this.settle(sub, m, outcome),
       },
       this.stats,
@@ -214,7 +216,8 @@ export class MemoryEventCenter implements EventCenter {
       const retry = outcome.kind === "retry";
       const target = retry ? consumer.queue : this.broker.queue(sub.spec.deadLetterQueue);
       const headers = failureHeaders(outcome, m.headers, { exchange: m.exchange, routingKey: m.routingKey, queue: consumer.queue.name });
-      if (target) this.broker.enqueue(target, { ...m, headers, redelivered: retry });
+      const failures = retry ? outcome.attempt - 1 : outcome.attempts;
+      if (target) this.broker.enqueue(target, { ...m, headers, redelivered: retry, failures });
       if (retry) this.stats.redeliveries++;
       else this.stats.deadLetters++;
     }
@@ -275,6 +278,7 @@ export class MemoryEventCenter implements EventCenter {
       deadLetters: this.stats.deadLetters,
       handlerErrors: this.stats.handlerErrors,
       reconnects: 0,
+      unroutable: 0,
       dropped: this.broker.dropped,
       subscriptions: this.subs.size,
       lastError: this.stats.lastError,
@@ -293,8 +297,8 @@ function decodeMessage(m: MemoryMessage, raw: boolean): BusEvent {
   return new BusEvent({ name, exchange, routingKey, data });
 }
 
-function deliveryOf(m: MemoryMessage, queue: string): Delivery {
-  const attempt = attemptOf(m.headers);
+function deliveryOf(m: MemoryMessage, queue: string, maxRedeliveries: number): Delivery {
+  const attempt = attemptOf(m.failures, maxRedeliveries);
   const origin = m.headers[HEADER.origin];
   return {
     queue,

@@ -7,6 +7,8 @@ import {
   AmqpEventCenter,
   BusEvent,
   DEFAULT_EXCHANGES,
+  HEADER,
+  aioquantCodec,
   createEventCenter,
   MemoryEventCenter,
   type AmqpEventCenterOptions,
@@ -43,6 +45,12 @@ describe("AmqpEventCenter without a broker", () => {
     assert.ok(createEventCenter("memory://x") instanceof MemoryEventCenter);
     assert.ok(createEventCenter("amqp://guest:guest@127.0.0.1:5672") instanceof AmqpEventCenter);
     assert.throws(() => createEventCenter("redis://127.0.0.1"), (e: unknown) => isTickwireError(e, "TW_BUS_URL"));
+  });
+
+  test("an unroutableTimeoutMs that is negative or not a number is refused with TW_BUS_BAD_OPTION", () => {
+    for (const bad of [-1, NaN, "5" as unknown as number]) {
+      assert.throws(() => new AmqpEventCenter({ unroutableTimeoutMs: bad }), (e: unknown) => isTickwireError(e, "TW_BUS_BAD_OPTION"));
+    }
   });
 
   test("the URL a center reports hides the password", () => {
@@ -149,9 +157,9 @@ describe("AmqpEventCenter on RabbitMQ", { skip: skipRabbit }, () => {
   }
 
   test("a message the AMQP client cannot encode is refused with TW_BUS_PUBLISH and the next ones still go out", async () => {
-    const c = new AmqpEventCenter();
-    cleanup.push(() => c.close());
-    await c.connect();
+    const { c, ex, q } = await connectedWithNames();
+    let got = 0;
+    await c.subscribe({ exchange: ex, queue: q }, () => void got++);
     await assert.rejects(
       c.publishRaw("Orderbook", "k".repeat(300), Buffer.from("x")),
       (e: unknown) => isTickwireError(e, "TW_BUS_PUBLISH"),
@@ -160,9 +168,64 @@ describe("AmqpEventCenter on RabbitMQ", { skip: skipRabbit }, () => {
       c.publishRaw("Orderbook", "k", Buffer.from("x"), { headers: { when: 10n } }),
       (e: unknown) => isTickwireError(e, "TW_BUS_PUBLISH"),
     );
-    await c.publish(new BusEvent({ name: "n", exchange: "Orderbook", routingKey: "tw-test.none", data: 1 }));
+    await c.publish(new BusEvent({ name: "n", exchange: ex, data: 1 }));
+    await until(() => got === 1, "the event");
     assert.equal(c.health().state, "connected");
     assert.equal(c.health().reconnects, 0);
+  });
+
+  for (const prefetchCount of [1, 10]) {
+    test(`a message whose header amqplib cannot write again (another client's double -1e300) is still retried and dead-lettered, prefetch ${prefetchCount}`, async () => {
+      const { c, ex, q, raw } = await connectedWithNames();
+      const good: number[] = [];
+      let badRuns = 0;
+      await c.subscribe({ exchange: ex, queue: q, prefetchCount, maxRedeliveries: 2 }, (e) => {
+        if (e.data === "bad") {
+          badRuns++;
+          throw new Error("cannot handle it");
+        }
+        good.push(e.data as number);
+      });
+      const headers = { huge: { "!": "double", value: -1e300 }, kept: "yes" };
+      raw.ch.publish(ex, "k", aioquantCodec.encode({ name: "n", data: "bad" }), { headers });
+      raw.ch.publish(ex, "k", Buffer.from("not zlib either"), { headers }); // undecodable: dead-lettered at once
+      for (let i = 0; i < 5; i++) await c.publish(new BusEvent({ name: "n", exchange: ex, data: i }));
+      await until(() => good.length === 5, "the good events after them");
+      const dlq = `${q}.dead-letter`;
+      await until(() => c.health().deadLetters === 2, "both dead letters");
+      assert.equal(badRuns, 3);
+      const letters = [await raw.ch.get(dlq, { noAck: true }), await raw.ch.get(dlq, { noAck: true })];
+      const codes = letters.map((m) => (m ? (m.properties.headers?.[HEADER.errorCode] as string) : "none")).sort();
+      assert.deepEqual(codes, ["TW_BUS_DECODE", "TW_BUS_HANDLER"]);
+      for (const m of letters) {
+        assert.equal(m && m.properties.headers?.huge, -1e300, "the header goes with it, written as a double");
+        assert.equal(m && m.properties.headers?.kept, "yes");
+      }
+      // Nothing left unacknowledged or waiting: no message is held, none was acked away unseen.
+      await c.close();
+      assert.equal((await raw.ch.checkQueue(q)).messageCount, 0);
+    });
+  }
+
+  test("an x-tw-attempt header on a message sent straight to the queue is clamped: -1000, -1e300, huge, a string, a fraction", async () => {
+    const { c, q, raw } = await connectedWithNames();
+    // (A NaN double cannot be sent: RabbitMQ closes the connection that tries, 541.)
+    const hostile: unknown[] = [-1000, { "!": "double", value: -1e300 }, 1e300, "-1000", { "!": "double", value: 2.5 }];
+    const runs = hostile.map(() => 0);
+    const attempts = new Set<number>();
+    await c.subscribe({ queue: q, maxRedeliveries: 2, prefetchCount: 5 }, (e, d) => {
+      runs[e.data as number]++;
+      attempts.add(d.attempt);
+      throw new Error("always");
+    });
+    for (const [i, v] of hostile.entries()) {
+      raw.ch.sendToQueue(q, aioquantCodec.encode({ name: "n", data: i }), { headers: { [HEADER.attempt]: v } });
+    }
+    await until(() => c.health().deadLetters === hostile.length, "every message dead-lettered");
+    for (const [i, n] of runs.entries()) assert.ok(n >= 1 && n <= 3, `message ${i} ran ${n} times`);
+    for (const a of attempts) assert.ok(Number.isInteger(a) && a >= 1 && a <= 3, `delivery.attempt ${a}`);
+    assert.equal(runs[0], 3, "a negative count is no count");
+    assert.equal(runs[2], 1, "a count past the limit is the limit: dead-lettered at the first failure");
   });
 
   test("a subscription ended while the connection is down does not come back with the reconnect", async () => {
@@ -190,6 +253,7 @@ describe("AmqpEventCenter on RabbitMQ", { skip: skipRabbit }, () => {
     // Another connection now owns a queue of that name, exclusively: declaring or consuming it fails (405).
     await raw.ch.deleteQueue(q);
     await raw.ch.assertQueue(q, { exclusive: true });
+    await raw.ch.bindQueue(q, ex, "#"); // so the publish below has a queue to go to
     await until(() => c.health().state === "connected", "the reconnect");
     await c.publish(new BusEvent({ name: "n", exchange: ex, data: 1 }));
     assert.match(c.health().lastError ?? "", new RegExp(`cannot restore the subscription to "${q}"`));

@@ -226,6 +226,30 @@ for (const kind of kinds) {
       assert.equal(h.handlerErrors, 3);
     });
 
+    test("an x-tw-attempt header set by the publisher (-1000, NaN, huge, a string) never buys more than maxRedeliveries + 1 handler runs", async () => {
+      const c = await center();
+      const ex = exchange();
+      const q = queue();
+      // RabbitMQ itself refuses a NaN double in a header (it closes the connection: 541), so only the memory broker gets one.
+      const hostile: unknown[] = kind.name === "AmqpEventCenter" ? [-1000, 1e300, "-1000"] : [-1000, NaN, 1e300, "-1000"];
+      const runs = hostile.map(() => 0);
+      const attempts = new Set<number>();
+      await c.subscribe({ exchange: ex, queue: q, maxRedeliveries: 2, prefetchCount: 4 }, (e, d) => {
+        runs[e.data as number]++;
+        attempts.add(d.attempt);
+        throw new Error("always");
+      });
+      let dead = 0;
+      await c.subscribe({ queue: `${q}.dead-letter`, raw: true, noAck: true }, () => void dead++);
+      for (const [i, v] of hostile.entries()) {
+        await c.publishRaw(ex, "k", aioquantCodec.encode({ name: "n", data: i }), { headers: { [HEADER.attempt]: v } });
+      }
+      await until(() => dead === hostile.length, "every message dead-lettered");
+      for (const [i, n] of runs.entries()) assert.ok(n >= 1 && n <= 3, `message ${i} ran ${n} times`);
+      for (const a of attempts) assert.ok(Number.isInteger(a) && a >= 1 && a <= 3, `delivery.attempt ${a}`);
+      assert.equal(runs[0], 3, "a negative count is no count: a first delivery and two retries");
+    });
+
     test("a message that cannot be decoded goes straight to the dead-letter queue and consumption goes on", async () => {
       const c = await center();
       const ex = exchange();

@@ -53,3 +53,28 @@ export async function rawChannel(): Promise<{ ch: amqplib.Channel; close: () => 
   ch.on("error", () => undefined);
   return { ch, close: () => conn.close().catch(() => undefined) };
 }
+
+/**
+ * Runs `fn` with the broker's application stopped (`rabbitmqctl stop_app`: every connection drops,
+ * transient exchanges and their bindings go), then starts it again and waits until it accepts
+ * connections — also when `fn` throws. Other tests may share the broker: keep `fn` short.
+ */
+export async function whileBrokerDown<T>(fn: () => Promise<T>): Promise<T> {
+  await run("rabbitmqctl", ["stop_app"]);
+  try {
+    return await fn();
+  } finally {
+    await startBroker();
+  }
+}
+
+/** `rabbitmqctl start_app`, then waits (up to 60 s) until a client can connect. */
+export async function startBroker(): Promise<void> {
+  await run("rabbitmqctl", ["start_app"]);
+  const end = Date.now() + 60_000;
+  let problem: string | undefined;
+  while ((problem = await reachable()) !== undefined) {
+    if (Date.now() > end) throw new Error(`RabbitMQ did not come back after start_app: ${problem}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
