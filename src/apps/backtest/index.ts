@@ -14,3 +14,4 @@ export { TW_BACKTEST_PARAMETERS, DayClock } from "./dates.js";
 export type { DailyResult } from "./DailyResult.js";
 export { calculateStatistics, emptyStatistics, type BacktestStatistics, type StatisticsOptions } from "./statistics.js";
 export { analyzeTrades, type RoundTrip, type TradeAnalysis } from "./roundTrips.js";
+export { formatStatistics } from "./format.js";
