@@ -20,35 +20,43 @@ export class DoubleMaStrategy extends CtaTemplate {
   fast0 = 0;
   slow0 = 0;
 
+  // The last `cap` closes, each written twice (at i and i + cap) so any window is contiguous.
   private closes = new Float64Array(0);
+  private cap = 0;
+  private last = 0;
   private count = 0;
 
   override onInit(): void {
-    this.closes = new Float64Array(Math.max(this.fastWindow, this.slowWindow) + 1);
+    this.cap = Math.max(this.fastWindow, this.slowWindow);
+    this.closes = new Float64Array(2 * this.cap);
     this.count = 0;
     this.writeLog("inited");
   }
 
-  /** Mean of the `n` closes ending `back` bars before the latest, summed oldest first. */
-  private mean(n: number, back: number): number {
-    const cap = this.closes.length;
+  /** Mean of the last `n` closes, summed oldest first. */
+  private mean(n: number): number {
+    const end = this.last + this.cap;
     let s = 0;
-    for (let i = this.count - back - n; i < this.count - back; i++) s += this.closes[i % cap];
+    for (let i = end - n + 1; i <= end; i++) s += this.closes[i];
     return s / n;
   }
 
   override onBar(bar: BarData): void {
     this.cancelAll();
-    this.closes[this.count % this.closes.length] = bar.closePrice;
+    this.last = this.count % this.cap;
+    this.closes[this.last] = bar.closePrice;
+    this.closes[this.last + this.cap] = bar.closePrice;
     this.count++;
-    if (this.count < this.closes.length) return;
+    if (this.count < this.cap) return;
 
-    const fast0 = this.mean(this.fastWindow, 0);
-    const slow0 = this.mean(this.slowWindow, 0);
-    const fast1 = this.mean(this.fastWindow, 1);
-    const slow1 = this.mean(this.slowWindow, 1);
+    // The means ending one bar earlier are the last bar's: the same sums, so the same numbers.
+    const fast1 = this.fast0;
+    const slow1 = this.slow0;
+    const fast0 = this.mean(this.fastWindow);
+    const slow0 = this.mean(this.slowWindow);
     this.fast0 = fast0;
     this.slow0 = slow0;
+    if (this.count === this.cap) return;
 
     if (fast0 > slow0 && fast1 < slow1) {
       if (this.pos === 0) this.buy(bar.closePrice, this.fixedSize);

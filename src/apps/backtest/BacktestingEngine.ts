@@ -1,7 +1,7 @@
 import { TickwireError } from "../../event/errors.js";
 import { Direction, Interval, OrderType, Status, type Exchange, type Offset } from "../../trader/constants.js";
 import { parseVtSymbol } from "../../trader/ids.js";
-import { createOrder, createTrade, type BarData, type OrderData, type TickData, type TradeData } from "../../trader/objects.js";
+import { createOrder, type BarData, type OrderData, type TickData, type TradeData } from "../../trader/objects.js";
 import {
   createStrategy,
   isPromiseLike,
@@ -17,6 +17,7 @@ import {
   type StopOrder,
   type StrategyHost,
 } from "../../strategy/StrategyHost.js";
+import { ActiveSet } from "./ActiveSet.js";
 import { calculateBalance, calculatePnl, newDailyResult, type DailyResult } from "./DailyResult.js";
 import { DayClock, TW_BACKTEST_PARAMETERS, toEpochMs } from "./dates.js";
 import { analyzeTrades, type TradeAnalysis } from "./roundTrips.js";
@@ -107,11 +108,48 @@ interface Settings {
 interface ActiveOrder {
   order: OrderData;
   sentAt: number;
+  /** Position in `limitOrders` (order number − 1). */
+  index: number;
 }
 
 interface ActiveStop {
   stop: StopOrder;
   sentAt: number;
+  index: number;
+}
+
+/** A copy of `o` in a new state, built field by field in OrderData's key order (one hidden class). */
+function orderWith(o: OrderData, traded: number, status: Status): OrderData {
+  return {
+    gatewayName: o.gatewayName,
+    symbol: o.symbol,
+    exchange: o.exchange,
+    vtSymbol: o.vtSymbol,
+    orderid: o.orderid,
+    vtOrderid: o.vtOrderid,
+    type: o.type,
+    direction: o.direction,
+    offset: o.offset,
+    price: o.price,
+    volume: o.volume,
+    traded,
+    status,
+    datetime: o.datetime,
+    reference: o.reference,
+    statusMsg: o.statusMsg,
+  };
+}
+
+/** First index of sorted `h` at or after `t` (binary search). */
+function firstAtOrAfter(h: readonly { datetime: number }[], t: number): number {
+  let lo = 0;
+  let hi = h.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (h[mid].datetime < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function bad(message: string): TickwireError {
@@ -161,14 +199,16 @@ export class BacktestingEngine implements StrategyHost {
   /** Datetime of the datum being replayed, epoch ms. */
   datetime = 0;
   private barIndex = 0;
+  private strict = false;
   private volumeLeft = 0;
 
   private limitOrderCount = 0;
-  private readonly limitOrders = new Map<string, OrderData>();
-  private readonly activeLimitOrders = new Map<string, ActiveOrder>();
+  // Every order by number − 1 (ids are sequential), latest state; active ones also keyed by id.
+  private readonly limitOrders: OrderData[] = [];
+  private readonly activeLimitOrders = new ActiveSet<ActiveOrder>();
   private stopOrderCount = 0;
-  private readonly stopOrders = new Map<string, StopOrder>();
-  private readonly activeStopOrders = new Map<string, ActiveStop>();
+  private readonly stopOrders: StopOrder[] = [];
+  private readonly activeStopOrders = new ActiveSet<ActiveStop>();
   private tradeCount = 0;
   private readonly trades: TradeData[] = [];
   private readonly dailyResults = new Map<string, DailyResult>();
@@ -237,12 +277,13 @@ export class BacktestingEngine implements StrategyHost {
   setHistory(data: readonly BarData[] | readonly TickData[]): void {
     const p = this.params;
     if (!Array.isArray(data)) throw new TickwireError(TW_BACKTEST_HISTORY, "setHistory takes an array of BarData (bar mode) or TickData (tick mode).");
-    for (let i = 0; i < data.length; i++) {
-      const d = data[i] as BarData | TickData;
-      if (p.mode === "bar" ? typeof (d as BarData).closePrice !== "number" : typeof (d as TickData).lastPrice !== "number") {
-        throw new TickwireError(TW_BACKTEST_HISTORY, `History item ${i} is not a ${p.mode === "bar" ? "BarData" : "TickData"} (mode is "${p.mode}").`);
-      }
-      if (i > 0 && d.datetime < data[i - 1].datetime) {
+    const first = data[0] as BarData | TickData | undefined;
+    if (first && (p.mode === "bar" ? typeof (first as BarData).closePrice !== "number" : typeof (first as TickData).lastPrice !== "number")) {
+      throw new TickwireError(TW_BACKTEST_HISTORY, `The history holds no ${p.mode === "bar" ? "BarData" : "TickData"} (mode is "${p.mode}"): pass ${p.mode === "bar" ? "bars" : "ticks"} or change mode.`);
+    }
+    for (let i = 1; i < data.length; i++) {
+      const d = data[i];
+      if (d.datetime < data[i - 1].datetime) {
         throw new TickwireError(TW_BACKTEST_HISTORY, `History item ${i} (${new Date(d.datetime).toISOString()}) is earlier than the one before it: sort the history by datetime.`);
       }
     }
@@ -265,10 +306,10 @@ export class BacktestingEngine implements StrategyHost {
     this.datetime = 0;
     this.barIndex = 0;
     this.limitOrderCount = 0;
-    this.limitOrders.clear();
+    this.limitOrders.length = 0;
     this.activeLimitOrders.clear();
     this.stopOrderCount = 0;
-    this.stopOrders.clear();
+    this.stopOrders.length = 0;
     this.activeStopOrders.clear();
     this.tradeCount = 0;
     this.trades.length = 0;
@@ -290,6 +331,7 @@ export class BacktestingEngine implements StrategyHost {
       throw new TickwireError(TW_BACKTEST_NO_DATA, "Give the engine history first: setHistory(bars | ticks) or loadData(database).");
     }
     this.clearData();
+    this.strict = p.fillModel === "strict";
     // A second run starts from a fresh strategy, so no state leaks between runs (vnpy #1114).
     if (this.ran) this.strategy = createStrategy(this.strategyClass, this, this.strategyClass.name, p.vtSymbol, this.setting);
     this.ran = true;
@@ -302,52 +344,66 @@ export class BacktestingEngine implements StrategyHost {
     s.trading = true;
     this.writeLog(s, "replay started");
 
-    const step = p.mode === "bar" ? (d: BarData | TickData) => this.newBar(d as BarData) : (d: BarData | TickData) => this.newTick(d as TickData);
     const { start, end } = p;
-    let done = 0;
+    const report = options.onProgress;
     if (this.history) {
       const h = this.history;
       const every = options.progressEvery ?? Math.max(1, Math.floor(h.length / 100));
-      let next = options.onProgress ? every : Infinity;
-      for (let i = 0; i < h.length; i++) {
-        const d = h[i];
-        if (d.datetime < start) continue;
-        if (d.datetime > end) break;
-        this.step(step, d);
+      const first = firstAtOrAfter(h, start);
+      let i = first;
+      while (i < h.length) {
+        const stopAt = report ? Math.min(h.length, i + every) : h.length;
+        const next = this.replay(h, i, stopAt, end);
         if (this.pending.length > 0) await this.flush();
-        if (++done === next) {
-          options.onProgress!(done, h.length);
-          next += every;
-        }
+        if (next < 0) break;
+        if (report && (next === stopAt || next === h.length)) report(next - first, h.length - first);
+        i = next;
       }
     } else {
       const src = this.source!;
       const every = options.progressEvery ?? 100_000;
-      let next = options.onProgress ? every : Infinity;
+      let done = 0;
+      let nextReport = every;
       const q = { vtSymbol: p.vtSymbol, start: Number.isFinite(start) ? start : undefined, end: Number.isFinite(end) ? end : undefined };
       const batches = p.mode === "bar" ? src.streamBars({ ...q, interval: p.interval }) : src.streamTicks(q);
       for await (const batch of batches) {
-        for (const d of batch) {
-          this.step(step, d);
+        let i = 0;
+        while (i < batch.length) {
+          const next = this.replay(batch, i, batch.length, end);
           if (this.pending.length > 0) await this.flush();
-          if (++done === next) {
-            options.onProgress!(done, undefined);
-            next += every;
-          }
+          if (next < 0) break;
+          i = next;
+        }
+        done += batch.length;
+        if (report && done >= nextReport) {
+          report(done, undefined);
+          nextReport = done + every;
         }
       }
+      if (report) report(done, done);
     }
-    if (options.onProgress && done % (options.progressEvery ?? 1) !== 0) options.onProgress(done, done);
     await this.guard(() => s.onStop(), "onStop");
     this.writeLog(s, "replay finished");
   }
 
-  private step(fn: (d: BarData | TickData) => void, d: BarData | TickData): void {
+  /**
+   * Replay `h[i..stopAt)` synchronously; stops early after a datum whose callbacks left a
+   * promise (the caller awaits it). Returns the next index, or -1 once past `end`.
+   */
+  private replay(h: readonly (BarData | TickData)[], i: number, stopAt: number, end: number): number {
+    const bars = this.p!.mode === "bar";
     try {
-      fn(d);
+      for (; i < stopAt; i++) {
+        const d = h[i];
+        if (d.datetime > end) return -1;
+        if (bars) this.newBar(d as BarData);
+        else this.newTick(d as TickData);
+        if (this.pending.length > 0) return i + 1;
+      }
     } catch (err) {
       throw this.strategyError(err, "a callback");
     }
+    return i;
   }
 
   private strategyError(err: unknown, where: string): TickwireError {
@@ -380,14 +436,15 @@ export class BacktestingEngine implements StrategyHost {
 
   /** Call a strategy callback; a promise it returns is awaited before the next datum. */
   private call(r: unknown): void {
-    if (r !== undefined && isPromiseLike(r)) this.pending.push(Promise.resolve(r));
+    if (r === undefined) return;
+    if (isPromiseLike(r)) this.pending.push(Promise.resolve(r));
   }
 
   private newBar(bar: BarData): void {
     this.bar = bar;
     this.datetime = bar.datetime;
     this.barIndex++;
-    if (this.p!.fillModel === "strict") this.volumeLeft = bar.volume;
+    if (this.strict) this.volumeLeft = bar.volume;
     if (this.activeLimitOrders.size > 0) this.crossLimitOrder();
     if (this.activeStopOrders.size > 0) this.crossStopOrder();
     this.call(this.strategy!.onBar(bar));
@@ -441,11 +498,12 @@ export class BacktestingEngine implements StrategyHost {
       shortBest = shortCross;
     }
     const s = this.strategy!;
-    for (const entry of [...this.activeLimitOrders.values()]) {
+    for (const entry of this.activeLimitOrders.snapshot()) {
       let order = entry.order;
       if (!this.activeLimitOrders.has(order.vtOrderid)) continue;
       if (order.status === Status.SUBMITTING) {
-        order = this.updateOrder(entry, { ...order, status: Status.NOTTRADED });
+        // Changed in place: a SUBMITTING order has not been pushed to anyone yet.
+        order.status = Status.NOTTRADED;
         this.call(s.onOrder(order));
       }
       if (strict && entry.sentAt === this.barIndex) continue;
@@ -463,7 +521,7 @@ export class BacktestingEngine implements StrategyHost {
       }
       const traded = order.traded + volume;
       const status = traded >= order.volume ? Status.ALLTRADED : Status.PARTTRADED;
-      order = this.updateOrder(entry, { ...order, traded, status });
+      order = this.updateOrder(entry, orderWith(order, traded, status));
       if (status === Status.ALLTRADED) this.activeLimitOrders.delete(order.vtOrderid);
       this.call(s.onOrder(order));
 
@@ -496,24 +554,28 @@ export class BacktestingEngine implements StrategyHost {
 
   private updateOrder(entry: ActiveOrder, order: OrderData): OrderData {
     entry.order = order;
-    this.limitOrders.set(order.vtOrderid, order);
+    this.limitOrders[entry.index] = order;
     return order;
   }
 
   private fill(order: OrderData, price: number, volume: number): void {
     this.tradeCount++;
-    const trade = createTrade({
+    const tradeid = String(this.tradeCount);
+    const trade: TradeData = {
       gatewayName: GATEWAY,
       symbol: order.symbol,
       exchange: order.exchange,
+      vtSymbol: order.vtSymbol,
       orderid: order.orderid,
-      tradeid: String(this.tradeCount),
+      vtOrderid: order.vtOrderid,
+      tradeid,
+      vtTradeid: `${GATEWAY}.${tradeid}`,
       direction: order.direction,
       offset: order.offset,
       price,
       volume,
       datetime: this.datetime,
-    });
+    };
     const s = this.strategy!;
     s.pos += order.direction === Direction.LONG ? volume : -volume;
     this.trades.push(trade);
@@ -541,7 +603,7 @@ export class BacktestingEngine implements StrategyHost {
       shortBest = shortCross;
     }
     const s = this.strategy!;
-    for (const entry of [...this.activeStopOrders.values()]) {
+    for (const entry of this.activeStopOrders.snapshot()) {
       const stop = entry.stop;
       if (!this.activeStopOrders.has(stop.stopOrderid)) continue;
       if (strict && entry.sentAt === this.barIndex) continue;
@@ -570,12 +632,12 @@ export class BacktestingEngine implements StrategyHost {
         status: filled ? Status.ALLTRADED : volume > 0 ? Status.PARTTRADED : Status.NOTTRADED,
         datetime: this.datetime,
       });
-      this.limitOrders.set(order.vtOrderid, order);
+      this.limitOrders.push(order);
       // Strict model: what the bar could not fill rests as a limit order at the stop price.
-      if (!filled) this.activeLimitOrders.set(order.vtOrderid, { order, sentAt: this.barIndex });
+      if (!filled) this.activeLimitOrders.set(order.vtOrderid, { order, sentAt: this.barIndex, index: this.limitOrders.length - 1 });
 
       const triggered: StopOrder = { ...stop, vtOrderids: [...stop.vtOrderids, order.vtOrderid], status: StopOrderStatus.TRIGGERED };
-      this.stopOrders.set(stop.stopOrderid, triggered);
+      this.stopOrders[entry.index] = triggered;
       this.activeStopOrders.delete(stop.stopOrderid);
       this.call(s.onStopOrder(triggered));
       this.call(s.onOrder(order));
@@ -607,28 +669,37 @@ export class BacktestingEngine implements StrategyHost {
       vtOrderids: [],
       status: StopOrderStatus.WAITING,
     };
-    this.activeStopOrders.set(stop.stopOrderid, { stop, sentAt: this.barIndex });
-    this.stopOrders.set(stop.stopOrderid, stop);
+    this.stopOrders.push(stop);
+    this.activeStopOrders.set(stop.stopOrderid, { stop, sentAt: this.barIndex, index: this.stopOrders.length - 1 });
     return stop.stopOrderid;
   }
 
   private sendLimitOrder(direction: Direction, offset: Offset, price: number, volume: number): string {
     const p = this.p!;
     this.limitOrderCount++;
-    const order = createOrder({
+    // Symbol and exchange were validated by setParameters and the id is a number, so the
+    // object is built directly (createOrder's checks cost more than the rest of a send).
+    const orderid = String(this.limitOrderCount);
+    const order: OrderData = {
       gatewayName: GATEWAY,
       symbol: p.symbol,
       exchange: p.exchange,
-      orderid: String(this.limitOrderCount),
+      vtSymbol: p.vtSymbol,
+      orderid,
+      vtOrderid: `${GATEWAY}.${orderid}`,
+      type: OrderType.LIMIT,
       direction,
       offset,
       price,
       volume,
+      traded: 0,
       status: Status.SUBMITTING,
       datetime: this.datetime,
-    });
-    this.activeLimitOrders.set(order.vtOrderid, { order, sentAt: this.barIndex });
-    this.limitOrders.set(order.vtOrderid, order);
+      reference: "",
+      statusMsg: "",
+    };
+    this.limitOrders.push(order);
+    this.activeLimitOrders.set(order.vtOrderid, { order, sentAt: this.barIndex, index: this.limitOrders.length - 1 });
     return order.vtOrderid;
   }
 
@@ -641,7 +712,7 @@ export class BacktestingEngine implements StrategyHost {
     const entry = this.activeLimitOrders.get(vtOrderid);
     if (!entry) return;
     this.activeLimitOrders.delete(vtOrderid);
-    const order = this.updateOrder(entry, { ...entry.order, status: Status.CANCELLED });
+    const order = this.updateOrder(entry, orderWith(entry.order, entry.order.traded, Status.CANCELLED));
     this.call(this.strategy!.onOrder(order));
   }
 
@@ -650,13 +721,13 @@ export class BacktestingEngine implements StrategyHost {
     if (!entry) return;
     this.activeStopOrders.delete(id);
     const stop: StopOrder = { ...entry.stop, status: StopOrderStatus.CANCELLED };
-    this.stopOrders.set(id, stop);
+    this.stopOrders[entry.index] = stop;
     this.call(this.strategy!.onStopOrder(stop));
   }
 
   cancelAll(_strategy: HostedStrategy): void {
-    if (this.activeLimitOrders.size > 0) for (const id of [...this.activeLimitOrders.keys()]) this.cancelLimitOrder(id);
-    if (this.activeStopOrders.size > 0) for (const id of [...this.activeStopOrders.keys()]) this.cancelStopOrder(id);
+    if (this.activeLimitOrders.size > 0) for (const id of this.activeLimitOrders.keys()) this.cancelLimitOrder(id);
+    if (this.activeStopOrders.size > 0) for (const id of this.activeStopOrders.keys()) this.cancelStopOrder(id);
   }
 
   writeLog(_strategy: HostedStrategy, msg: string): void {
@@ -754,11 +825,11 @@ export class BacktestingEngine implements StrategyHost {
 
   /** Orders (limit orders and those made by triggered stops) in send order, latest state. */
   getAllOrders(): OrderData[] {
-    return [...this.limitOrders.values()];
+    return [...this.limitOrders];
   }
 
   getAllStopOrders(): StopOrder[] {
-    return [...this.stopOrders.values()];
+    return [...this.stopOrders];
   }
 
   getAllDailyResults(): DailyResult[] {
