@@ -276,13 +276,11 @@ class SqliteSeries<T> {
   private write(rows: readonly T[]): number {
     const { kind, insert, update } = this;
     const stats = new Map<SeriesInfo, { added: number; first: number; last: number }>();
-    let key = "";
+    let prev: T | undefined;
     let series: SeriesInfo | undefined;
     let stat = { added: 0, first: 0, last: 0 };
     for (const row of rows) {
-      const k = kind.seriesKey(row);
-      if (k !== key || series === undefined) {
-        key = k;
+      if (prev === undefined || series === undefined || !kind.sameSeries(row, prev)) {
         series = this.seriesOf(row);
         let st = stats.get(series);
         if (st === undefined) {
@@ -291,6 +289,7 @@ class SqliteSeries<T> {
         }
         stat = st;
       }
+      prev = row;
       const values = kind.values(row);
       const datetime = values[0] as number;
       if (insert.run(series.id, ...values).changes === 1) {

@@ -21,6 +21,18 @@ const TICK_AMOUNTS = [
   "askVolume1", "askVolume2", "askVolume3", "askVolume4", "askVolume5",
 ] as const;
 
+const nonNegative = (v: unknown): boolean => typeof v === "number" && v >= 0 && v !== Infinity;
+
+// The common case in one expression (a tenth of a save's time went to the field loop below).
+function barLooksValid(b: BarData, lastIds: { bar: BarData | undefined }): boolean {
+  const prev = lastIds.bar;
+  const idsOk = prev !== undefined && b.vtSymbol === prev.vtSymbol && b.symbol === prev.symbol && b.exchange === prev.exchange &&
+    b.gatewayName === prev.gatewayName && b.interval === prev.interval;
+  if (!idsOk) return false;
+  return Number.isSafeInteger(b.datetime) && nonNegative(b.openPrice) && nonNegative(b.highPrice) && nonNegative(b.lowPrice) &&
+    nonNegative(b.closePrice) && nonNegative(b.volume) && nonNegative(b.turnover) && nonNegative(b.openInterest) && b.highPrice >= b.lowPrice;
+}
+
 /** Why a bar cannot be stored, or null when it can. */
 export function barProblem(bar: BarData): string | null {
   if (bar === null || typeof bar !== "object") return "it is not an object";
@@ -69,8 +81,12 @@ function idsProblem(o: { gatewayName: string; symbol: string; exchange: Exchange
 /** Throws TW_DATA_INVALID_BAR naming the first invalid bar of the batch. */
 export function validateBars(bars: readonly BarData[]): void {
   if (!Array.isArray(bars)) throw new TickwireError(TW_DATA_INVALID_BAR, "saveBars takes an array of bars (BarData from createBar).");
+  // A bar with the ids of the previous valid one needs only its numbers checked.
+  const last: { bar: BarData | undefined } = { bar: undefined };
   for (let i = 0; i < bars.length; i++) {
+    if (bars[i] !== null && typeof bars[i] === "object" && barLooksValid(bars[i], last)) continue;
     const problem = barProblem(bars[i]);
+    if (problem === null) last.bar = bars[i];
     if (problem) {
       const b = bars[i] as Partial<BarData> | null;
       throw new TickwireError(
