@@ -17,6 +17,7 @@ import {
   type StopOrder,
   type StrategyHost,
 } from "../../strategy/StrategyHost.js";
+import { openDatabase, type Database } from "../../data/index.js";
 import { ActiveSet } from "./ActiveSet.js";
 import { calculateBalance, calculatePnl, newDailyResult, type DailyResult } from "./DailyResult.js";
 import { DayClock, TW_BACKTEST_PARAMETERS, toEpochMs } from "./dates.js";
@@ -193,6 +194,7 @@ export class BacktestingEngine implements StrategyHost {
 
   private history: readonly (BarData | TickData)[] | null = null;
   private source: HistorySource | null = null;
+  private ownedDatabase: Database | null = null;
 
   private bar: BarData | null = null;
   private tick: TickData | null = null;
@@ -291,11 +293,30 @@ export class BacktestingEngine implements StrategyHost {
     this.source = null;
   }
 
-  /** History streamed from a store (`tickwire/data`'s Database) at run time, batch by batch. */
-  loadData(source: HistorySource): void {
+  /**
+   * Replay history streamed from a store at run time, batch by batch (memory holds one batch):
+   * a `tickwire/data` Database, or the URL of one (default: `TICKWIRE_DATABASE`, else
+   * `sqlite:.tickwire/data.sqlite`), which the engine then opens and closes in `close()`.
+   * `loadBar`/`loadTick` read the days before `start` from the same store.
+   */
+  async loadData(source?: HistorySource | string): Promise<void> {
     void this.params;
-    this.source = source;
+    await this.close();
+    if (typeof source === "object" && source !== null) {
+      this.source = source;
+    } else {
+      const db = await openDatabase(source);
+      this.source = db;
+      this.ownedDatabase = db;
+    }
     this.history = null;
+  }
+
+  /** Close the store `loadData` opened from a URL (a Database passed in stays open). */
+  async close(): Promise<void> {
+    const db = this.ownedDatabase;
+    this.ownedDatabase = null;
+    if (db) await db.close();
   }
 
   // --- the run ------------------------------------------------------------------------------
