@@ -16,7 +16,7 @@ engine.addStrategy(DoubleMaStrategy, { fastWindow: 10, slowWindow: 30 });
 engine.setHistory(goldenBars());
 await engine.runBacktesting();
 const daily = engine.calculateResult();
-const firstRows = daily.map((d) => ({ ...d, trades: d.trades.length }));
+const firstRows = daily.map((d) => ({ ...d }));
 const stats = engine.calculateStatistics();
 
 const iso = (ms: number): string => new Date(ms).toISOString().replace(".000Z", "+00:00");
@@ -82,7 +82,7 @@ test("the statistics are bit for bit vnpy's when its summation orders are follow
 });
 
 test("calculateResult twice gives the same rows (vnpy adds the trades again)", () => {
-  const again = engine.calculateResult().map((d) => ({ ...d, trades: d.trades.length }));
+  const again = engine.calculateResult().map((d) => ({ ...d }));
   assert.deepEqual(again, firstRows);
 });
 

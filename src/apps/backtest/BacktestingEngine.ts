@@ -19,6 +19,7 @@ import {
 } from "../../strategy/StrategyHost.js";
 import { openDatabase, type Database } from "../../data/index.js";
 import { ActiveSet } from "./ActiveSet.js";
+import { OrderColumns, TradeColumns, type Instrument } from "./columns.js";
 import { calculateBalance, calculatePnl, newDailyResult, type DailyResult } from "./DailyResult.js";
 import { DayClock, TW_BACKTEST_PARAMETERS, toEpochMs } from "./dates.js";
 import { analyzeTrades, type TradeAnalysis } from "./roundTrips.js";
@@ -205,14 +206,14 @@ export class BacktestingEngine implements StrategyHost {
   private volumeLeft = 0;
 
   private limitOrderCount = 0;
-  // Every order by number − 1 (ids are sequential), latest state; active ones also keyed by id.
-  private readonly limitOrders: OrderData[] = [];
+  // Every order by number − 1 (ids are sequential), latest state, as columns.
+  private readonly orderLog = new OrderColumns();
   private readonly activeLimitOrders = new ActiveSet<ActiveOrder>();
   private stopOrderCount = 0;
   private readonly stopOrders: StopOrder[] = [];
   private readonly activeStopOrders = new ActiveSet<ActiveStop>();
   private tradeCount = 0;
-  private readonly trades: TradeData[] = [];
+  private readonly tradeLog = new TradeColumns();
   private readonly dailyResults = new Map<string, DailyResult>();
   private currentDay: DailyResult | null = null;
   private currentDayKey = "";
@@ -327,13 +328,13 @@ export class BacktestingEngine implements StrategyHost {
     this.datetime = 0;
     this.barIndex = 0;
     this.limitOrderCount = 0;
-    this.limitOrders.length = 0;
+    this.orderLog.clear();
     this.activeLimitOrders.clear();
     this.stopOrderCount = 0;
     this.stopOrders.length = 0;
     this.activeStopOrders.clear();
     this.tradeCount = 0;
-    this.trades.length = 0;
+    this.tradeLog.clear();
     this.dailyResults.clear();
     this.currentDay = null;
     this.currentDayKey = "";
@@ -525,6 +526,7 @@ export class BacktestingEngine implements StrategyHost {
       if (order.status === Status.SUBMITTING) {
         // Changed in place: a SUBMITTING order has not been pushed to anyone yet.
         order.status = Status.NOTTRADED;
+        this.orderLog.update(entry.index, order);
         this.call(s.onOrder(order));
       }
       if (strict && entry.sentAt === this.barIndex) continue;
@@ -575,7 +577,7 @@ export class BacktestingEngine implements StrategyHost {
 
   private updateOrder(entry: ActiveOrder, order: OrderData): OrderData {
     entry.order = order;
-    this.limitOrders[entry.index] = order;
+    this.orderLog.update(entry.index, order);
     return order;
   }
 
@@ -599,7 +601,7 @@ export class BacktestingEngine implements StrategyHost {
     };
     const s = this.strategy!;
     s.pos += order.direction === Direction.LONG ? volume : -volume;
-    this.trades.push(trade);
+    this.tradeLog.push(trade);
     this.call(s.onTrade(trade));
   }
 
@@ -653,9 +655,9 @@ export class BacktestingEngine implements StrategyHost {
         status: filled ? Status.ALLTRADED : volume > 0 ? Status.PARTTRADED : Status.NOTTRADED,
         datetime: this.datetime,
       });
-      this.limitOrders.push(order);
+      const index = this.orderLog.push(order);
       // Strict model: what the bar could not fill rests as a limit order at the stop price.
-      if (!filled) this.activeLimitOrders.set(order.vtOrderid, { order, sentAt: this.barIndex, index: this.limitOrders.length - 1 });
+      if (!filled) this.activeLimitOrders.set(order.vtOrderid, { order, sentAt: this.barIndex, index });
 
       const triggered: StopOrder = { ...stop, vtOrderids: [...stop.vtOrderids, order.vtOrderid], status: StopOrderStatus.TRIGGERED };
       this.stopOrders[entry.index] = triggered;
@@ -719,8 +721,8 @@ export class BacktestingEngine implements StrategyHost {
       reference: "",
       statusMsg: "",
     };
-    this.limitOrders.push(order);
-    this.activeLimitOrders.set(order.vtOrderid, { order, sentAt: this.barIndex, index: this.limitOrders.length - 1 });
+    const index = this.orderLog.push(order);
+    this.activeLimitOrders.set(order.vtOrderid, { order, sentAt: this.barIndex, index });
     return order.vtOrderid;
   }
 
@@ -804,20 +806,20 @@ export class BacktestingEngine implements StrategyHost {
    */
   calculateResult(): DailyResult[] {
     const p = this.params;
-    if (this.trades.length === 0) {
+    const log = this.tradeLog;
+    if (log.length === 0) {
       this.results = [];
       return this.results;
     }
     const days = [...this.dailyResults.values()];
-    for (const d of days) d.trades = [];
-    for (const t of this.trades) {
-      const d = this.dailyResults.get(this.clock.dateOf(t.datetime));
-      if (d) d.trades.push(t);
-    }
+    // Trades are in time order, so each date's trades are one run of the log.
+    let t = 0;
     let preClose = 0;
     let startPos = 0;
     for (const d of days) {
-      calculatePnl(d, preClose, startPos, p.size, p.rate, p.slippage);
+      const from = t;
+      while (t < log.length && this.clock.dateOf(log.datetime(t)) === d.date) t++;
+      calculatePnl(d, preClose, startPos, p.size, p.rate, p.slippage, log, from, t);
       preClose = d.closePrice;
       startPos = d.endPos;
     }
@@ -836,17 +838,28 @@ export class BacktestingEngine implements StrategyHost {
   /** Round trips, win rate, profit factor, streaks (vnpy 1's trade analysis). */
   analyzeTrades(): TradeAnalysis {
     const p = this.params;
-    return analyzeTrades(this.trades, { size: p.size, rate: p.rate, slippage: p.slippage });
+    return analyzeTrades(this.getAllTrades(), { size: p.size, rate: p.rate, slippage: p.slippage });
+  }
+
+  private instrument(): Instrument {
+    const p = this.params;
+    return { gatewayName: GATEWAY, symbol: p.symbol, exchange: p.exchange, vtSymbol: p.vtSymbol };
   }
 
   /** Trades in fill order. */
   getAllTrades(): TradeData[] {
-    return [...this.trades];
+    const inst = this.instrument();
+    const out = new Array<TradeData>(this.tradeLog.length);
+    for (let i = 0; i < out.length; i++) out[i] = this.tradeLog.get(i, inst);
+    return out;
   }
 
   /** Orders (limit orders and those made by triggered stops) in send order, latest state. */
   getAllOrders(): OrderData[] {
-    return [...this.limitOrders];
+    const inst = this.instrument();
+    const out = new Array<OrderData>(this.orderLog.length);
+    for (let i = 0; i < out.length; i++) out[i] = this.orderLog.get(i, inst);
+    return out;
   }
 
   getAllStopOrders(): StopOrder[] {

@@ -1,5 +1,4 @@
-import { Direction } from "../../trader/constants.js";
-import type { TradeData } from "../../trader/objects.js";
+import type { TradeColumns } from "./columns.js";
 
 /** One date of the mark-to-market, vnpy's DailyResult plus the balance columns of its statistics. */
 export interface DailyResult {
@@ -9,7 +8,6 @@ export interface DailyResult {
   closePrice: number;
   /** The previous date's close; 1 on the first date (vnpy's rule, avoids a zero division). */
   preClose: number;
-  trades: TradeData[];
   tradeCount: number;
   startPos: number;
   endPos: number;
@@ -35,7 +33,6 @@ export function newDailyResult(date: string, closePrice: number): DailyResult {
     date,
     closePrice,
     preClose: 0,
-    trades: [],
     tradeCount: 0,
     startPos: 0,
     endPos: 0,
@@ -54,23 +51,35 @@ export function newDailyResult(date: string, closePrice: number): DailyResult {
   };
 }
 
-/** vnpy's `DailyResult.calculate_pnl`, same operation order. */
-export function calculatePnl(d: DailyResult, preClose: number, startPos: number, size: number, rate: number, slippage: number): void {
+/** vnpy's `DailyResult.calculate_pnl` over trades `from..to` of the log, same operation order. */
+export function calculatePnl(
+  d: DailyResult,
+  preClose: number,
+  startPos: number,
+  size: number,
+  rate: number,
+  slippage: number,
+  log: TradeColumns,
+  from: number,
+  to: number,
+): void {
   d.preClose = preClose ? preClose : 1;
   d.startPos = startPos;
   d.endPos = startPos;
   d.holdingPnl = d.startPos * (d.closePrice - d.preClose) * size;
-  d.tradeCount = d.trades.length;
+  d.tradeCount = to - from;
   d.tradingPnl = 0;
   d.turnover = 0;
   d.commission = 0;
   d.slippage = 0;
-  for (const t of d.trades) {
-    const change = t.direction === Direction.LONG ? t.volume : -t.volume;
+  for (let i = from; i < to; i++) {
+    const volume = log.volume(i);
+    const price = log.price(i);
+    const change = log.isLong(i) ? volume : -volume;
     d.endPos += change;
-    const turnover = t.volume * size * t.price;
-    d.tradingPnl += change * (d.closePrice - t.price) * size;
-    d.slippage += t.volume * size * slippage;
+    const turnover = volume * size * price;
+    d.tradingPnl += change * (d.closePrice - price) * size;
+    d.slippage += volume * size * slippage;
     d.turnover += turnover;
     d.commission += turnover * rate;
   }
