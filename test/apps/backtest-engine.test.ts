@@ -28,11 +28,14 @@ test("bad parameters are refused with TW_BACKTEST_PARAMETERS and a message sayin
   assert.throws(() => e.setParameters({ vtSymbol: "rb2410.SHFE", start: "2024-02-01", end: "2024-01-01" }), code(TW_BACKTEST_PARAMETERS));
 });
 
-test("history out of time order is refused with TW_BACKTEST_HISTORY", () => {
+test("history out of time order stops the run with TW_BACKTEST_HISTORY", async () => {
   const e = new BacktestingEngine();
   e.setParameters({ vtSymbol: "rb2410.SHFE" });
+  e.addStrategy(DoubleMaStrategy);
   const bars = randomBars(3);
-  assert.throws(() => e.setHistory([bars[1], bars[0]]), code(TW_BACKTEST_HISTORY));
+  e.setHistory([bars[0], bars[2], bars[1]]);
+  await assert.rejects(e.runBacktesting(), code(TW_BACKTEST_HISTORY));
+  assert.throws(() => e.setHistory(randomBars(1).map((b) => ({ datetime: b.datetime }) as unknown as BarData)), code(TW_BACKTEST_HISTORY));
 });
 
 test("running without a strategy or without history says which call is missing", async () => {
