@@ -29,6 +29,7 @@ export const TW_BACKTEST_NO_STRATEGY = "TW_BACKTEST_NO_STRATEGY";
 export const TW_BACKTEST_NO_DATA = "TW_BACKTEST_NO_DATA";
 export const TW_BACKTEST_HISTORY = "TW_BACKTEST_HISTORY";
 export const TW_BACKTEST_STRATEGY_ERROR = "TW_BACKTEST_STRATEGY_ERROR";
+export const TW_BACKTEST_RUNNING = "TW_BACKTEST_RUNNING";
 
 /** How orders fill. */
 export type FillModel = "vnpy" | "strict";
@@ -192,6 +193,7 @@ export class BacktestingEngine implements StrategyHost {
   /** The strategy of the current (or last) run. */
   strategy: CtaTemplate | null = null;
   private ran = false;
+  private running = false;
 
   private history: readonly (BarData | TickData)[] | null = null;
   private source: HistorySource | null = null;
@@ -346,6 +348,18 @@ export class BacktestingEngine implements StrategyHost {
 
   /** Init and start the strategy, replay the history, stop the strategy. */
   async runBacktesting(options: RunOptions = {}): Promise<void> {
+    if (this.running) {
+      throw new TickwireError(TW_BACKTEST_RUNNING, "A backtest is already running on this engine: await it, or use another BacktestingEngine.");
+    }
+    this.running = true;
+    try {
+      await this.run(options);
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async run(options: RunOptions): Promise<void> {
     const p = this.params;
     if (!this.strategyClass || !this.strategy) {
       throw new TickwireError(TW_BACKTEST_NO_STRATEGY, "Call addStrategy(StrategyClass, setting) before runBacktesting().");
