@@ -774,8 +774,13 @@ export class BacktestingEngine implements StrategyHost {
   }
 
   cancelAll(_strategy: HostedStrategy): void {
-    if (this.activeLimitOrders.size > 0) for (const id of this.activeLimitOrders.keys()) this.cancelLimitOrder(id);
-    if (this.activeStopOrders.size > 0) for (const id of this.activeStopOrders.keys()) this.cancelStopOrder(id);
+    // Called by most strategies on every bar, usually with nothing open: kept small to inline.
+    if (this.activeLimitOrders.size > 0 || this.activeStopOrders.size > 0) this.cancelEverything();
+  }
+
+  private cancelEverything(): void {
+    for (const id of this.activeLimitOrders.keys()) this.cancelLimitOrder(id);
+    for (const id of this.activeStopOrders.keys()) this.cancelStopOrder(id);
   }
 
   writeLog(_strategy: HostedStrategy, msg: string): void {
