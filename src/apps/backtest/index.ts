@@ -1,0 +1,18 @@
+export {
+  BacktestingEngine,
+  roundTo,
+  TW_BACKTEST_HISTORY,
+  TW_BACKTEST_NO_DATA,
+  TW_BACKTEST_NO_STRATEGY,
+  TW_BACKTEST_RUNNING,
+  TW_BACKTEST_STRATEGY_ERROR,
+  type BacktestParameters,
+  type FillModel,
+  type HistorySource,
+  type RunOptions,
+} from "./BacktestingEngine.js";
+export { TW_BACKTEST_PARAMETERS, DayClock } from "./dates.js";
+export type { DailyResult } from "./DailyResult.js";
+export { calculateStatistics, emptyStatistics, type BacktestStatistics, type StatisticsOptions } from "./statistics.js";
+export { analyzeTrades, type RoundTrip, type TradeAnalysis } from "./roundTrips.js";
+export { formatStatistics } from "./format.js";

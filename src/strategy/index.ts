@@ -1,0 +1,24 @@
+export {
+  CtaTemplate,
+  createStrategy,
+  getClassParameters,
+  isPromiseLike,
+  replayEach,
+  TW_STRATEGY_SETTING,
+  type Awaitable,
+  type CtaStrategyClass,
+  type OrderFlags,
+  type StrategyData,
+  type StrategySetting,
+} from "./CtaTemplate.js";
+export {
+  EngineType,
+  STOPORDER_PREFIX,
+  StopOrderStatus,
+  type HostedStrategy,
+  type StopOrder,
+  type StrategyHost,
+} from "./StrategyHost.js";
+export { ArrayManager, TW_STRATEGY_ARRAY_SIZE, type Pair } from "./ArrayManager.js";
+export { TargetPosTemplate } from "./TargetPosTemplate.js";
+export * as talib from "./talib.js";
