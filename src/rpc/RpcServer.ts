@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { Context, Publisher, Router } from "zeromq";
 import { TickwireError } from "../event/errors.js";
-import { decodeValue, encodeReplyError, encodeReplyOk, readRequestHeader } from "./codec.js";
+import { decodeValue, encodeReplyError, encodeReplyOk, findForeignExtension, readRequestHeader } from "./codec.js";
 import { PublicationEncoder, encodePublicationBatch, type PublicationEntry } from "./publicationCodec.js";
 import { ZapHandler } from "./curve.js";
 import { RpcErrorCode, describeError, type RemoteErrorInfo } from "./errors.js";
@@ -334,6 +334,18 @@ export class RpcServer {
         code: RpcErrorCode.UNKNOWN_FUNCTION,
         name: "TickwireError",
         message: `The server has no function "${name}". Registered: ${this.functionNames.join(", ") || "none"}.`,
+      });
+      return;
+    }
+    // Refused before decoding: a peer's BigInt of 256 KiB decodes quickly but costs ~1 s of CPU
+    // the first time anything turns it into a string (msgpackr's own encode error does).
+    const ext = findForeignExtension(frame, bodyOffset);
+    if (ext !== undefined) {
+      this.counters.badRequests++;
+      this.replyError(peer, callId, name, {
+        code: RpcErrorCode.BAD_REQUEST,
+        name: "TickwireError",
+        message: `The arguments of "${name}" hold a msgpack extension of type 0x${ext.toString(16)} (0x42 is a BigInt over 64 bits), which tickwire never sends: pass plain data (numbers, strings, Dates, Buffers, arrays, objects).`,
       });
       return;
     }
