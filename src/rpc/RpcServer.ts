@@ -1,7 +1,15 @@
 import { randomBytes } from "node:crypto";
 import { Context, Publisher, Router } from "zeromq";
 import { TickwireError } from "../event/errors.js";
-import { decodeValue, encodeReplyError, encodeReplyOk, findForeignExtension, readRequestHeader } from "./codec.js";
+import {
+  decodeValue,
+  encodeArrayItems,
+  encodeReplyArrayHead,
+  encodeReplyError,
+  encodeReplyOk,
+  findForeignExtension,
+  readRequestHeader,
+} from "./codec.js";
 import { PublicationEncoder, encodePublicationBatch, type PublicationEntry } from "./publicationCodec.js";
 import { ZapHandler } from "./curve.js";
 import { RpcErrorCode, describeError, type RemoteErrorInfo } from "./errors.js";
@@ -52,6 +60,11 @@ export interface RpcServerStats {
 }
 
 type Peer = Buffer;
+
+/** Array results longer than this are encoded a slice at a time (see succeededSliced). */
+const SLICED_RESULT_ITEMS = 2048;
+/** Each slice of such a result is about this many bytes of msgpack (~1 ms of encoding). */
+const SLICE_BYTES = 64 * 1024;
 
 interface ReplyEntry {
   peer: Peer;
@@ -397,30 +410,90 @@ export class RpcServer {
 
   private succeeded(peer: Peer, callId: number, name: string, value: unknown, started: number): void {
     if (!this.active || !this.replies) return;
+    if (Array.isArray(value) && value.length > SLICED_RESULT_ITEMS) {
+      // A copy of the array (not of its items): code that goes on changing it can't tear the reply.
+      void this.succeededSliced(peer, callId, name, value.slice(), started);
+      return;
+    }
     let frame: Buffer;
     try {
       frame = encodeReplyOk(callId, value);
     } catch (err) {
-      this.counters.encodeErrors++;
-      this.replyError(peer, callId, name, {
-        code: RpcErrorCode.ENCODE,
-        name: "TickwireError",
-        message: `The result of "${name}" could not be encoded as msgpack (${(err as Error).message}): return plain data.`,
-      });
+      this.encodeFailed(peer, callId, name, err);
       return;
     }
     if (frame.length > this.opts.maxMessageSize) {
-      this.counters.oversize++;
-      this.replyError(peer, callId, name, {
-        code: RpcErrorCode.OVERSIZE,
-        name: "TickwireError",
-        message: `The result of "${name}" is ${frame.length} bytes, over the server's limit of ${this.opts.maxMessageSize}: ask for less per call.`,
-      });
+      this.resultOversize(peer, callId, name, `is ${frame.length} bytes`);
       return;
     }
+    this.deliver(peer, frame, name, started);
+  }
+
+  /**
+   * A long array result (50,000 bars: ~10 MB, ~0.15 s of msgpack) is encoded a slice at a time
+   * with the event loop yielded between slices, so other callers and the heartbeat go on
+   * meanwhile; it stops as soon as the bytes pass maxMessageSize. Same bytes as one encode.
+   */
+  private async succeededSliced(peer: Peer, callId: number, name: string, items: readonly unknown[], started: number): Promise<void> {
+    const max = this.opts.maxMessageSize;
+    const parts = [encodeReplyArrayHead(callId, items.length)];
+    let bytes = parts[0].length;
+    let step = 256;
+    this.counters.inFlight++;
+    try {
+      for (let from = 0; from < items.length; ) {
+        const to = Math.min(items.length, from + step);
+        let part: Buffer;
+        try {
+          part = encodeArrayItems(items, from, to);
+        } catch (err) {
+          this.encodeFailed(peer, callId, name, err);
+          return;
+        }
+        bytes += part.length;
+        if (bytes > max) {
+          this.resultOversize(peer, callId, name, `passed ${max} bytes at item ${to} of ${items.length}`);
+          return;
+        }
+        parts.push(part);
+        step = Math.max(16, Math.min(65_536, Math.round(((to - from) * SLICE_BYTES) / Math.max(part.length, 1))));
+        from = to;
+        if (from < items.length) {
+          await new Promise((resolve) => setImmediate(resolve));
+          if (!this.active) return;
+        }
+      }
+    } finally {
+      this.counters.inFlight--;
+    }
+    this.deliver(peer, Buffer.concat(parts, bytes), name, started);
+  }
+
+  private deliver(peer: Peer, frame: Buffer, name: string, started: number): void {
+    if (!this.active || !this.replies) return;
     this.counters.replies++;
     this.replies.push({ peer, frame });
     this.opts.onCall?.({ name, ms: performance.now() - started, ok: true });
+  }
+
+  private encodeFailed(peer: Peer, callId: number, name: string, err: unknown): void {
+    this.counters.encodeErrors++;
+    // msgpackr's message can hold the whole value (a huge BigInt's digits): keep the start.
+    const why = String((err as Error)?.message ?? err).slice(0, 200);
+    this.replyError(peer, callId, name, {
+      code: RpcErrorCode.ENCODE,
+      name: "TickwireError",
+      message: `The result of "${name}" could not be encoded as msgpack (${why}): return plain data.`,
+    });
+  }
+
+  private resultOversize(peer: Peer, callId: number, name: string, size: string): void {
+    this.counters.oversize++;
+    this.replyError(peer, callId, name, {
+      code: RpcErrorCode.OVERSIZE,
+      name: "TickwireError",
+      message: `The result of "${name}" ${size}, over the server's limit of ${this.opts.maxMessageSize}: ask for less per call.`,
+    });
   }
 
   private failed(peer: Peer, callId: number, name: string, err: unknown, started: number): void {

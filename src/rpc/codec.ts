@@ -131,3 +131,29 @@ export function findForeignExtension(buf: Uint8Array, start: number): number | u
   }
   return undefined;
 }
+
+/** The reply header and the msgpack array header of an ok reply whose result is an array of `length` items. */
+export function encodeReplyArrayHead(callId: number, length: number): Buffer {
+  const head = Buffer.allocUnsafe(REPLY_HEADER + (length < 16 ? 1 : length < 0x10000 ? 3 : 5));
+  head[0] = KIND_REPLY_OK;
+  head.writeUInt32LE(callId, 1);
+  if (length < 16) {
+    head[REPLY_HEADER] = 0x90 | length;
+  } else if (length < 0x10000) {
+    head[REPLY_HEADER] = 0xdc;
+    head.writeUInt16BE(length, REPLY_HEADER + 1);
+  } else {
+    head[REPLY_HEADER] = 0xdd;
+    head.writeUInt32BE(length, REPLY_HEADER + 1);
+  }
+  return head;
+}
+
+/**
+ * The msgpack bytes of `items[from..to)` as they sit inside an array, without its header: the
+ * head above followed by every slice is byte for byte what encodeReplyOk writes for the array.
+ */
+export function encodeArrayItems(items: readonly unknown[], from: number, to: number): Buffer {
+  const part = packr.pack(items.slice(from, to));
+  return part.subarray(part[0] === 0xdc ? 3 : part[0] === 0xdd ? 5 : 1);
+}
