@@ -3,11 +3,11 @@ import { Context, Publisher, Router } from "zeromq";
 import { TickwireError } from "../event/errors.js";
 import {
   decodeValue,
-  encodeArrayItems,
-  encodeReplyArrayHead,
   encodeReplyError,
+  encodeReplyParts,
   encodeReplyOk,
   findForeignExtension,
+  isLongResult,
   readRequestHeader,
 } from "./codec.js";
 import { PublicationEncoder, encodePublicationBatch, type PublicationEntry } from "./publicationCodec.js";
@@ -61,9 +61,7 @@ export interface RpcServerStats {
 
 type Peer = Buffer;
 
-/** Array results longer than this are encoded a slice at a time (see succeededSliced). */
-const SLICED_RESULT_ITEMS = 2048;
-/** Each slice of such a result is about this many bytes of msgpack (~1 ms of encoding). */
+/** Long results are encoded a slice of about this many bytes at a time (~1 ms of msgpack). */
 const SLICE_BYTES = 64 * 1024;
 
 interface ReplyEntry {
@@ -410,9 +408,8 @@ export class RpcServer {
 
   private succeeded(peer: Peer, callId: number, name: string, value: unknown, started: number): void {
     if (!this.active || !this.replies) return;
-    if (Array.isArray(value) && value.length > SLICED_RESULT_ITEMS) {
-      // A copy of the array (not of its items): code that goes on changing it can't tear the reply.
-      void this.succeededSliced(peer, callId, name, value.slice(), started);
+    if (isLongResult(value)) {
+      void this.succeededSliced(peer, callId, name, value, started);
       return;
     }
     let frame: Buffer;
@@ -430,35 +427,39 @@ export class RpcServer {
   }
 
   /**
-   * A long array result (50,000 bars: ~10 MB, ~0.15 s of msgpack) is encoded a slice at a time
-   * with the event loop yielded between slices, so other callers and the heartbeat go on
-   * meanwhile; it stops as soon as the bytes pass maxMessageSize. Same bytes as one encode.
+   * A long result (an array of 50,000 bars is ~10 MB, ~0.15 s of msgpack; a snapshot of a large
+   * OMS) is encoded a slice at a time with the event loop yielded between slices, so other callers
+   * and the heartbeat go on meanwhile; it stops as soon as the bytes pass maxMessageSize. The
+   * bytes are those of one encode. Its items are read as it goes: results must not change after
+   * they are returned (the OMS getters return fresh arrays of objects that are replaced, never
+   * changed).
    */
-  private async succeededSliced(peer: Peer, callId: number, name: string, items: readonly unknown[], started: number): Promise<void> {
+  private async succeededSliced(peer: Peer, callId: number, name: string, value: unknown, started: number): Promise<void> {
     const max = this.opts.maxMessageSize;
-    const parts = [encodeReplyArrayHead(callId, items.length)];
-    let bytes = parts[0].length;
-    let step = 256;
+    const parts: Buffer[] = [];
+    let bytes = 0;
+    let sinceYield = 0;
     this.counters.inFlight++;
     try {
-      for (let from = 0; from < items.length; ) {
-        const to = Math.min(items.length, from + step);
-        let part: Buffer;
+      const encoding = encodeReplyParts(callId, value, SLICE_BYTES);
+      for (;;) {
+        let next: IteratorResult<Buffer>;
         try {
-          part = encodeArrayItems(items, from, to);
+          next = encoding.next();
         } catch (err) {
           this.encodeFailed(peer, callId, name, err);
           return;
         }
-        bytes += part.length;
+        if (next.done) break;
+        bytes += next.value.length;
         if (bytes > max) {
-          this.resultOversize(peer, callId, name, `passed ${max} bytes at item ${to} of ${items.length}`);
+          this.resultOversize(peer, callId, name, `passed ${max} bytes while being encoded`);
           return;
         }
-        parts.push(part);
-        step = Math.max(16, Math.min(65_536, Math.round(((to - from) * SLICE_BYTES) / Math.max(part.length, 1))));
-        from = to;
-        if (from < items.length) {
+        parts.push(next.value);
+        sinceYield += next.value.length;
+        if (sinceYield >= SLICE_BYTES) {
+          sinceYield = 0;
           await new Promise((resolve) => setImmediate(resolve));
           if (!this.active) return;
         }

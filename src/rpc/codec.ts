@@ -132,28 +132,77 @@ export function findForeignExtension(buf: Uint8Array, start: number): number | u
   return undefined;
 }
 
-/** The reply header and the msgpack array header of an ok reply whose result is an array of `length` items. */
-export function encodeReplyArrayHead(callId: number, length: number): Buffer {
-  const head = Buffer.allocUnsafe(REPLY_HEADER + (length < 16 ? 1 : length < 0x10000 ? 3 : 5));
-  head[0] = KIND_REPLY_OK;
-  head.writeUInt32LE(callId, 1);
-  if (length < 16) {
-    head[REPLY_HEADER] = 0x90 | length;
-  } else if (length < 0x10000) {
-    head[REPLY_HEADER] = 0xdc;
-    head.writeUInt16BE(length, REPLY_HEADER + 1);
-  } else {
-    head[REPLY_HEADER] = 0xdd;
-    head.writeUInt32BE(length, REPLY_HEADER + 1);
-  }
-  return head;
+/** Arrays longer than this, as a result or as a field of a plain-object result, are encoded in slices. */
+export const LONG_RESULT_ITEMS = 2048;
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype;
+}
+
+function isLongArray(value: unknown): value is unknown[] {
+  return Array.isArray(value) && value.length > LONG_RESULT_ITEMS;
+}
+
+/** Whether a result is worth encoding in slices: a long array, or a plain object holding one (a snapshot). */
+export function isLongResult(value: unknown): boolean {
+  if (Array.isArray(value)) return value.length > LONG_RESULT_ITEMS;
+  if (!isPlainObject(value)) return false;
+  for (const key in value) if (Object.hasOwn(value, key) && isLongArray(value[key])) return true;
+  return false;
 }
 
 /**
- * The msgpack bytes of `items[from..to)` as they sit inside an array, without its header: the
- * head above followed by every slice is byte for byte what encodeReplyOk writes for the array.
+ * The ok-reply frame of a long result as a series of parts, each about `sliceBytes` of msgpack
+ * or less, encoded only as the caller asks for the next one (so it can yield in between). Joined,
+ * they are byte for byte what encodeReplyOk writes: msgpack arrays and maps are a header followed
+ * by their items, and msgpackr writes a plain object as map16 over its own keys.
  */
-export function encodeArrayItems(items: readonly unknown[], from: number, to: number): Buffer {
-  const part = packr.pack(items.slice(from, to));
-  return part.subarray(part[0] === 0xdc ? 3 : part[0] === 0xdd ? 5 : 1);
+export function* encodeReplyParts(callId: number, value: unknown, sliceBytes: number): Generator<Buffer> {
+  // Copied before the first part: arrays that grew between slices would not match their headers.
+  // (The first part is asked for in the turn the result was returned.)
+  const items = Array.isArray(value) ? value.slice() : undefined;
+  const fields: Array<[string, unknown]> = [];
+  if (!items) {
+    const object = value as Record<string, unknown>;
+    for (const key in object) if (Object.hasOwn(object, key)) fields.push([key, isLongArray(object[key]) ? object[key].slice() : object[key]]);
+    if (fields.length > 0xffff) throw new Error("Object is too large to serialize with fast 16-bit map size");
+  }
+  const head = Buffer.allocUnsafe(REPLY_HEADER);
+  head[0] = KIND_REPLY_OK;
+  head.writeUInt32LE(callId, 1);
+  yield head;
+  if (items) {
+    yield* arrayParts(items, sliceBytes);
+    return;
+  }
+  yield Buffer.from([0xde, fields.length >> 8, fields.length & 0xff]);
+  for (const [key, field] of fields) {
+    yield packr.pack(key);
+    if (isLongArray(field)) yield* arrayParts(field, sliceBytes);
+    else yield packr.pack(field);
+  }
+}
+
+function* arrayParts(items: readonly unknown[], sliceBytes: number): Generator<Buffer> {
+  const n = items.length;
+  const head = Buffer.allocUnsafe(n < 16 ? 1 : n < 0x10000 ? 3 : 5);
+  if (n < 16) {
+    head[0] = 0x90 | n;
+  } else if (n < 0x10000) {
+    head[0] = 0xdc;
+    head.writeUInt16BE(n, 1);
+  } else {
+    head[0] = 0xdd;
+    head.writeUInt32BE(n, 1);
+  }
+  yield head;
+  // Slices sized from the last one's bytes per item.
+  let step = 256;
+  for (let from = 0; from < n; ) {
+    const to = Math.min(n, from + step);
+    const part = packr.pack(items.slice(from, to));
+    yield part.subarray(part[0] === 0xdc ? 3 : part[0] === 0xdd ? 5 : 1);
+    step = Math.max(16, Math.min(65_536, Math.round(((to - from) * sliceBytes) / Math.max(part.length, 1))));
+    from = to;
+  }
 }
