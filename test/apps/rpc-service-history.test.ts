@@ -80,3 +80,34 @@ describe("rpc-service history requests", async () => {
     }
   });
 });
+
+describe("rpc-service history limit", () => {
+  test("the limit is lowered to what fits in maxMessageSize", async () => {
+    const main = new MainEngine(undefined, { log: false });
+    main.addGateway(SimGateway);
+    await main.connect({ seed: 5, instruments: "rb2410.SHFE" }, "SIM");
+    const server = await main.addApp(RpcServiceApp).start("tcp://127.0.0.1:*", "tcp://127.0.0.1:*", { heartbeatInterval: 50, maxMessageSize: 1024 * 1024 });
+    const client = await startClient(server.repEndpoint, server.pubEndpoint);
+    try {
+      const end = Math.floor(Date.now() / MINUTE) * MINUTE;
+      const req = createHistoryRequest({ symbol: "rb2410", exchange: Exchange.SHFE, start: end - 5000 * MINUTE, end, interval: Interval.MINUTE });
+      await assert.rejects(client.call("queryHistory", [req, "SIM"]), (err: unknown) => err instanceof RemoteError && /at most 4096 bars/.test(err.remoteMessage));
+    } finally {
+      await client.stop();
+      await main.close();
+    }
+  });
+
+  test("a maxHistoryBars that is not a whole number >= 1 is refused at start", async () => {
+    const main = new MainEngine(undefined, { log: false });
+    try {
+      const service = main.addApp(RpcServiceApp);
+      for (const maxHistoryBars of [0, -1, 1.5, Number.NaN]) {
+        await assert.rejects(service.start("tcp://127.0.0.1:*", "tcp://127.0.0.1:*", { maxHistoryBars }), (err: unknown) => (err as { code?: string }).code === "TW_RPC_SERVICE_BAD_OPTION");
+      }
+      assert.equal(service.rpcServer, undefined);
+    } finally {
+      await main.close();
+    }
+  });
+});
