@@ -43,11 +43,10 @@ export function historyLimit(maxHistoryBars: number | undefined, maxMessageSize:
  */
 export async function queryHistoryPaged(req: HistoryRequest, limit: number, query: HistoryQuery): Promise<BarData[]> {
   const period = PERIOD_MS[req?.interval];
-  if (period === undefined || typeof req.start !== "number" || typeof req.end !== "number") return await query(req); // ticks, or a gateway's own interval: its call
-  if (!Number.isFinite(req.start) || !Number.isFinite(req.end)) {
-    throw new TickwireError("TW_RPC_SERVICE_BAD_HISTORY", `A history request needs finite start and end times (epoch ms), got ${req.start} and ${req.end}.`);
-  }
-  const bars = Math.max(0, Math.ceil((req.end - req.start) / period));
+  // Ticks, a gateway's own interval, or a malformed range: one call, judged by MainEngine's
+  // request checks and the gateway as before.
+  if (period === undefined || !Number.isFinite(req.start) || !Number.isFinite(req.end) || req.end <= req.start) return await query(req);
+  const bars = Math.ceil((req.end - req.start) / period);
   if (bars > limit) {
     throw new TickwireError(
       HISTORY_TOO_LARGE,
