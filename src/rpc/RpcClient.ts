@@ -7,6 +7,7 @@ import { generateKeyPair } from "./curve.js";
 import { RpcErrorCode, errorFromReply, type RemoteErrorInfo } from "./errors.js";
 import { HEARTBEAT_TOPIC, type HeartbeatData } from "./heartbeat.js";
 import { Outbox } from "./Outbox.js";
+import { watchSession } from "./sessionWatch.js";
 
 export interface RpcClientOptions {
   /** Default call timeout, ms. Default 30000 (as vnpy). */
@@ -17,7 +18,8 @@ export interface RpcClientOptions {
   curve?: { serverPublicKey: string; publicKey?: string; secretKey?: string };
   /**
    * Largest request this client sends and reply it accepts, bytes. Default 16 MiB; give the
-   * server and its clients the same value.
+   * server and its clients the same value. ZeroMQ itself ends the connection on a message over
+   * 4 × this + 1 MiB; the client then fails the calls sent on it and reconnects on a new socket.
    */
   maxMessageSize?: number;
   /** Publications ZeroMQ may queue for this client before the server drops (SUB high-water mark). Default 10000. */
@@ -38,8 +40,11 @@ export interface RpcClientEvents {
   message: [topic: string, data: unknown, seq: number];
   /** The first heartbeat after start(): the server is there and subscriptions are in place. */
   connected: [info: { serverId: string }];
-  /** No heartbeat for longer than the tolerance, or the server restarted. */
-  disconnected: [info: { serverId: string; silentMs: number; reason: "silence" | "restart" }];
+  /**
+   * No heartbeat for longer than the tolerance, the server restarted, or ZeroMQ ended a
+   * connection after a message over this client's limit (`dropped`: the socket is recreated).
+   */
+  disconnected: [info: { serverId: string; silentMs: number; reason: "silence" | "restart" | "dropped" }];
   /** Heartbeats are back. `restarted` = a new server run (its state may differ: resync). */
   reconnected: [info: { serverId: string; restarted: boolean; downMs: number }];
   /** A `message` listener threw: the error and the topic. Dispatch goes on. */
@@ -74,6 +79,7 @@ type MessageListener = (...args: RpcClientEvents["message"]) => void;
 interface RequestEntry {
   callId: number;
   frame: Buffer;
+  call: PendingCall;
 }
 
 interface PendingCall {
@@ -81,6 +87,8 @@ interface PendingCall {
   resolve: (value: unknown) => void;
   reject: (err: unknown) => void;
   timer: NodeJS.Timeout;
+  /** The DEALER generation the request was handed to (0 = still queued). */
+  sentOn: number;
 }
 
 /**
@@ -102,6 +110,17 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
   private lastHeard = 0;
   private downSince = 0;
   private watchdog: NodeJS.Timeout | undefined = undefined;
+  private reqAddress = "";
+  private subAddress = "";
+  private security: Record<string, string> = {};
+  /** Bumped each time the DEALER is recreated, so calls know which socket carried them. */
+  private dealerGeneration = 0;
+  /** False from a dropped DEALER until its replacement has completed its handshake. */
+  private dealerUp = true;
+  /** The server id of a heartbeat heard while the replacement DEALER was still connecting. */
+  private heardSinceDrop: string | undefined = undefined;
+  private unwatchDealer: (() => void) | undefined = undefined;
+  private unwatchSubscriber: (() => void) | undefined = undefined;
   private readonly counters = {
     calls: 0,
     timeouts: 0,
@@ -129,37 +148,27 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
   /** Connects both sockets (ZeroMQ connects in the background: the server may come up later). */
   start(reqAddress = "tcp://127.0.0.1:2014", subAddress = "tcp://127.0.0.1:4102"): void {
     if (this.connState !== "stopped") return;
-    let security = {};
     const curve = this.opts.curve;
+    this.security = {};
     if (curve) {
       const own = curve.publicKey && curve.secretKey ? { publicKey: curve.publicKey, secretKey: curve.secretKey } : generateKeyPair();
-      security = { curveServerKey: curve.serverPublicKey, curvePublicKey: own.publicKey, curveSecretKey: own.secretKey };
+      this.security = { curveServerKey: curve.serverPublicKey, curvePublicKey: own.publicKey, curveSecretKey: own.secretKey };
     }
-    // immediate + sendTimeout 0: a request only leaves our queue for a live connection, so a call
-    // that timed out while the server was away is never delivered later.
-    const hardLimit = this.opts.maxMessageSize * 4 + 1024 * 1024;
-    const dealer = new Dealer({ ...security, linger: 0, immediate: true, sendTimeout: 0, maxMessageSize: hardLimit });
-    // No maxMessageSize on the SUB socket: libzmq treats an oversize message as a protocol error and
-    // never reconnects that session, so one large publication would end the stream for good. A
-    // tickwire server refuses publications over its maxMessageSize (TW_RPC_OVERSIZE) instead.
-    const subscriber = new Subscriber({ ...security, linger: 0, receiveHighWaterMark: this.opts.receiveHighWaterMark });
-    if (curve) this.watchAuth(dealer);
+    this.reqAddress = reqAddress;
+    this.subAddress = subAddress;
+    const dealer = this.openDealer();
+    let subscriber: Subscriber;
     try {
-      dealer.connect(reqAddress);
-      subscriber.connect(subAddress);
+      subscriber = this.openSubscriber();
     } catch (err) {
-      dealer.close();
-      subscriber.close();
-      throw new TickwireError(RpcErrorCode.SOCKET, `Cannot connect to ${reqAddress} / ${subAddress}: ${(err as Error).message}. Use tcp://host:port endpoints.`, {
-        cause: err,
-      });
+      this.closeDealer(dealer);
+      throw err;
     }
-    subscriber.subscribe(HEARTBEAT_TOPIC);
-    for (const topic of this.topics) subscriber.subscribe(topic);
     this.dealer = dealer;
     this.subscriber = subscriber;
+    this.dealerUp = true;
     this.requests = new Outbox<RequestEntry>({
-      send: (batch) => dealer.send(batch.map((r) => r.frame)),
+      send: (batch) => this.sendBatch(batch),
       joins: () => true,
       bytes: (r) => r.frame.length,
       maxBatchEntries: this.opts.maxBatch,
@@ -170,10 +179,131 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
     });
     this.connState = "connecting";
     this.lastHeard = Date.now();
-    void this.replyLoop(dealer);
-    void this.messageLoop(subscriber);
     const every = Math.max(10, Math.min(1000, Math.floor(this.opts.heartbeatTolerance / 4)));
     this.watchdog = setInterval(this.checkHeartbeat, every);
+  }
+
+  /** ZeroMQ's own limit: beyond it libzmq ends the connection (see `dropped`). */
+  private get hardLimit(): number {
+    return this.opts.maxMessageSize * 4 + 1024 * 1024;
+  }
+
+  private openDealer(): Dealer {
+    // immediate + sendTimeout 0: a request only leaves our queue for a live connection, so a call
+    // that timed out while the server was away is never delivered later.
+    const dealer = new Dealer({ ...this.security, linger: 0, immediate: true, sendTimeout: 0, maxMessageSize: this.hardLimit });
+    // Watch before connecting: a loopback handshake can finish before a later observer exists.
+    const generation = ++this.dealerGeneration;
+    this.unwatchDealer = watchSession(dealer, () => this.dealerDropped(generation));
+    dealer.events.on("handshake", () => {
+      if (generation !== this.dealerGeneration || this.dealerUp) return;
+      this.dealerUp = true;
+      if (this.connState === "disconnected" && this.heardSinceDrop !== undefined) this.resume(this.heardSinceDrop);
+    });
+    if (this.opts.curve) this.watchAuth(dealer);
+    try {
+      dealer.connect(this.reqAddress);
+    } catch (err) {
+      this.closeDealer(dealer);
+      throw this.connectError(err);
+    }
+    void this.replyLoop(dealer);
+    return dealer;
+  }
+
+  private openSubscriber(): Subscriber {
+    // The same limit as the DEALER: without one, a server could make this client buffer any size.
+    // libzmq never reconnects a session it ended for size, so watchSession recreates the socket.
+    const subscriber = new Subscriber({
+      ...this.security,
+      linger: 0,
+      receiveHighWaterMark: this.opts.receiveHighWaterMark,
+      maxMessageSize: this.hardLimit,
+    });
+    this.unwatchSubscriber = watchSession(subscriber, () => this.subscriberDropped(subscriber));
+    try {
+      subscriber.connect(this.subAddress);
+    } catch (err) {
+      this.closeSubscriber(subscriber);
+      throw this.connectError(err);
+    }
+    subscriber.subscribe(HEARTBEAT_TOPIC);
+    for (const topic of this.topics) subscriber.subscribe(topic);
+    void this.messageLoop(subscriber);
+    return subscriber;
+  }
+
+  private connectError(err: unknown): TickwireError {
+    return new TickwireError(
+      RpcErrorCode.SOCKET,
+      `Cannot connect to ${this.reqAddress} / ${this.subAddress}: ${(err as Error).message}. Use tcp://host:port endpoints.`,
+      { cause: err },
+    );
+  }
+
+  private closeDealer(dealer: Dealer): void {
+    this.unwatchDealer?.();
+    this.unwatchDealer = undefined;
+    dealer.close();
+  }
+
+  private closeSubscriber(subscriber: Subscriber): void {
+    this.unwatchSubscriber?.();
+    this.unwatchSubscriber = undefined;
+    subscriber.close();
+  }
+
+  private sendBatch(batch: RequestEntry[]): Promise<void> {
+    const dealer = this.dealer;
+    if (!dealer) return Promise.reject(stoppedError(batch[0].call.name));
+    const generation = this.dealerGeneration;
+    return dealer.send(batch.map((r) => r.frame)).then(() => {
+      for (let i = 0; i < batch.length; i++) batch[i].call.sentOn = generation;
+    });
+  }
+
+  /**
+   * libzmq ended the DEALER's session (a reply over its limit) and will not reconnect it: fail
+   * the calls it carried, open a new socket, and report the loss until the new one is up.
+   */
+  private dealerDropped(generation: number): void {
+    const old = this.dealer;
+    if (!old || generation !== this.dealerGeneration || this.connState === "stopped") return;
+    this.closeDealer(old);
+    this.dealerUp = false;
+    this.heardSinceDrop = undefined;
+    this.dealer = this.openDealer();
+    const limit = this.hardLimit;
+    for (const [callId, call] of this.pending) {
+      if (call.sentOn !== generation) continue; // still queued: it goes out on the new socket
+      this.pending.delete(callId);
+      clearTimeout(call.timer);
+      call.reject(
+        new TickwireError(
+          RpcErrorCode.OVERSIZE,
+          `ZeroMQ ended the connection after a reply over this client's limit of ${limit} bytes (4 × maxMessageSize + 1 MiB): ` +
+            `the reply to "${call.name}" or to another call in flight. Whether "${call.name}" ran on the server is unknown. ` +
+            "The client reconnected on a new socket; ask for less per call, or give client and server the same maxMessageSize.",
+          { details: { functionName: call.name, limit } },
+        ),
+      );
+    }
+    this.lost();
+  }
+
+  /** libzmq ended the SUB's session (a publication over its limit): a new socket, same topics. */
+  private subscriberDropped(subscriber: Subscriber): void {
+    if (subscriber !== this.subscriber || this.connState === "stopped") return;
+    this.closeSubscriber(subscriber);
+    this.subscriber = this.openSubscriber();
+    this.lost();
+  }
+
+  private lost(): void {
+    if (this.connState !== "connected") return;
+    this.connState = "disconnected";
+    this.downSince = Date.now();
+    this.emit("disconnected", { serverId: this.serverId, silentMs: 0, reason: "dropped" });
   }
 
   get state(): ConnectionState {
@@ -260,8 +390,9 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
           }),
         );
       }, timeout);
-      this.pending.set(callId, { name, resolve: resolve as (v: unknown) => void, reject, timer });
-      requests.push({ callId, frame });
+      const call: PendingCall = { name, resolve: resolve as (v: unknown) => void, reject, timer, sentOn: 0 };
+      this.pending.set(callId, call);
+      requests.push({ callId, frame, call });
     });
   }
 
@@ -299,8 +430,8 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
       call.reject(stoppedError(call.name));
     }
     this.pending.clear();
-    this.dealer?.close();
-    this.subscriber?.close();
+    if (this.dealer) this.closeDealer(this.dealer);
+    if (this.subscriber) this.closeSubscriber(this.subscriber);
     this.dealer = undefined;
     this.subscriber = undefined;
   }
@@ -410,16 +541,14 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
       return;
     }
     this.counters.heartbeats++;
-    const now = Date.now();
     if (this.connState === "connecting") {
       this.connState = "connected";
       this.serverId = hb.serverId;
       this.emit("connected", { serverId: hb.serverId });
     } else if (this.connState === "disconnected") {
-      const restarted = hb.serverId !== this.serverId;
-      this.connState = "connected";
-      this.serverId = hb.serverId;
-      this.emit("reconnected", { serverId: hb.serverId, restarted, downMs: now - this.downSince });
+      // After a dropped DEALER, calls work again only once its replacement is connected.
+      if (this.dealerUp) this.resume(hb.serverId);
+      else this.heardSinceDrop = hb.serverId;
     } else if (this.connState === "connected" && hb.serverId !== this.serverId) {
       // Restarted faster than the tolerance: still a new server whose state may differ.
       const old = this.serverId;
@@ -427,6 +556,13 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
       this.emit("disconnected", { serverId: old, silentMs: 0, reason: "restart" });
       this.emit("reconnected", { serverId: hb.serverId, restarted: true, downMs: 0 });
     }
+  }
+
+  private resume(serverId: string): void {
+    const restarted = serverId !== this.serverId;
+    this.connState = "connected";
+    this.serverId = serverId;
+    this.emit("reconnected", { serverId, restarted, downMs: Date.now() - this.downSince });
   }
 
   private readonly checkHeartbeat = (): void => {

@@ -1,7 +1,15 @@
 import { randomBytes } from "node:crypto";
 import { Context, Publisher, Router } from "zeromq";
 import { TickwireError } from "../event/errors.js";
-import { decodeValue, encodeReplyError, encodeReplyOk, readRequestHeader } from "./codec.js";
+import {
+  decodeValue,
+  encodeReplyError,
+  encodeReplyParts,
+  encodeReplyOk,
+  findForeignExtension,
+  isLongResult,
+  readRequestHeader,
+} from "./codec.js";
 import { PublicationEncoder, encodePublicationBatch, type PublicationEntry } from "./publicationCodec.js";
 import { ZapHandler } from "./curve.js";
 import { RpcErrorCode, describeError, type RemoteErrorInfo } from "./errors.js";
@@ -52,6 +60,9 @@ export interface RpcServerStats {
 }
 
 type Peer = Buffer;
+
+/** Long results are encoded a slice of about this many bytes at a time (~1 ms of msgpack). */
+const SLICE_BYTES = 64 * 1024;
 
 interface ReplyEntry {
   peer: Peer;
@@ -337,6 +348,18 @@ export class RpcServer {
       });
       return;
     }
+    // Refused before decoding: a peer's BigInt of 256 KiB decodes quickly but costs ~1 s of CPU
+    // the first time anything turns it into a string (msgpackr's own encode error does).
+    const ext = findForeignExtension(frame, bodyOffset);
+    if (ext !== undefined) {
+      this.counters.badRequests++;
+      this.replyError(peer, callId, name, {
+        code: RpcErrorCode.BAD_REQUEST,
+        name: "TickwireError",
+        message: `The arguments of "${name}" hold a msgpack extension of type 0x${ext.toString(16)} (0x42 is a BigInt over 64 bits), which tickwire never sends: pass plain data (numbers, strings, Dates, Buffers, arrays, objects).`,
+      });
+      return;
+    }
     let args: unknown;
     try {
       args = decodeValue(frame.subarray(bodyOffset));
@@ -385,30 +408,93 @@ export class RpcServer {
 
   private succeeded(peer: Peer, callId: number, name: string, value: unknown, started: number): void {
     if (!this.active || !this.replies) return;
+    if (isLongResult(value)) {
+      void this.succeededSliced(peer, callId, name, value, started);
+      return;
+    }
     let frame: Buffer;
     try {
       frame = encodeReplyOk(callId, value);
     } catch (err) {
-      this.counters.encodeErrors++;
-      this.replyError(peer, callId, name, {
-        code: RpcErrorCode.ENCODE,
-        name: "TickwireError",
-        message: `The result of "${name}" could not be encoded as msgpack (${(err as Error).message}): return plain data.`,
-      });
+      this.encodeFailed(peer, callId, name, err);
       return;
     }
     if (frame.length > this.opts.maxMessageSize) {
-      this.counters.oversize++;
-      this.replyError(peer, callId, name, {
-        code: RpcErrorCode.OVERSIZE,
-        name: "TickwireError",
-        message: `The result of "${name}" is ${frame.length} bytes, over the server's limit of ${this.opts.maxMessageSize}: ask for less per call.`,
-      });
+      this.resultOversize(peer, callId, name, `is ${frame.length} bytes`);
       return;
     }
+    this.deliver(peer, frame, name, started);
+  }
+
+  /**
+   * A long result (an array of 50,000 bars is ~10 MB, ~0.15 s of msgpack; a snapshot of a large
+   * OMS) is encoded a slice at a time with the event loop yielded between slices, so other callers
+   * and the heartbeat go on meanwhile; it stops as soon as the bytes pass maxMessageSize. The
+   * bytes are those of one encode. Its items are read as it goes: results must not change after
+   * they are returned (the OMS getters return fresh arrays of objects that are replaced, never
+   * changed).
+   */
+  private async succeededSliced(peer: Peer, callId: number, name: string, value: unknown, started: number): Promise<void> {
+    const max = this.opts.maxMessageSize;
+    const parts: Buffer[] = [];
+    let bytes = 0;
+    let sinceYield = 0;
+    this.counters.inFlight++;
+    try {
+      const encoding = encodeReplyParts(callId, value, SLICE_BYTES);
+      for (;;) {
+        let next: IteratorResult<Buffer>;
+        try {
+          next = encoding.next();
+        } catch (err) {
+          this.encodeFailed(peer, callId, name, err);
+          return;
+        }
+        if (next.done) break;
+        bytes += next.value.length;
+        if (bytes > max) {
+          this.resultOversize(peer, callId, name, `passed ${max} bytes while being encoded`);
+          return;
+        }
+        parts.push(next.value);
+        sinceYield += next.value.length;
+        if (sinceYield >= SLICE_BYTES) {
+          sinceYield = 0;
+          await new Promise((resolve) => setImmediate(resolve));
+          if (!this.active) return;
+        }
+      }
+    } finally {
+      this.counters.inFlight--;
+    }
+    this.deliver(peer, Buffer.concat(parts, bytes), name, started);
+  }
+
+  private deliver(peer: Peer, frame: Buffer, name: string, started: number): void {
+    if (!this.active || !this.replies) return;
     this.counters.replies++;
     this.replies.push({ peer, frame });
     this.opts.onCall?.({ name, ms: performance.now() - started, ok: true });
+  }
+
+  private encodeFailed(peer: Peer, callId: number, name: string, err: unknown): void {
+    this.counters.encodeErrors++;
+    // msgpackr's message can hold the whole value (a huge BigInt's digits): keep the start.
+    const why = String((err as Error)?.message ?? err).slice(0, 200);
+    this.replyError(peer, callId, name, {
+      code: RpcErrorCode.ENCODE,
+      name: "TickwireError",
+      message: `The result of "${name}" could not be encoded as msgpack (${why}): return plain data.`,
+    });
+  }
+
+  private resultOversize(peer: Peer, callId: number, name: string, size: string): void {
+    this.counters.oversize++;
+    this.replyError(peer, callId, name, {
+      code: RpcErrorCode.OVERSIZE,
+      name: "TickwireError",
+      message: `The result of "${name}" ${size}, over the server's limit of ${this.opts.maxMessageSize}: ask for less per call.`,
+    });
   }
 
   private failed(peer: Peer, callId: number, name: string, err: unknown, started: number): void {

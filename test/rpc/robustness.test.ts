@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { Dealer } from "zeromq";
 import { RpcErrorCode } from "../../src/rpc/index.js";
 import { isTickwireError } from "../../src/event/errors.js";
-import { encodeValue } from "../../src/rpc/codec.js";
+import { decodeValue, encodeValue } from "../../src/rpc/codec.js";
 import { startPair } from "./helpers.js";
 
 /** Sends raw frames with a bare ZeroMQ DEALER and waits for at most one reply. */
@@ -93,6 +93,19 @@ describe("RpcServer under bad input", async () => {
     const reply = await rawExchange(server.repEndpoint, [huge], 300);
     assert.equal(reply, undefined);
     assert.equal(await client.call("echo", ["still here"]), "still here");
+  });
+
+  test("a request holding a huge BigInt is refused with TW_RPC_BAD_REQUEST and the server keeps serving", async () => {
+    const n = 32 * 1024; // ext 32 of type 0x42: msgpackr's BigInt extension
+    const ext = Buffer.concat([Buffer.from([0x91, 0xc9, 0, 0, 0, 0, 0x42]), Buffer.alloc(n, 0x5a)]);
+    ext.writeUInt32BE(n, 2);
+    const before = server.stats().badRequests;
+    const reply = await rawExchange(server.repEndpoint, [request(11, "echo", ext)], 5000);
+    assert.ok(reply);
+    assert.equal(reply[0][0], 0x03);
+    assert.equal((decodeValue(reply[0].subarray(5)) as { code: string }).code, RpcErrorCode.BAD_REQUEST);
+    assert.equal(server.stats().badRequests, before + 1);
+    assert.equal(await client.call("echo", ["next"]), "next");
   });
 
   test("a __proto__ key in the arguments never reaches a prototype", async () => {

@@ -10,12 +10,23 @@ import {
   EVENT_TICK,
   EVENT_TRADE,
   LogLevel,
+  type HistoryRequest,
   type MainEngine,
   type TraderEventEngine,
 } from "../../trader/index.js";
 import type { RpcSnapshot } from "./snapshot.js";
+import { historyLimit, queryHistoryPaged } from "./history.js";
 
 export const RPC_SERVICE_APP_NAME = "RpcService";
+
+export interface RpcServiceOptions extends RpcServerOptions {
+  /**
+   * Most bars one `queryHistory` call may ask for (counted from its start, end and interval before
+   * any work); more is refused at once with TW_RPC_SERVICE_HISTORY_TOO_LARGE. Default 50,000, and
+   * never more than fit in `maxMessageSize` (256 bytes a bar).
+   */
+  maxHistoryBars?: number;
+}
 
 /**
  * General types whose keyed twin ("eTick.rb2410.SHFE") is put right after them: only the keyed one
@@ -35,6 +46,7 @@ const NOT_PUBLISHED = new Set<string>([EVENT_TIMER, EVENT_HANDLER_ERROR]);
 export class RpcServiceEngine extends BaseEngine {
   private server: RpcServer | undefined = undefined;
   private publishErrors = 0;
+  private historyBars = 0;
 
   constructor(mainEngine: MainEngine, eventEngine: TraderEventEngine) {
     super(mainEngine, eventEngine, RPC_SERVICE_APP_NAME);
@@ -46,11 +58,13 @@ export class RpcServiceEngine extends BaseEngine {
   }
 
   /** Starts serving on `repAddress` / `pubAddress` (127.0.0.1:2014 / 127.0.0.1:4102 by default). */
-  async start(repAddress = "tcp://127.0.0.1:2014", pubAddress = "tcp://127.0.0.1:4102", options: RpcServerOptions = {}): Promise<RpcServer> {
+  async start(repAddress = "tcp://127.0.0.1:2014", pubAddress = "tcp://127.0.0.1:4102", options: RpcServiceOptions = {}): Promise<RpcServer> {
     if (this.server) {
       throw new TickwireError("TW_RPC_SERVICE_RUNNING", "The rpc service is already running: stop() it before starting it again.");
     }
-    const server = new RpcServer(options);
+    const { maxHistoryBars, ...serverOptions } = options;
+    this.historyBars = historyLimit(maxHistoryBars, serverOptions.maxMessageSize ?? 16 * 1024 * 1024);
+    const server = new RpcServer(serverOptions);
     this.registerFunctions(server);
     await server.start(repAddress, pubAddress);
     this.server = server;
@@ -90,7 +104,9 @@ export class RpcServiceEngine extends BaseEngine {
       .register("subscribe", m.subscribe.bind(m))
       .register("sendOrder", m.sendOrder.bind(m))
       .register("cancelOrder", m.cancelOrder.bind(m))
-      .register("queryHistory", m.queryHistory.bind(m))
+      .register("queryHistory", (req: HistoryRequest, gatewayName: string) =>
+        queryHistoryPaged(req, this.historyBars, (page) => m.queryHistory(page, gatewayName)),
+      )
       .register("getTick", m.getTick.bind(m))
       .register("getOrder", m.getOrder.bind(m))
       .register("getTrade", m.getTrade.bind(m))

@@ -1,7 +1,8 @@
 import type { BaseApp } from "../../trader/index.js";
 import { RPC_SERVICE_APP_NAME, RpcServiceEngine } from "./RpcServiceEngine.js";
 
-export { RpcServiceEngine, RPC_SERVICE_APP_NAME } from "./RpcServiceEngine.js";
+export { RpcServiceEngine, RPC_SERVICE_APP_NAME, type RpcServiceOptions } from "./RpcServiceEngine.js";
+export { DEFAULT_MAX_HISTORY_BARS, HISTORY_TOO_LARGE } from "./history.js";
 export type { RpcSnapshot } from "./snapshot.js";
 
 /** `mainEngine.addApp(RpcServiceApp)` then `await engine.start(rep, pub)`. */

@@ -148,7 +148,13 @@ export class RpcGateway extends BaseGateway {
     client.on("reconnected", (info) => this.resync(info.restarted ? "the server restarted" : "reconnected"));
     client.on("disconnected", (info) => {
       this.buffer = [];
-      this.onDisconnected(info.reason === "restart" ? "server restarted" : `no heartbeat from the server for ${info.silentMs} ms`);
+      this.onDisconnected(
+        info.reason === "restart"
+          ? "server restarted"
+          : info.reason === "dropped"
+            ? "ZeroMQ dropped a connection after a message over maxMessageSize; reconnecting"
+            : `no heartbeat from the server for ${info.silentMs} ms`,
+      );
       this.writeLog(`Lost the rpc server (${info.reason}); waiting for it to come back`, LogLevel.WARNING);
     });
     client.on("authFailed", (err) => this.writeLog(err.message, LogLevel.ERROR));
