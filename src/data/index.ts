@@ -1,0 +1,7 @@
+/**
+ * tickwire/data: the market data store (bars and ticks) on SQLite or PostgreSQL.
+ * `openDatabase(url)` gives a `Database`; see docs/data.md.
+ */
+export * from "./types.js";
+export * from "./errors.js";
+export { openDatabase, parseDatabaseUrl, resolveDatabaseUrl, DEFAULT_DATABASE_URL, type DatabaseTarget } from "./openDatabase.js";
