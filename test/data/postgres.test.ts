@@ -1,0 +1,56 @@
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import pg from "pg";
+import { isTickwireError } from "../../src/event/index.js";
+import { openDatabase } from "../../src/data/index.js";
+import { scratchDatabase, skipPg } from "./pg.js";
+import { bars, storeSuite } from "./suite.js";
+
+let store: { url: string; drop: () => Promise<void> } | undefined;
+if (!skipPg) {
+  store = await scratchDatabase("store");
+  after(() => store!.drop());
+}
+
+storeSuite("PostgreSQL", { open: () => openDatabase(store!.url), skip: skipPg });
+
+describe("PostgreSQL store", { skip: skipPg }, () => {
+  let other: { url: string; drop: () => Promise<void> };
+  before(async () => {
+    other = await scratchDatabase("other");
+  });
+  after(() => other.drop());
+
+  test("a database holding tables of another program is refused with TW_DATA_NOT_TICKWIRE and left as it was", async () => {
+    const raw = new pg.Client({ connectionString: other.url });
+    await raw.connect();
+    await raw.query("CREATE TABLE dbbardata (id serial PRIMARY KEY, symbol text)");
+    await assert.rejects(openDatabase(other.url), (e: unknown) => isTickwireError(e, "TW_DATA_NOT_TICKWIRE") && /dbbardata/.test(e.message));
+    const tables = await raw.query("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'");
+    assert.deepEqual(tables.rows.map((r) => r.table_name), ["dbbardata"]);
+    await raw.end();
+  });
+
+  test("a server that does not answer gives TW_DATA_UNAVAILABLE with the URL", async () => {
+    const url = "postgres://postgres@127.0.0.1:1/nothing";
+    await assert.rejects(openDatabase(url), (e: unknown) => isTickwireError(e, "TW_DATA_UNAVAILABLE") && e.message.includes(url));
+  });
+
+  test("a database that does not exist gives TW_DATA_UNAVAILABLE saying to create it", async () => {
+    const url = store!.url.replace(/\/[^/]*$/, "/tw_test_missing_db");
+    await assert.rejects(openDatabase(url), (e: unknown) => isTickwireError(e, "TW_DATA_UNAVAILABLE") && /createdb/.test(e.message));
+  });
+
+  test("re-saving a range that overlaps stored bars takes the upsert path and counts only the new bars", async () => {
+    const db = await openDatabase(store!.url);
+    try {
+      await db.saveBars(bars("overlap", 10));
+      const again = bars("overlap", 20).map((b) => ({ ...b, closePrice: b.closePrice + 0.5 }));
+      await db.saveBars(again);
+      assert.deepEqual(await db.loadBars({ vtSymbol: "overlap.SHFE", interval: "1m" }), again);
+      assert.equal((await db.barOverview()).find((o) => o.symbol === "overlap")?.count, 20);
+    } finally {
+      await db.close();
+    }
+  });
+});
