@@ -3,8 +3,7 @@ import type { Event } from "../event/index.js";
 import { attachBus, type AttachedBus } from "../bus/index.js";
 import { SimGateway } from "../gateways/sim/index.js";
 import { MainEngine, createSubscribeRequest } from "../trader/index.js";
-import { DataRecorderApp, type DataRecorderEngine } from "../apps/recorder/index.js";
-import type { Database } from "../data/index.js";
+import { DataRecorderApp, WorkerStore, type DataRecorderEngine } from "../apps/recorder/index.js";
 import { startDemoOrders } from "./demo.js";
 import { startView } from "./view.js";
 
@@ -87,12 +86,13 @@ export async function runPaperTrading(opts: RunOptions): Promise<void> {
   // Attached before the gateway connects, so the first ticks are published too.
   const bus: AttachedBus | undefined = opts.bus ? await attachBus(main.eventEngine, opts.bus) : undefined;
 
-  let store: Database | undefined;
+  let store: WorkerStore | undefined;
   let recorder: DataRecorderEngine | undefined;
   if (opts.record !== undefined) {
-    // Loaded only when recording: the store pulls in a database driver.
-    const { openDatabase } = await import("../data/index.js");
-    store = await openDatabase(opts.database);
+    // Loaded only when recording (the store pulls in a database driver); the store writes on its
+    // own thread, so a batch never holds the event loop.
+    const { parseDatabaseUrl, resolveDatabaseUrl } = await import("../data/index.js");
+    store = await WorkerStore.open(parseDatabaseUrl(resolveDatabaseUrl(opts.database)).url);
     recorder = main.addApp(DataRecorderApp);
     recorder.start(store, { closeTimeoutMs: RECORDER_CLOSE_MS });
   }

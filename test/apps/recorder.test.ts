@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DataRecorderApp, EVENT_RECORDER, type RecorderOptions, type RecorderStatus, type RecorderStore } from "../../src/apps/recorder/index.js";
+import { DataRecorderApp, EVENT_RECORDER, WorkerStore, type RecorderOptions, type RecorderStatus, type RecorderStore } from "../../src/apps/recorder/index.js";
 import { openDatabase, type Database } from "../../src/data/index.js";
 import { Event } from "../../src/event/index.js";
 import { EVENT_TICK, Exchange, Interval, MainEngine, createTick, type TickData } from "../../src/trader/index.js";
@@ -130,6 +130,31 @@ describe("DataRecorder on SQLite", () => {
     const db = await sqliteStore();
     const { recorder } = recording(db);
     assert.throws(() => recorder.addBarRecording("rb2410"), (e: Error & { code?: string }) => e.code === "TW_RECORDER_BAD_SYMBOL");
+  });
+});
+
+describe("DataRecorder on a WorkerStore (the store on its own thread)", () => {
+  test("rows are saved by the thread, and a row it refuses comes back as the store's typed error, dropped alone", GUARD, async () => {
+    const dir = await mkdtemp(join(tmpdir(), "tickwire-recorder-"));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const url = `sqlite:${join(dir, "data.sqlite")}`;
+    const store = await WorkerStore.open(url);
+    cleanups.push(() => store.close());
+    const { recorder, push } = recording(store, { batchMs: 60_000 });
+    recorder.addTickRecording("rb2410.SHFE");
+    const sent = ticks(20);
+    sent[5] = { ...sent[5], lastPrice: -1 };
+    await push(sent);
+    await recorder.close();
+    await store.close();
+    assert.deepEqual([recorder.stats().ticksWritten, recorder.stats().rejected], [19, 1]);
+    const db = await openDatabase(url);
+    cleanups.push(() => db.close());
+    assert.deepEqual(await db.loadTicks({ vtSymbol: "rb2410.SHFE" }), [...sent.slice(0, 5), ...sent.slice(6)]);
+  });
+
+  test("opening a bad URL rejects with the store's own error code", async () => {
+    await assert.rejects(WorkerStore.open("mysql://nowhere/x"), (e: Error & { code?: string }) => e.code === "TW_DATA_BAD_URL");
   });
 });
 

@@ -1,5 +1,6 @@
 import type { BaseApp } from "../../trader/index.js";
 import { DATA_RECORDER_APP_NAME, DataRecorderEngine } from "./DataRecorderEngine.js";
+export { WorkerStore } from "./WorkerStore.js";
 
 export {
   DataRecorderEngine,
