@@ -16,6 +16,8 @@ const cleanups: Array<() => Promise<unknown>> = [];
 after(async () => {
   for (const c of cleanups.reverse()) await c();
 });
+// Every assert.ok here has a message: without one, node's assert re-reads the transpiled source to
+// quote the expression, and on this file that took minutes of CPU when an assertion failed.
 
 async function sqliteStore(): Promise<Database> {
   const dir = await mkdtemp(join(tmpdir(), "tickwire-recorder-"));
@@ -32,9 +34,9 @@ function ticks(n: number, vtSymbolIndex = 0, from = 0): TickData[] {
   });
 }
 
-/** A MainEngine (no timer, no console log) with a recorder started on `store`. */
-function recording(store: RecorderStore, options: RecorderOptions = {}) {
-  const main = new MainEngine(undefined, { log: { console: false }, eventEngine: { interval: null } });
+/** A MainEngine (no timer unless given, no console log) with a recorder started on `store`. */
+function recording(store: RecorderStore, options: RecorderOptions = {}, timerSeconds: number | null = null) {
+  const main = new MainEngine(undefined, { log: { console: false }, eventEngine: { interval: timerSeconds } });
   cleanups.push(() => main.close());
   const recorder = main.addApp(DataRecorderApp);
   recorder.start(store, options);
@@ -114,6 +116,43 @@ describe("DataRecorder on SQLite", () => {
     assert.deepEqual(await db.loadTicks({ vtSymbol: "rb2410.SHFE" }), [], "ticks of rb2410 were not asked for");
   });
 
+  test("the engine's timer writes a finished minute bar that no next tick closes (the last bar of a session)", GUARD, async () => {
+    const db = await sqliteStore();
+    const { recorder, push } = recording(db, { batchMs: 20, graceMs: 0 }, 0.05);
+    recorder.addBarRecording("rb2410.SHFE");
+    const minute = ticks(240); // 09:00:00.000 to 09:00:59.750, then nothing
+    await push(minute);
+    await until(async () => (await db.loadBars({ vtSymbol: "rb2410.SHFE", interval: Interval.MINUTE })).length === 1);
+    const [bar] = await db.loadBars({ vtSymbol: "rb2410.SHFE", interval: Interval.MINUTE });
+    assert.deepEqual([bar.datetime, bar.openPrice, bar.closePrice, bar.volume], [T0, minute[0].lastPrice, minute[239].lastPrice, 10 * 239]);
+  });
+
+  test("rows queued while a batch is being written never push out that batch's older rows", GUARD, async () => {
+    const db = await sqliteStore();
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => (release = r));
+    // A store whose first save waits: the batch stays in flight while newer rows arrive.
+    const slow: RecorderStore = {
+      url: db.url,
+      saveBars: (b) => db.saveBars(b),
+      saveTicks: async (list) => {
+        await gate;
+        return db.saveTicks(list);
+      },
+    };
+    const { recorder, push } = recording(slow, { batchMs: 10, maxBufferRows: 10 });
+    recorder.addTickRecording("rb2410.SHFE");
+    const sent = ticks(20);
+    await push(sent.slice(0, 10));
+    await until(() => recorder.stats().buffered === 10 && recorder.stats().ticksWritten === 0);
+    await new Promise((r) => setTimeout(r, 30)); // the batch timer has fired: the 10 are in flight
+    await push(sent.slice(10));
+    release();
+    await recorder.close();
+    assert.equal(recorder.stats().dropped, 0);
+    assert.deepEqual(await db.loadTicks({ vtSymbol: "rb2410.SHFE" }), sent);
+  });
+
   test("a tick the store refuses is dropped and counted, and the rest of its batch is saved", GUARD, async () => {
     const db = await sqliteStore();
     const { recorder, push } = recording(db, { batchMs: 60_000 });
@@ -189,7 +228,7 @@ describe("DataRecorder on PostgreSQL, through an outage", { skip: skipPg }, () =
     const during = ticks(400, 0, 100);
     await push(during);
     await until(() => statuses.some((s) => s.state === "outage"));
-    assert.ok(recorder.stats().buffered > 0);
+    assert.ok(recorder.stats().buffered > 0, "rows are held during the outage");
     await restore(name);
     await until(() => statuses.some((s) => s.state === "resumed"));
     await recorder.close();
@@ -205,7 +244,8 @@ describe("DataRecorder on PostgreSQL, through an outage", { skip: skipPg }, () =
 
   test("past its bound the oldest rows are dropped and counted, and the newest are written once the database is back", GUARD, async () => {
     const { db, name } = await pgStore();
-    const { recorder, push, statuses } = recording(db, { batchMs: 20, retryMs: 50, maxBufferRows: 100 });
+    // No retry while the rows arrive (retryMs a minute): flush() is the retry, after the restore.
+    const { main, recorder, push, statuses } = recording(db, { batchMs: 20, retryMs: 60_000, maxBufferRows: 100 });
     recorder.addTickRecording("rb2410.SHFE");
     await outage(name);
     const sent = ticks(300);
@@ -214,9 +254,11 @@ describe("DataRecorder on PostgreSQL, through an outage", { skip: skipPg }, () =
     await push(sent.slice(1));
     assert.equal(recorder.stats().buffered, 100);
     assert.equal(recorder.stats().dropped, 200);
-    assert.ok(statuses.some((s) => s.state === "dropping"));
+    assert.ok(statuses.some((s) => s.state === "dropping"), "a dropping event was put");
     await restore(name);
-    await until(() => statuses.some((s) => s.state === "resumed"));
+    await recorder.flush();
+    await main.eventEngine.waitForIdle();
+    assert.ok(statuses.some((s) => s.state === "resumed"), "a resumed event was put");
     await recorder.close();
     assert.deepEqual(await db.loadTicks({ vtSymbol: "rb2410.SHFE" }), sent.slice(200));
   });

@@ -79,8 +79,8 @@ describe("tickwire run --record", () => {
         // The minute in progress at the signal was written too, holding at least the printed ticks.
         const last = mine.filter((t) => t.datetime >= BOUNDARY);
         assert.equal(bars[1].openPrice, last[0].lastPrice);
-        assert.ok(bars[1].highPrice >= Math.max(...last.map((t) => t.lastPrice)));
-        assert.ok(bars[1].lowPrice <= Math.min(...last.map((t) => t.lastPrice)));
+        assert.ok(bars[1].highPrice >= Math.max(...last.map((t) => t.lastPrice)), "high covers the printed ticks");
+        assert.ok(bars[1].lowPrice <= Math.min(...last.map((t) => t.lastPrice)), "low covers the printed ticks");
       }
     } finally {
       await db.close();

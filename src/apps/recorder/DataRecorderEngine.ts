@@ -33,7 +33,10 @@ export interface RecorderOptions {
   batchMs?: number;
   /** Rows per write (one transaction each); this many rows waiting are written at once. Default 5000. */
   batchRows?: number;
-  /** Rows kept in memory while the store is unavailable; past it the oldest are dropped and counted. Default 1,000,000. */
+  /**
+   * Rows kept in memory while the store is unavailable (plus, briefly, the batch being written);
+   * past it the oldest are dropped and counted. Default 1,000,000.
+   */
   maxBufferRows?: number;
   /** How often writing is retried while the store is unavailable, ms. Default 1000. */
   retryMs?: number;
@@ -226,7 +229,9 @@ export class DataRecorderEngine extends BaseEngine {
 
   private enqueue<T extends BarData | TickData>(queue: RowQueue<T>, row: T): void {
     queue.push(row);
-    if (this.bufferedRows() > this.options.maxBufferRows) this.dropOldest();
+    // Rows of a batch being written are older than any queued one but cannot be dropped: the
+    // bound applies to the queue now, and to everything once a failed batch is back in it.
+    if (this.bars.length + this.ticks.length > this.options.maxBufferRows) this.dropOldest();
     if (this.writing || this.outageSince !== 0) return;
     if (this.bars.length + this.ticks.length >= this.options.batchRows) {
       if (this.timer) {
