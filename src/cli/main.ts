@@ -11,6 +11,7 @@ import { register as registerServe } from "./serve.js";
 import { register as registerClient } from "./client.js";
 import { register as registerKeygen } from "./keygen.js";
 import { register as registerListen } from "./listen.js";
+import { register as registerData } from "./data.js";
 
 const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
 const program = new Command("tickwire").description("event-driven trading engine for TypeScript").version(pkg.version);
@@ -20,6 +21,7 @@ registerServe(program);
 registerClient(program);
 registerKeygen(program);
 registerListen(program);
+registerData(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -218,12 +218,6 @@ interface BatchStat {
   last: number;
 }
 
-// COPY text format: backslash, tab, newline and carriage return are escaped in text fields.
-const COPY_SPECIAL = /[\\\t\n\r]/;
-function copyText(s: string): string {
-  return COPY_SPECIAL.test(s) ? s.replace(/\\/g, "\\\\").replace(/\t/g, "\\t").replace(/\n/g, "\\n").replace(/\r/g, "\\r") : s;
-}
-
 /** The statements of one kind (bars or ticks) on PostgreSQL. */
 class PgSeries<T> {
   private readonly ids = new Map<string, SeriesInfo>();
@@ -278,12 +272,11 @@ class PgSeries<T> {
   /** Per-series row counts and time bounds of a batch, creating series rows not yet stored. */
   private async batchStats(client: pg.PoolClient, rows: readonly T[], created: Map<string, SeriesInfo>): Promise<Map<string, BatchStat>> {
     const stats = new Map<string, BatchStat>();
-    let key = "";
+    let prev: T | undefined;
     let stat: BatchStat | undefined;
     for (const row of rows) {
-      const k = this.kind.seriesKey(row);
-      if (k !== key || stat === undefined) {
-        key = k;
+      if (prev === undefined || stat === undefined || !this.kind.sameSeries(row, prev)) {
+        const k = this.kind.seriesKey(row);
         stat = stats.get(k);
         if (stat === undefined) {
           const series = this.ids.get(k) ?? created.get(k) ?? (await this.createSeries(client, row, k, created));
@@ -291,6 +284,7 @@ class PgSeries<T> {
           stats.set(k, stat);
         }
       }
+      prev = row;
       const datetime = (row as { datetime: number }).datetime;
       stat.rows++;
       if (datetime < stat.first) stat.first = datetime;
@@ -331,14 +325,15 @@ class PgSeries<T> {
   /** COPY `rows` (each with its series id) into `table`. */
   private async copy(client: pg.PoolClient, table: string, rows: readonly T[], stats: Map<string, BatchStat>): Promise<void> {
     const { kind } = this;
-    const text = kind.textColumns;
     const chunks = function* (): Generator<string> {
       let chunk = "";
       let n = 0;
+      let prev: T | undefined;
+      let id = 0;
       for (const row of rows) {
-        const values = kind.values(row);
-        for (const i of text) values[i] = copyText(values[i] as string);
-        chunk += stats.get(kind.seriesKey(row))!.series.id + "\t" + values.join("\t") + "\n";
+        if (prev === undefined || !kind.sameSeries(row, prev)) id = stats.get(kind.seriesKey(row))!.series.id;
+        prev = row;
+        chunk += kind.copyLine(row, id);
         if (++n === 2000) {
           yield chunk;
           chunk = "";

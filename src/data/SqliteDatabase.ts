@@ -49,6 +49,9 @@ export async function openSqliteDatabase(path: string, url: string): Promise<Dat
   return SqliteDatabase.open(path, url);
 }
 
+/** SQLite result codes that mean the file cannot be used now, not that the call was wrong. */
+const UNAVAILABLE_CODES = /^SQLITE_(BUSY|LOCKED|IOERR|READONLY|FULL|CANTOPEN|CORRUPT|NOTADB|PERM)/;
+
 function unavailable(url: string, why: string, cause: unknown): TickwireError {
   return new TickwireError(
     TW_DATA_UNAVAILABLE,
@@ -105,15 +108,28 @@ export class SqliteDatabase implements Database {
     if (this.closed) throw new TickwireError(TW_DATA_CLOSED, `The database ${this.url} is closed; open it again with openDatabase().`);
   }
 
+  /** Runs `fn`, turning SQLite's "cannot write or read now" errors into TW_DATA_UNAVAILABLE. */
+  private run<R>(fn: () => R): R {
+    this.open();
+    try {
+      return fn();
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      if (typeof code === "string" && UNAVAILABLE_CODES.test(code)) throw unavailable(this.url, `${code}: ${(err as Error).message}`, err);
+      throw err;
+    }
+  }
+
   async saveBars(bars: readonly BarData[]): Promise<number> {
     this.open();
     validateBars(bars);
-    return this.bars.save(bars);
+    return this.run(() => this.bars.save(bars));
   }
 
   async loadBars(query: BarQuery): Promise<BarData[]> {
-    this.open();
-    return this.bars.load(barKey(query), queryRange(query), -1);
+    const key = barKey(query);
+    const range = queryRange(query);
+    return this.run(() => this.bars.load(key, range, -1));
   }
 
   async *streamBars(query: BarQuery, options: StreamOptions = {}): AsyncIterable<BarData[]> {
@@ -121,13 +137,13 @@ export class SqliteDatabase implements Database {
   }
 
   async deleteBars(query: BarQuery): Promise<number> {
-    this.open();
-    return this.bars.delete(barKey(query), queryRange(query));
+    const key = barKey(query);
+    const range = queryRange(query);
+    return this.run(() => this.bars.delete(key, range));
   }
 
   async barOverview(): Promise<BarOverview[]> {
-    this.open();
-    return this.bars.overview().map((r) => ({
+    return this.run(() => this.bars.overview()).map((r) => ({
       vtSymbol: `${r.symbol}.${r.exchange}`,
       symbol: r.symbol,
       exchange: r.exchange,
@@ -141,12 +157,13 @@ export class SqliteDatabase implements Database {
   async saveTicks(ticks: readonly TickData[]): Promise<number> {
     this.open();
     validateTicks(ticks);
-    return this.ticks.save(ticks);
+    return this.run(() => this.ticks.save(ticks));
   }
 
   async loadTicks(query: TickQuery): Promise<TickData[]> {
-    this.open();
-    return this.ticks.load(tickKey(query), queryRange(query), -1);
+    const key = tickKey(query);
+    const range = queryRange(query);
+    return this.run(() => this.ticks.load(key, range, -1));
   }
 
   async *streamTicks(query: TickQuery, options: StreamOptions = {}): AsyncIterable<TickData[]> {
@@ -154,13 +171,13 @@ export class SqliteDatabase implements Database {
   }
 
   async deleteTicks(query: TickQuery): Promise<number> {
-    this.open();
-    return this.ticks.delete(tickKey(query), queryRange(query));
+    const key = tickKey(query);
+    const range = queryRange(query);
+    return this.run(() => this.ticks.delete(key, range));
   }
 
   async tickOverview(): Promise<TickOverview[]> {
-    this.open();
-    return this.ticks.overview().map((r) => ({
+    return this.run(() => this.ticks.overview()).map((r) => ({
       vtSymbol: `${r.symbol}.${r.exchange}`,
       symbol: r.symbol,
       exchange: r.exchange,
@@ -182,8 +199,7 @@ export class SqliteDatabase implements Database {
     const size = Math.max(1, Math.floor(batchSize));
     let [lo] = range;
     for (;;) {
-      this.open();
-      const batch = table.load(key, [lo, range[1]], size);
+      const batch = this.run(() => table.load(key, [lo, range[1]], size));
       if (batch.length === 0) return;
       const last = (batch[batch.length - 1] as { datetime: number }).datetime;
       yield batch;
@@ -276,13 +292,11 @@ class SqliteSeries<T> {
   private write(rows: readonly T[]): number {
     const { kind, insert, update } = this;
     const stats = new Map<SeriesInfo, { added: number; first: number; last: number }>();
-    let key = "";
+    let prev: T | undefined;
     let series: SeriesInfo | undefined;
     let stat = { added: 0, first: 0, last: 0 };
     for (const row of rows) {
-      const k = kind.seriesKey(row);
-      if (k !== key || series === undefined) {
-        key = k;
+      if (prev === undefined || series === undefined || !kind.sameSeries(row, prev)) {
         series = this.seriesOf(row);
         let st = stats.get(series);
         if (st === undefined) {
@@ -291,6 +305,7 @@ class SqliteSeries<T> {
         }
         stat = st;
       }
+      prev = row;
       const values = kind.values(row);
       const datetime = values[0] as number;
       if (insert.run(series.id, ...values).changes === 1) {

@@ -5,3 +5,14 @@
 export * from "./types.js";
 export * from "./errors.js";
 export { openDatabase, parseDatabaseUrl, resolveDatabaseUrl, DEFAULT_DATABASE_URL, type DatabaseTarget } from "./openDatabase.js";
+export {
+  importBarsCsv,
+  exportBarsCsv,
+  parseColumnMapping,
+  CSV_DEFAULT_COLUMNS,
+  type CsvField,
+  type CsvImportOptions,
+  type CsvImportResult,
+  type CsvBadRow,
+  type CsvExportOptions,
+} from "./csv.js";

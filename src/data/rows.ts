@@ -80,9 +80,19 @@ export interface SeriesKind<T> {
   /** Which text columns need escaping in COPY: indexes into `columns`. */
   textColumns: readonly number[];
   seriesKey(o: T): string;
+  /** True when two rows belong to one series (cheaper than comparing keys: no string built). */
+  sameSeries(a: T, b: T): boolean;
   /** A row's values in `columns` order. */
   values(o: T): unknown[];
   fromRow(r: unknown[], s: SeriesInfo): T;
+  /** A line of COPY text format: series id, then `columns`, tab-separated. */
+  copyLine(o: T, seriesId: number): string;
+}
+
+// COPY text format: backslash, tab, newline and carriage return are escaped in text fields.
+const COPY_SPECIAL = /[\\\t\n\r]/;
+export function copyText(s: string): string {
+  return COPY_SPECIAL.test(s) ? s.replace(/\\/g, "\\\\").replace(/\t/g, "\\t").replace(/\n/g, "\\n").replace(/\r/g, "\\r") : s;
 }
 
 export const BAR_KIND: SeriesKind<BarData> = {
@@ -93,8 +103,11 @@ export const BAR_KIND: SeriesKind<BarData> = {
   columns: BAR_COLUMNS,
   textColumns: [1],
   seriesKey: (b) => barSeriesKey(b.vtSymbol, b.interval),
+  sameSeries: (a, b) => a.vtSymbol === b.vtSymbol && a.interval === b.interval,
   values: (b) => [b.datetime, b.gatewayName, b.volume, b.turnover, b.openInterest, b.openPrice, b.highPrice, b.lowPrice, b.closePrice],
   fromRow: (r, s) => barFromRow(r, s.symbol, s.exchange, s.vtSymbol, s.interval),
+  copyLine: (b, id) =>
+    `${id}\t${b.datetime}\t${copyText(b.gatewayName)}\t${b.volume}\t${b.turnover}\t${b.openInterest}\t${b.openPrice}\t${b.highPrice}\t${b.lowPrice}\t${b.closePrice}\n`,
 };
 
 export const TICK_KIND: SeriesKind<TickData> = {
@@ -105,6 +118,21 @@ export const TICK_KIND: SeriesKind<TickData> = {
   columns: TICK_COLUMNS,
   textColumns: [1, 2],
   seriesKey: (t) => t.vtSymbol,
-  values: (t) => TICK_FIELDS.map((f) => t[f]),
+  sameSeries: (a, b) => a.vtSymbol === b.vtSymbol,
+  // Written out: a map over TICK_FIELDS cost a recorder's save a tenth of its time.
+  values: (t) => [
+    t.datetime, t.gatewayName, t.name, t.volume, t.turnover, t.openInterest,
+    t.lastPrice, t.lastVolume, t.limitUp, t.limitDown, t.openPrice, t.highPrice,
+    t.lowPrice, t.preClose, t.bidPrice1, t.bidPrice2, t.bidPrice3, t.bidPrice4,
+    t.bidPrice5, t.askPrice1, t.askPrice2, t.askPrice3, t.askPrice4, t.askPrice5,
+    t.bidVolume1, t.bidVolume2, t.bidVolume3, t.bidVolume4, t.bidVolume5, t.askVolume1,
+    t.askVolume2, t.askVolume3, t.askVolume4, t.askVolume5,
+  ],
   fromRow: (r, s) => tickFromRow(r, s.symbol, s.exchange),
+  copyLine: (t, id) => {
+    const values = TICK_FIELDS.map((f) => t[f]);
+    values[1] = copyText(values[1] as string);
+    values[2] = copyText(values[2] as string);
+    return `${id}\t${values.join("\t")}\n`;
+  },
 };

@@ -21,6 +21,18 @@ const TICK_AMOUNTS = [
   "askVolume1", "askVolume2", "askVolume3", "askVolume4", "askVolume5",
 ] as const;
 
+const nonNegative = (v: unknown): boolean => typeof v === "number" && v >= 0 && v !== Infinity;
+
+// The common case in one expression (a tenth of a save's time went to the field loop below).
+function barLooksValid(b: BarData, lastIds: { bar: BarData | undefined }): boolean {
+  const prev = lastIds.bar;
+  const idsOk = prev !== undefined && b.vtSymbol === prev.vtSymbol && b.symbol === prev.symbol && b.exchange === prev.exchange &&
+    b.gatewayName === prev.gatewayName && b.interval === prev.interval;
+  if (!idsOk) return false;
+  return Number.isSafeInteger(b.datetime) && nonNegative(b.openPrice) && nonNegative(b.highPrice) && nonNegative(b.lowPrice) &&
+    nonNegative(b.closePrice) && nonNegative(b.volume) && nonNegative(b.turnover) && nonNegative(b.openInterest) && b.highPrice >= b.lowPrice;
+}
+
 /** Why a bar cannot be stored, or null when it can. */
 export function barProblem(bar: BarData): string | null {
   if (bar === null || typeof bar !== "object") return "it is not an object";
@@ -38,6 +50,21 @@ export function barProblem(bar: BarData): string | null {
   }
   if (bar.highPrice < bar.lowPrice) return `highPrice ${bar.highPrice} is below lowPrice ${bar.lowPrice}`;
   return null;
+}
+
+// Ticks of a recorder interleave symbols: the ids are checked once per instrument and batch, the numbers written out.
+function tickLooksValid(t: TickData, seen: Map<string, TickData>): boolean {
+  const prev = seen.get(t.vtSymbol);
+  if (prev === undefined || t.symbol !== prev.symbol || t.exchange !== prev.exchange || t.gatewayName !== prev.gatewayName) return false;
+  return Number.isSafeInteger(t.datetime) && typeof t.name === "string" &&
+    nonNegative(t.lastPrice) && nonNegative(t.limitUp) && nonNegative(t.limitDown) && nonNegative(t.openPrice) &&
+    nonNegative(t.highPrice) && nonNegative(t.lowPrice) && nonNegative(t.preClose) && nonNegative(t.bidPrice1) &&
+    nonNegative(t.bidPrice2) && nonNegative(t.bidPrice3) && nonNegative(t.bidPrice4) && nonNegative(t.bidPrice5) &&
+    nonNegative(t.askPrice1) && nonNegative(t.askPrice2) && nonNegative(t.askPrice3) && nonNegative(t.askPrice4) &&
+    nonNegative(t.askPrice5) && nonNegative(t.volume) && nonNegative(t.turnover) && nonNegative(t.openInterest) &&
+    nonNegative(t.lastVolume) && nonNegative(t.bidVolume1) && nonNegative(t.bidVolume2) && nonNegative(t.bidVolume3) &&
+    nonNegative(t.bidVolume4) && nonNegative(t.bidVolume5) && nonNegative(t.askVolume1) && nonNegative(t.askVolume2) &&
+    nonNegative(t.askVolume3) && nonNegative(t.askVolume4) && nonNegative(t.askVolume5);
 }
 
 /** Why a tick cannot be stored, or null when it can. */
@@ -69,8 +96,12 @@ function idsProblem(o: { gatewayName: string; symbol: string; exchange: Exchange
 /** Throws TW_DATA_INVALID_BAR naming the first invalid bar of the batch. */
 export function validateBars(bars: readonly BarData[]): void {
   if (!Array.isArray(bars)) throw new TickwireError(TW_DATA_INVALID_BAR, "saveBars takes an array of bars (BarData from createBar).");
+  // A bar with the ids of the previous valid one needs only its numbers checked.
+  const last: { bar: BarData | undefined } = { bar: undefined };
   for (let i = 0; i < bars.length; i++) {
+    if (bars[i] !== null && typeof bars[i] === "object" && barLooksValid(bars[i], last)) continue;
     const problem = barProblem(bars[i]);
+    if (problem === null) last.bar = bars[i];
     if (problem) {
       const b = bars[i] as Partial<BarData> | null;
       throw new TickwireError(
@@ -85,8 +116,11 @@ export function validateBars(bars: readonly BarData[]): void {
 /** Throws TW_DATA_INVALID_TICK naming the first invalid tick of the batch. */
 export function validateTicks(ticks: readonly TickData[]): void {
   if (!Array.isArray(ticks)) throw new TickwireError(TW_DATA_INVALID_TICK, "saveTicks takes an array of ticks (TickData from createTick).");
+  const seen = new Map<string, TickData>();
   for (let i = 0; i < ticks.length; i++) {
+    if (ticks[i] !== null && typeof ticks[i] === "object" && tickLooksValid(ticks[i], seen)) continue;
     const problem = tickProblem(ticks[i]);
+    if (problem === null) seen.set(ticks[i].vtSymbol, ticks[i]);
     if (problem) {
       const t = ticks[i] as Partial<TickData> | null;
       throw new TickwireError(

@@ -3,10 +3,10 @@ import assert from "node:assert/strict";
 import pg from "pg";
 import { isTickwireError } from "../../src/event/index.js";
 import { openDatabase } from "../../src/data/index.js";
-import { scratchDatabase, skipPg } from "./pg.js";
+import { admin, scratchDatabase, skipPg } from "./pg.js";
 import { bars, storeSuite } from "./suite.js";
 
-let store: { url: string; drop: () => Promise<void> } | undefined;
+let store: { url: string; name: string; drop: () => Promise<void> } | undefined;
 if (!skipPg) {
   store = await scratchDatabase("store");
   after(() => store!.drop());
@@ -49,6 +49,22 @@ describe("PostgreSQL store", { skip: skipPg }, () => {
       await db.saveBars(again);
       assert.deepEqual(await db.loadBars({ vtSymbol: "overlap.SHFE", interval: "1m" }), again);
       assert.equal((await db.barOverview()).find((o) => o.symbol === "overlap")?.count, 20);
+    } finally {
+      await db.close();
+    }
+  });
+
+  test("after the server drops the store's connections, the next calls reconnect and see the data", async () => {
+    const db = await openDatabase(store!.url);
+    try {
+      await db.saveBars(bars("dropped", 3));
+      await admin(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${store!.name}' AND pid <> pg_backend_pid()`);
+      // The first call may meet a connection dropped under it (TW_DATA_UNAVAILABLE); none after it does.
+      await db.loadBars({ vtSymbol: "dropped.SHFE", interval: "1m" }).catch((e: unknown) => {
+        if (!isTickwireError(e, "TW_DATA_UNAVAILABLE")) throw e;
+      });
+      await db.saveBars(bars("dropped", 5));
+      assert.deepEqual(await db.loadBars({ vtSymbol: "dropped.SHFE", interval: "1m" }), bars("dropped", 5));
     } finally {
       await db.close();
     }
