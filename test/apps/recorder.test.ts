@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { DataRecorderApp, EVENT_RECORDER, WorkerStore, type RecorderOptions, type RecorderStatus, type RecorderStore } from "../../src/apps/recorder/index.js";
 import { openDatabase, type Database } from "../../src/data/index.js";
 import { Event } from "../../src/event/index.js";
-import { EVENT_TICK, Exchange, Interval, MainEngine, createTick, type TickData } from "../../src/trader/index.js";
+import { BarGenerator, EVENT_TICK, Exchange, Interval, MainEngine, createTick, type BarData, type TickData } from "../../src/trader/index.js";
 import { admin, scratchDatabase, skipPg } from "../data/pg.js";
 
 const T0 = Date.UTC(2024, 5, 3, 9, 0, 0);
@@ -173,7 +173,7 @@ describe("DataRecorder on SQLite", () => {
 });
 
 describe("DataRecorder on a WorkerStore (the store on its own thread)", () => {
-  test("rows are saved by the thread, and a row it refuses comes back as the store's typed error, dropped alone", GUARD, async () => {
+  test("ticks and bars are saved by the thread field for field, and a row it refuses comes back as the store's typed error, dropped alone", GUARD, async () => {
     const dir = await mkdtemp(join(tmpdir(), "tickwire-recorder-"));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
     const url = `sqlite:${join(dir, "data.sqlite")}`;
@@ -181,15 +181,21 @@ describe("DataRecorder on a WorkerStore (the store on its own thread)", () => {
     cleanups.push(() => store.close());
     const { recorder, push } = recording(store, { batchMs: 60_000 });
     recorder.addTickRecording("rb2410.SHFE");
-    const sent = ticks(20);
-    sent[5] = { ...sent[5], lastPrice: -1 };
+    recorder.addBarRecording("rb2410.SHFE");
+    const sent = ticks(300).map((t, i) => ({ ...t, bidPrice1: t.lastPrice - 0.5, askVolume3: i + 0.25, name: i % 2 ? "螺纹钢" : "" }));
+    sent[5] = { ...sent[5], askPrice1: -1 };
     await push(sent);
     await recorder.close();
     await store.close();
-    assert.deepEqual([recorder.stats().ticksWritten, recorder.stats().rejected], [19, 1]);
+    assert.deepEqual([recorder.stats().ticksWritten, recorder.stats().rejected, recorder.stats().barsWritten], [299, 1, 2]);
     const db = await openDatabase(url);
     cleanups.push(() => db.close());
     assert.deepEqual(await db.loadTicks({ vtSymbol: "rb2410.SHFE" }), [...sent.slice(0, 5), ...sent.slice(6)]);
+    const expected: BarData[] = [];
+    const bg = new BarGenerator((b) => expected.push(b));
+    for (const t of sent) bg.updateTick(t);
+    bg.generate();
+    assert.deepEqual(await db.loadBars({ vtSymbol: "rb2410.SHFE", interval: Interval.MINUTE }), expected);
   });
 
   test("opening a bad URL rejects with the store's own error code", async () => {

@@ -5,9 +5,12 @@ import { TickwireError } from "../../event/errors.js";
 import { decodeError, type SerializedError } from "../../event/workers/remoteError.js";
 import type { BarData, TickData } from "../../trader/index.js";
 import type { RecorderStore } from "./DataRecorderEngine.js";
+import { encodeRows, type EncodedRows } from "./rowCodec.js";
 
-/** @internal A request to the store thread. */
-export type StoreRequest = { id: number; op: "bars" | "ticks"; rows: readonly (BarData | TickData)[] } | { id: number; op: "close" };
+/** @internal A request to the store thread: rows as columns when they fit, else as they are. */
+export type StoreRequest =
+  | { id: number; op: "bars" | "ticks"; rows?: readonly (BarData | TickData)[]; encoded?: EncodedRows }
+  | { id: number; op: "close" };
 /** @internal Its answer; id 0 answers the opening. */
 export type StoreReply = { id: number; ok: true; n: number } | { id: number; ok: false; error: SerializedError };
 
@@ -39,8 +42,8 @@ interface Waiter {
 
 /**
  * A store on its own thread, for the recorder: better-sqlite3 writes synchronously, and a batch of
- * 5,000 ticks held the event loop for ~75 ms; here the main thread only posts the batch (~2 µs a
- * tick to copy) and the thread does the transaction. A thread that dies fails its pending saves
+ * 5,000 ticks held the event loop for 75-260 ms; here the main thread only encodes the batch into
+ * columns it transfers (rowCodec.ts) and the thread does the transaction. A thread that dies fails its pending saves
  * with TW_DATA_UNAVAILABLE (the recorder keeps the rows and retries) and is started again by the
  * next save.
  */
@@ -93,7 +96,9 @@ export class WorkerStore implements RecorderStore {
     return new Promise<number>((resolve, reject) => {
       const id = this.nextId++;
       this.waiters.set(id, { resolve, reject });
-      worker.postMessage({ id, op, rows } satisfies StoreRequest);
+      const encoded = encodeRows(rows);
+      if (encoded) worker.postMessage({ id, op, encoded } satisfies StoreRequest, [encoded.nums.buffer as ArrayBuffer, encoded.strRefs.buffer as ArrayBuffer]);
+      else worker.postMessage({ id, op, rows } satisfies StoreRequest);
     });
   }
 

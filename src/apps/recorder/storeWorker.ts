@@ -6,6 +6,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { openDatabase, type Database } from "../../data/index.js";
 import { encodeError } from "../../event/workers/remoteError.js";
 import type { StoreReply, StoreRequest } from "./WorkerStore.js";
+import { decodeRows } from "./rowCodec.js";
 
 const port = parentPort!;
 let db: Database | undefined;
@@ -31,7 +32,8 @@ port.on("message", (req: StoreRequest) => {
         port.close();
         return;
       }
-      const n = req.op === "bars" ? await db.saveBars(req.rows as never) : await db.saveTicks(req.rows as never);
+      const rows = req.encoded ? decodeRows(req.encoded) : req.rows;
+      const n = req.op === "bars" ? await db.saveBars(rows as never) : await db.saveTicks(rows as never);
       reply({ id: req.id, ok: true, n });
     } catch (err) {
       reply({ id: req.id, ok: false, error: encodeError(err) });
