@@ -15,7 +15,8 @@ import BetterSqlite3 from "better-sqlite3";
 import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import { openDatabase, type Database } from "../../src/data/index.js";
-import { createBar, Interval, type BarData } from "../../src/trader/index.js";
+import { TICK_COLUMNS, TICK_FIELDS } from "../../src/data/rows.js";
+import { createBar, createTick, Interval, type BarData, type TickData } from "../../src/trader/index.js";
 import type { BenchRow, BenchSuite } from "../harness.js";
 
 const PG_ADMIN = process.env.TICKWIRE_PG_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
@@ -240,11 +241,47 @@ async function pgRows(bars: BarData[], insertBars: BarData[], runs: number): Pro
   }
 }
 
+/** Ticks as a recorder saves them: batches of 1,000, five instruments interleaved. */
+async function sqliteTickRows(n: number, runs: number): Promise<BenchRow[]> {
+  const dir = mkdtempSync(join(tmpdir(), "tw-bench-ticks-"));
+  const ticks = Array.from({ length: n }, (_, i) =>
+    createTick({ gatewayName: "SIM", symbol: `s${i % 5}`, exchange: "SHFE", datetime: T0 + i * 10, lastPrice: 3500 + (i % 7) * 0.5, bidPrice1: 3500, askPrice1: 3501, bidVolume1: 5, askVolume1: 7, volume: i, turnover: i * 35000.5 }),
+  );
+  try {
+    const ours: number[] = [], raw: number[] = [];
+    for (let r = 0; r < runs; r++) {
+      const db = await openDatabase(`sqlite:${join(dir, `ours${r}.sqlite`)}`);
+      let t0 = performance.now();
+      for (let i = 0; i < n; i += 1000) await db.saveTicks(ticks.slice(i, i + 1000));
+      ours.push(rate(n, t0));
+      await db.close();
+
+      const rawDb = new BetterSqlite3(join(dir, `raw${r}.sqlite`));
+      rawDb.pragma("journal_mode = WAL");
+      rawDb.pragma("synchronous = NORMAL");
+      const cols = TICK_COLUMNS.map((c, i) => `${c} ${i === 0 ? "INTEGER" : i < 3 ? "TEXT" : "REAL"} NOT NULL`).join(", ");
+      rawDb.exec(`CREATE TABLE raw_ticks (series INTEGER NOT NULL, ${cols}, PRIMARY KEY (series, datetime)) WITHOUT ROWID`);
+      const ins = rawDb.prepare(`INSERT INTO raw_ticks VALUES (${["?", ...TICK_COLUMNS.map(() => "?")].join(", ")})`);
+      const batch = rawDb.transaction((part: TickData[]) => {
+        for (const t of part) ins.run(Number(t.symbol.slice(1)), ...TICK_FIELDS.map((f) => t[f]));
+      });
+      t0 = performance.now();
+      for (let i = 0; i < n; i += 1000) batch(ticks.slice(i, i + 1000));
+      raw.push(rate(n, t0));
+      rawDb.close();
+    }
+    return [{ ...row("SQLite saveTicks (batches of 1,000)", median(ours), "raw better-sqlite3 prepared INSERT, 1 transaction a batch", median(raw)), unit: "ticks/s" }];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const suite: BenchSuite = async ({ quick }) => {
   const n = quick ? 200_000 : 1_000_000;
   const runs = quick ? 1 : 3;
   const bars = makeBars(n);
   const rows = await sqliteRows(bars, runs);
+  rows.push(...(await sqliteTickRows(quick ? 50_000 : 200_000, runs)));
   rows.push(...(await pgRows(bars, bars.slice(0, Math.min(n, 200_000)), runs)));
   return rows;
 };

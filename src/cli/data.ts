@@ -151,7 +151,8 @@ async function fetchCommand(opts: DbOption & { gateway: string; symbol: string; 
     throw new TickwireError("TW_DATA_INVALID_QUERY", `No gateway ${JSON.stringify(opts.gateway)} to fetch from here; the CLI can fetch from SIM (the paper exchange).`);
   }
   const { symbol, exchange } = parseVtSymbol(opts.symbol);
-  const main = new MainEngine();
+  // No log lines: stdout carries the one result line.
+  const main = new MainEngine(undefined, { log: false });
   main.addGateway(SimGateway);
   try {
     await main.connect({ ...(opts.seed === undefined ? {} : { seed: opts.seed }), instruments: opts.symbol }, "SIM");

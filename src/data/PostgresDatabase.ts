@@ -100,8 +100,12 @@ export class PostgresDatabase implements Database {
   }
 
   /** Runs `fn` on a pooled client, turning connection failures into TW_DATA_UNAVAILABLE. */
-  async with<R>(fn: (client: pg.PoolClient) => Promise<R>): Promise<R> {
+  private assertOpen(): void {
     if (this.closed) throw new TickwireError(TW_DATA_CLOSED, `The database ${this.url} is closed; open it again with openDatabase().`);
+  }
+
+  async with<R>(fn: (client: pg.PoolClient) => Promise<R>): Promise<R> {
+    this.assertOpen();
     let client: pg.PoolClient;
     try {
       client = await this.pool.connect();
@@ -124,6 +128,7 @@ export class PostgresDatabase implements Database {
   }
 
   async saveBars(bars: readonly BarData[]): Promise<number> {
+    this.assertOpen();
     validateBars(bars);
     return this.bars.save(bars);
   }
@@ -154,6 +159,7 @@ export class PostgresDatabase implements Database {
   }
 
   async saveTicks(ticks: readonly TickData[]): Promise<number> {
+    this.assertOpen();
     validateTicks(ticks);
     return this.ticks.save(ticks);
   }

@@ -46,3 +46,14 @@ export async function scratchDatabase(prefix: string): Promise<{ url: string; na
   url.pathname = "/" + name;
   return { url: url.toString(), name, drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }
+
+/**
+ * Makes one database unreachable, as a stopped server is to its clients, without stopping the
+ * server other test runs share: new connections are refused and open ones are terminated.
+ * `restore` lets connections in again.
+ */
+export async function cutOff(name: string): Promise<{ restore: () => Promise<void> }> {
+  await admin(`ALTER DATABASE ${name} WITH ALLOW_CONNECTIONS false`);
+  await admin(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${name}' AND pid <> pg_backend_pid()`);
+  return { restore: () => admin(`ALTER DATABASE ${name} WITH ALLOW_CONNECTIONS true`) };
+}

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import pg from "pg";
 import { isTickwireError } from "../../src/event/index.js";
 import { openDatabase } from "../../src/data/index.js";
-import { admin, scratchDatabase, skipPg } from "./pg.js";
+import { admin, cutOff, scratchDatabase, skipPg } from "./pg.js";
 import { bars, storeSuite } from "./suite.js";
 
 let store: { url: string; name: string; drop: () => Promise<void> } | undefined;
@@ -67,6 +67,26 @@ describe("PostgreSQL store", { skip: skipPg }, () => {
       assert.deepEqual(await db.loadBars({ vtSymbol: "dropped.SHFE", interval: "1m" }), bars("dropped", 5));
     } finally {
       await db.close();
+    }
+  });
+
+  test("while its database refuses connections the store fails with TW_DATA_UNAVAILABLE, and works again after", async () => {
+    const scratch = await scratchDatabase("outage");
+    const db = await openDatabase(scratch.url);
+    try {
+      await db.saveBars(bars("outage", 2));
+      const cut = await cutOff(scratch.name);
+      try {
+        await assert.rejects(db.saveBars(bars("outage", 4)), (e: unknown) => isTickwireError(e, "TW_DATA_UNAVAILABLE") && e.message.includes(db.url));
+        await assert.rejects(db.loadBars({ vtSymbol: "outage.SHFE", interval: "1m" }), (e: unknown) => isTickwireError(e, "TW_DATA_UNAVAILABLE"));
+      } finally {
+        await cut.restore();
+      }
+      await db.saveBars(bars("outage", 4));
+      assert.deepEqual(await db.loadBars({ vtSymbol: "outage.SHFE", interval: "1m" }), bars("outage", 4));
+    } finally {
+      await db.close();
+      await scratch.drop();
     }
   });
 });

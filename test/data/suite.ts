@@ -250,6 +250,7 @@ export function storeSuite(backend: string, target: SuiteTarget): void {
       await other.close();
       await other.close();
       await assert.rejects(other.loadBars({ vtSymbol: "a.SHFE", interval: "1m" }), (e: unknown) => isTickwireError(e, "TW_DATA_CLOSED"));
+      await assert.rejects(other.saveBars([]), (e: unknown) => isTickwireError(e, "TW_DATA_CLOSED"));
     });
   });
 }
