@@ -3,6 +3,7 @@ import type { Event } from "../event/index.js";
 import { attachBus, type AttachedBus } from "../bus/index.js";
 import { SimGateway } from "../gateways/sim/index.js";
 import { MainEngine, createSubscribeRequest } from "../trader/index.js";
+import { DataRecorderApp, WorkerStore, type DataRecorderEngine } from "../apps/recorder/index.js";
 import { startDemoOrders } from "./demo.js";
 import { startView } from "./view.js";
 
@@ -16,6 +17,21 @@ export interface RunOptions {
   json: boolean;
   /** Publish market data and order events to this EventCenter (amqp://… or memory://…). */
   bus?: string;
+  /** Record the 1-minute bars of these vtSymbols (comma-separated) into the store. */
+  record?: string[];
+  /** With `record`: their ticks too. */
+  recordTicks: boolean;
+  /** The store to record into (default TICKWIRE_DATABASE, else sqlite:.tickwire/data.sqlite). */
+  database?: string;
+}
+
+/** How long the recorder may keep retrying an unavailable store at shutdown. */
+const RECORDER_CLOSE_MS = 10_000;
+
+function symbolList(value: string): string[] {
+  const list = value.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  if (list.length === 0) throw new InvalidArgumentError('expected vtSymbols, e.g. "rb2410.SHFE,BTCUSDT.BINANCE"');
+  return list;
 }
 
 /** How long shutdown may take before the process exits anyway. */
@@ -70,19 +86,38 @@ export async function runPaperTrading(opts: RunOptions): Promise<void> {
   // Attached before the gateway connects, so the first ticks are published too.
   const bus: AttachedBus | undefined = opts.bus ? await attachBus(main.eventEngine, opts.bus) : undefined;
 
+  let store: WorkerStore | undefined;
+  let recorder: DataRecorderEngine | undefined;
+  if (opts.record !== undefined) {
+    // Loaded only when recording (the store pulls in a database driver); the store writes on its
+    // own thread, so a batch never holds the event loop.
+    const { parseDatabaseUrl, resolveDatabaseUrl } = await import("../data/index.js");
+    store = await WorkerStore.open(parseDatabaseUrl(resolveDatabaseUrl(opts.database)).url);
+    recorder = main.addApp(DataRecorderApp);
+    recorder.start(store, { closeTimeoutMs: RECORDER_CLOSE_MS });
+  }
+
   let closing = false;
-  const shutdown = async (signal: string) => {
+  const shutdown = async (signal: string, exitCode = 0) => {
     if (closing) return;
     closing = true;
     for (const stop of stops.splice(0).reverse()) stop();
-    const deadline = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), CLOSE_DEADLINE_MS).unref());
-    let code = 0;
+    const deadlineMs = CLOSE_DEADLINE_MS + (recorder ? RECORDER_CLOSE_MS : 0);
+    const deadline = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), deadlineMs).unref());
+    let code = exitCode;
     try {
-      // The engine first (no new events), then the bus, which waits for unconfirmed publishes.
-      const closed = main.close().then(() => bus?.close()).then(() => "closed" as const);
+      // The engine first (no new events; the recorder, an app, writes what it holds), then the
+      // bus, which waits for unconfirmed publishes, then the store.
+      const closed = main
+        .close()
+        .then(() => bus?.close())
+        .then(() => store?.close())
+        .then(() => "closed" as const);
       const how = await Promise.race([closed, deadline]);
       const s = main.eventEngine.stats();
-      const summary = `tickwire run: ${signal}, ${how} after ${((Date.now() - started) / 1000).toFixed(1)} s; ${s.dispatched} events, ${main.getAllOrders().length} orders, ${main.getAllTrades().length} trades.`;
+      const r = recorder?.stats();
+      const recorded = r ? ` Recorded ${r.barsWritten} bars and ${r.ticksWritten} ticks into ${store!.url}${r.buffered ? `; ${r.buffered} NOT written` : ""}.` : "";
+      const summary = `tickwire run: ${signal}, ${how} after ${((Date.now() - started) / 1000).toFixed(1)} s; ${s.dispatched} events, ${main.getAllOrders().length} orders, ${main.getAllTrades().length} trades.${recorded}`;
       process.stderr.write(summary + "\n");
     } catch (e) {
       process.stderr.write(`tickwire run: closing failed: ${String(e)}\n`);
@@ -105,6 +140,20 @@ export async function runPaperTrading(opts: RunOptions): Promise<void> {
   // A signal during start-up has closed the gateway and run the stops already: start nothing
   // more (a view started now would leave the terminal in its alternate screen).
   if (closing) return;
+  if (recorder && opts.record !== undefined) {
+    const known = new Set(gateway.exchange.markets.map((m) => m.vtSymbol));
+    const symbols = opts.record;
+    const unknown = symbols.filter((vt) => !known.has(vt));
+    if (unknown.length > 0) {
+      process.stderr.write(`tickwire run: cannot record ${unknown.join(", ")}: not an instrument of the paper exchange (it has ${[...known].join(", ")}).\n`);
+      void shutdown("bad --record", 2);
+      return;
+    }
+    for (const vt of symbols) {
+      recorder.addBarRecording(vt);
+      if (opts.recordTicks) recorder.addTickRecording(vt);
+    }
+  }
   for (const m of gateway.exchange.markets) {
     await main.subscribe(createSubscribeRequest({ symbol: m.instrument.symbol, exchange: m.instrument.exchange }), gateway.gatewayName);
   }
@@ -128,6 +177,9 @@ export function register(program: Command): void {
     .option("--no-demo-orders", "do not place demonstration orders")
     .option("--json", "print the event stream as JSON lines (one per update) instead of the view", false)
     .option("--bus <url>", "also publish ticks, orders, trades, positions and accounts to an EventCenter (amqp://… or memory://…)")
+    .option("--record <list>", 'record the 1-minute bars of these vtSymbols into the store, e.g. "rb2410.SHFE,BTCUSDT.BINANCE"', symbolList)
+    .option("--record-ticks", "with --record: record their ticks too", false)
+    .option("--database <url>", "the store to record into: sqlite:path/file.sqlite or postgres://… (default: TICKWIRE_DATABASE, else sqlite:.tickwire/data.sqlite)")
     .action(async (opts: RunOptions) => {
       await runPaperTrading(opts);
     });

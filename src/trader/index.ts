@@ -9,3 +9,4 @@ export * from "./OmsEngine.js";
 export * from "./LogEngine.js";
 export * from "./MainEngine.js";
 export * from "./requestChecks.js";
+export * from "./BarGenerator.js";

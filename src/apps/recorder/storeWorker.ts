@@ -1,0 +1,42 @@
+/**
+ * The thread of a WorkerStore: opens the store at `workerData.url` and saves the batches posted to
+ * it, answering each with its row count or its error (as data, rebuilt as a TickwireError).
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import { openDatabase, type Database } from "../../data/index.js";
+import { encodeError } from "../../event/workers/remoteError.js";
+import type { StoreReply, StoreRequest } from "./WorkerStore.js";
+import { decodeRows } from "./rowCodec.js";
+
+const port = parentPort!;
+let db: Database | undefined;
+
+function reply(r: StoreReply): void {
+  port.postMessage(r);
+}
+
+try {
+  db = await openDatabase((workerData as { url: string }).url);
+  reply({ id: 0, ok: true, n: 0 });
+} catch (err) {
+  reply({ id: 0, ok: false, error: encodeError(err) });
+}
+
+port.on("message", (req: StoreRequest) => {
+  void (async () => {
+    try {
+      if (!db) throw new Error("the store did not open");
+      if (req.op === "close") {
+        await db.close();
+        reply({ id: req.id, ok: true, n: 0 });
+        port.close();
+        return;
+      }
+      const rows = req.encoded ? decodeRows(req.encoded) : req.rows;
+      const n = req.op === "bars" ? await db.saveBars(rows as never) : await db.saveTicks(rows as never);
+      reply({ id: req.id, ok: true, n });
+    } catch (err) {
+      reply({ id: req.id, ok: false, error: encodeError(err) });
+    }
+  })();
+});
