@@ -84,7 +84,11 @@ export async function runPaperTrading(opts: RunOptions): Promise<void> {
   }
 
   // Attached before the gateway connects, so the first ticks are published too.
-  const bus: AttachedBus | undefined = opts.bus ? await attachBus(main.eventEngine, opts.bus) : undefined;
+  const bus: AttachedBus | undefined = opts.bus
+    // A market feed is for whoever listens: mandatory publishes would hold every tick to an
+    // exchange with no queue bound for the unroutable timeout (10 s) and then fail it.
+    ? await attachBus(main.eventEngine, opts.bus, { mandatory: false })
+    : undefined;
 
   let store: WorkerStore | undefined;
   let recorder: DataRecorderEngine | undefined;
