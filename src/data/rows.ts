@@ -119,7 +119,15 @@ export const TICK_KIND: SeriesKind<TickData> = {
   textColumns: [1, 2],
   seriesKey: (t) => t.vtSymbol,
   sameSeries: (a, b) => a.vtSymbol === b.vtSymbol,
-  values: (t) => TICK_FIELDS.map((f) => t[f]),
+  // Written out: a map over TICK_FIELDS cost a recorder's save a tenth of its time.
+  values: (t) => [
+    t.datetime, t.gatewayName, t.name, t.volume, t.turnover, t.openInterest,
+    t.lastPrice, t.lastVolume, t.limitUp, t.limitDown, t.openPrice, t.highPrice,
+    t.lowPrice, t.preClose, t.bidPrice1, t.bidPrice2, t.bidPrice3, t.bidPrice4,
+    t.bidPrice5, t.askPrice1, t.askPrice2, t.askPrice3, t.askPrice4, t.askPrice5,
+    t.bidVolume1, t.bidVolume2, t.bidVolume3, t.bidVolume4, t.bidVolume5, t.askVolume1,
+    t.askVolume2, t.askVolume3, t.askVolume4, t.askVolume5,
+  ],
   fromRow: (r, s) => tickFromRow(r, s.symbol, s.exchange),
   copyLine: (t, id) => {
     const values = TICK_FIELDS.map((f) => t[f]);

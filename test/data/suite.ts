@@ -43,35 +43,25 @@ export function bars(symbol: string, n: number, from = T0, interval: Interval = 
   );
 }
 
+const TICK_NUMBERS = [
+  "volume", "turnover", "openInterest", "lastPrice", "lastVolume", "limitUp", "limitDown", "openPrice", "highPrice", "lowPrice", "preClose",
+  "bidPrice1", "bidPrice2", "bidPrice3", "bidPrice4", "bidPrice5", "askPrice1", "askPrice2", "askPrice3", "askPrice4", "askPrice5",
+  "bidVolume1", "bidVolume2", "bidVolume3", "bidVolume4", "bidVolume5", "askVolume1", "askVolume2", "askVolume3", "askVolume4", "askVolume5",
+] as const;
+
+/** Ticks whose every number field holds a value of its own, so a swapped column shows. */
 export function ticks(symbol: string, n: number, from = T0): TickData[] {
-  return Array.from({ length: n }, (_, i) =>
-    createTick({
+  return Array.from({ length: n }, (_, i) => {
+    const tick = createTick({
       gatewayName: "SIM",
       symbol,
       exchange: "SHFE",
       datetime: from + i * 500,
       name: `螺纹钢 ${i}\ttab\\back`,
-      lastPrice: 3500 + i / 3,
-      lastVolume: i,
-      volume: 1000 + i,
-      turnover: 1e9 / 7 + i,
-      openInterest: 10 + i,
-      limitUp: 3800,
-      limitDown: 3200,
-      openPrice: 3501,
-      highPrice: 3600.25,
-      lowPrice: 3400.5,
-      preClose: 3499,
-      bidPrice1: 3499 + i,
-      bidPrice5: 3495.125,
-      askPrice1: 3501 + i,
-      askPrice3: 3503.3,
-      bidVolume1: 5,
-      bidVolume4: 7,
-      askVolume2: 9,
-      askVolume5: 11,
-    }),
-  );
+    });
+    TICK_NUMBERS.forEach((f, k) => (tick[f] = 1000 * (k + 1) + i / 3));
+    return tick;
+  });
 }
 
 export function storeSuite(backend: string, target: SuiteTarget): void {
