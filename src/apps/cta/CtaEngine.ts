@@ -209,8 +209,9 @@ export class CtaEngine extends BaseEngine implements StrategyHost {
     }
     h.error = undefined;
     const contract = this.mainEngine.getContract(s.vtSymbol);
-    // "Now" for loadBar is the market's latest tick (a sim may run on a clock of its own): learn it first.
-    if (contract && !this.mainEngine.getTick(s.vtSymbol)) await this.subscribe(contract);
+    // Before onInit: "now" for loadBar is the market's latest tick (a sim may run on a clock of its own).
+    if (contract) await this.subscribe(contract);
+    else this.log(`no contract ${s.vtSymbol} yet: ${strategyName} gets its ticks once a gateway subscribed it`, strategyName, LogLevel.WARNING);
     if (!(await this.call(h, "onInit", () => s.onInit()))) return;
     const saved = this.loadState().strategies[strategyName]?.variables;
     if (saved) {
@@ -218,9 +219,9 @@ export class CtaEngine extends BaseEngine implements StrategyHost {
       for (const name of ["pos", ...h.cls.variables]) if (name in saved) self[name] = saved[name];
     }
     s.inited = true;
-    // After inited, as vnpy does: the gateway's answer (the current tick) reaches the strategy.
-    if (contract) await this.subscribe(contract);
-    else this.log(`no contract ${s.vtSymbol} yet: ${strategyName} gets its ticks once a gateway subscribed it`, strategyName, LogLevel.WARNING);
+    // vnpy subscribes after init, so the snapshot a gateway answers with reaches the strategy: hand it over.
+    const tick = this.mainEngine.getTick(s.vtSymbol);
+    if (tick) await this.call(h, "onTick", () => s.onTick(tick));
     this.putStrategyEvent(s);
     this.log(`${strategyName} inited`, strategyName);
   }
