@@ -4,6 +4,8 @@ import { attachBus, type AttachedBus } from "../bus/index.js";
 import { SimGateway } from "../gateways/sim/index.js";
 import { MainEngine, createSubscribeRequest } from "../trader/index.js";
 import { startDemoOrders } from "./demo.js";
+import { startStrategies, strategyLines } from "./strategies.js";
+import type { CtaEngine } from "../apps/cta/index.js";
 import { startView } from "./view.js";
 
 export interface RunOptions {
@@ -16,6 +18,10 @@ export interface RunOptions {
   json: boolean;
   /** Publish market data and order events to this EventCenter (amqp://… or memory://…). */
   bus?: string;
+  /** A strategies.json to run on the CTA engine. */
+  strategies?: string;
+  /** The CTA state file; default cta_state.json next to the strategies file. */
+  strategyState?: string;
 }
 
 /** How long shutdown may take before the process exits anyway. */
@@ -76,7 +82,7 @@ export async function runPaperTrading(opts: RunOptions): Promise<void> {
     closing = true;
     for (const stop of stops.splice(0).reverse()) stop();
     const deadline = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), CLOSE_DEADLINE_MS).unref());
-    let code = 0;
+    let code = typeof process.exitCode === "number" ? process.exitCode : 0;
     try {
       // The engine first (no new events), then the bus, which waits for unconfirmed publishes.
       const closed = main.close().then(() => bus?.close()).then(() => "closed" as const);
@@ -110,9 +116,22 @@ export async function runPaperTrading(opts: RunOptions): Promise<void> {
   }
   if (closing) return;
   if (opts.demoOrders) stops.push(startDemoOrders(main, gateway.gatewayName));
+  let cta: CtaEngine | undefined;
+  if (opts.strategies !== undefined) {
+    try {
+      cta = await startStrategies(main, opts.strategies, opts.strategyState);
+    } catch (e) {
+      process.stderr.write(`tickwire run: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.exitCode = 1;
+      void shutdown("bad --strategies");
+      return;
+    }
+    if (closing) return;
+  }
   if (!opts.json) {
     const title = `tickwire run · paper exchange, seed ${opts.seed}${opts.demoOrders ? " · demo orders on" : ""} · Ctrl+C to quit`;
-    stops.push(startView(main, { title }));
+    const ctaEngine = cta;
+    stops.push(startView(main, { title, ...(ctaEngine ? { sections: [() => strategyLines(ctaEngine)], logs: 6 } : {}) }));
   }
 }
 
@@ -127,6 +146,8 @@ export function register(program: Command): void {
     .option("--start <time>", "sim time of the first tick (ISO date or epoch ms; default now): with --seed, the same market every run", instant)
     .option("--no-demo-orders", "do not place demonstration orders")
     .option("--json", "print the event stream as JSON lines (one per update) instead of the view", false)
+    .option("--strategies <file>", "run the CTA strategies of this JSON file (array of { name, file | className, vtSymbol, setting })")
+    .option("--strategy-state <file>", "the CTA state file (settings, variables, order→strategy map); default cta_state.json next to --strategies")
     .option("--bus <url>", "also publish ticks, orders, trades, positions and accounts to an EventCenter (amqp://… or memory://…)")
     .action(async (opts: RunOptions) => {
       await runPaperTrading(opts);

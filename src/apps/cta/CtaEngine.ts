@@ -68,8 +68,11 @@ export interface CtaEngineOptions {
   stopOrders?: "auto" | "local";
 }
 
-/** How a strategy is given to `addStrategy`: its class, or the path of the module defining it. */
-export type StrategySource = CtaStrategyClass | string | { file: string; className?: string };
+/**
+ * How a strategy is given to `addStrategy`: its class, the path of the module defining it, that
+ * path with the class to take from it, or the name of a class already added or registered.
+ */
+export type StrategySource = CtaStrategyClass | string | { file: string; className?: string } | { className: string };
 
 interface Hosted {
   strategy: CtaTemplate;
@@ -163,7 +166,14 @@ export class CtaEngine extends BaseEngine implements StrategyHost {
     let cls: CtaStrategyClass;
     let file: string | undefined;
     if (typeof source === "function") cls = source;
-    else {
+    else if (typeof source === "object" && !("file" in source)) {
+      const known = this.classes.get(source.className);
+      if (!known) {
+        throw this.fail("TW_CTA_LOAD", `No strategy class ${source.className} is known (known: ${[...this.classes.keys()].join(", ") || "none"}): add a strategy from its file first, or registerStrategyClass() it.`);
+      }
+      cls = known.cls;
+      file = known.file;
+    } else {
       const spec = typeof source === "string" ? { file: source } : source;
       file = resolve(spec.file);
       cls = await loadStrategyClass(file, spec.className);
