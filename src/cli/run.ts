@@ -20,7 +20,7 @@ export interface RunOptions {
   bus?: string;
   /** A strategies.json to run on the CTA engine. */
   strategies?: string;
-  /** The CTA state file; default cta_state.json next to the strategies file. */
+  /** The CTA state file; default .tickwire/cta_state.json. */
   strategyState?: string;
 }
 
@@ -147,7 +147,7 @@ export function register(program: Command): void {
     .option("--no-demo-orders", "do not place demonstration orders")
     .option("--json", "print the event stream as JSON lines (one per update) instead of the view", false)
     .option("--strategies <file>", "run the CTA strategies of this JSON file (array of { name, file | className, vtSymbol, setting })")
-    .option("--strategy-state <file>", "the CTA state file (settings, variables, order→strategy map); default cta_state.json next to --strategies")
+    .option("--strategy-state <file>", "the CTA state file (settings, variables, order→strategy map); default .tickwire/cta_state.json")
     .option("--bus <url>", "also publish ticks, orders, trades, positions and accounts to an EventCenter (amqp://… or memory://…)")
     .action(async (opts: RunOptions) => {
       await runPaperTrading(opts);

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { CtaApp, type CtaEngine } from "../apps/cta/index.js";
 import { TickwireError } from "../event/errors.js";
 import type { MainEngine } from "../trader/index.js";
@@ -51,12 +51,13 @@ export function readStrategiesFile(file: string): StrategyEntry[] {
 
 /**
  * Adds the CTA app to `main`, adds every strategy of `file` (files first, so className-only
- * entries find their class), then inits and starts them all. The state sits next to the file.
+ * entries find their class), then inits and starts them all. State: `stateFile`, else
+ * `.tickwire/cta_state.json` in the working directory.
  */
 export async function startStrategies(main: MainEngine, file: string, stateFile?: string): Promise<CtaEngine> {
   const entries = readStrategiesFile(file);
   const cta = main.addApp(CtaApp);
-  cta.configure({ stateFile: stateFile ?? join(dirname(resolve(file)), "cta_state.json") });
+  cta.configure(stateFile !== undefined ? { stateFile } : {});
   const ordered = [...entries.filter((e) => e.file !== undefined), ...entries.filter((e) => e.file === undefined)];
   for (const e of ordered) {
     await cta.addStrategy(e.file !== undefined ? { file: e.file, className: e.className } : { className: e.className! }, e.name, e.vtSymbol, e.setting);

@@ -19,7 +19,7 @@ test("tickwire run --strategies starts the strategies of the file, streams their
         { name: "ma2", className: "ParityMaStrategy", vtSymbol: "IF2412.CFFEX", setting: { warmupDays: 0 } },
       ]),
     );
-    const run = tickwire("run", "--json", "--no-demo-orders", "--instruments", "rb2410.SHFE,IF2412.CFFEX", "--strategies", file);
+    const run = tickwire("run", "--json", "--no-demo-orders", "--instruments", "rb2410.SHFE,IF2412.CFFEX", "--strategies", file, "--strategy-state", join(dir, "cta_state.json"));
     await run.until(/"type":"eCtaStrategy","data":\{"strategyName":"ma2"[^\n]*"trading":true/);
     run.child.kill("SIGINT");
     const { code } = await run.exit;
