@@ -15,7 +15,8 @@ export type Pair<T> = [T, T];
  * Indicators whose last value depends only on the last n bars (sma, std, wma, mom, roc*, cci,
  * willr, donchian, aroon, mfi, bop, trange, ultosc) read only those bars; the recursive ones
  * (ema, rsi, atr, adx, macd, ...) depend on where the window starts in TA-Lib, so they are
- * computed over the window to give vnpy's numbers.
+ * computed over the window to give vnpy's numbers (ema, rsi, cmo, atr, natr without building
+ * the series).
  */
 export class ArrayManager {
   readonly size: number;
@@ -74,7 +75,7 @@ export class ArrayManager {
   ema(n: number): number;
   ema(n: number, array: true): Float64Array;
   ema(n: number, array = false): number | Float64Array {
-    return out(ta.emaSeries(this.close, n), array);
+    return array ? ta.emaSeries(this.close, n) : ta.emaLast(this.close, n);
   }
 
   kama(n: number): number;
@@ -116,7 +117,7 @@ export class ArrayManager {
   cmo(n: number): number;
   cmo(n: number, array: true): Float64Array;
   cmo(n: number, array = false): number | Float64Array {
-    return out(ta.cmoSeries(this.close, n), array);
+    return array ? ta.cmoSeries(this.close, n) : ta.cmoLast(this.close, n);
   }
 
   mom(n: number): number;
@@ -180,19 +181,22 @@ export class ArrayManager {
   atr(n: number): number;
   atr(n: number, array: true): Float64Array;
   atr(n: number, array = false): number | Float64Array {
-    return out(ta.atrSeries(this.high, this.low, this.close, n), array);
+    return array ? ta.atrSeries(this.high, this.low, this.close, n) : ta.atrLast(this.high, this.low, this.close, n);
   }
 
   natr(n: number): number;
   natr(n: number, array: true): Float64Array;
   natr(n: number, array = false): number | Float64Array {
-    return out(ta.natrSeries(this.high, this.low, this.close, n), array);
+    if (array) return ta.natrSeries(this.high, this.low, this.close, n);
+    const atr = ta.atrLast(this.high, this.low, this.close, n);
+    const c = this.close[this.last];
+    return Number.isNaN(atr) ? atr : c !== 0 ? (atr / c) * 100 : 0;
   }
 
   rsi(n: number): number;
   rsi(n: number, array: true): Float64Array;
   rsi(n: number, array = false): number | Float64Array {
-    return out(ta.rsiSeries(this.close, n), array);
+    return array ? ta.rsiSeries(this.close, n) : ta.rsiLast(this.close, n);
   }
 
   /** `[macd, signal, hist]`. */

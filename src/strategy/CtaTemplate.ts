@@ -256,3 +256,15 @@ export function createStrategy<T extends CtaTemplate>(
   strategy.updateSetting(setting);
   return strategy;
 }
+
+/**
+ * The default parameters of a strategy class (vnpy's `get_class_parameters`). Defaults live in
+ * field initializers, so this builds a throwaway instance with a host that refuses every call.
+ */
+export function getClassParameters(cls: CtaStrategyClass): Record<string, unknown> {
+  const refuse = (): never => {
+    throw new TickwireError(TW_STRATEGY_SETTING, `getClassParameters(${cls.name}): the constructor must not call the host.`);
+  };
+  const host = new Proxy({}, { get: () => refuse }) as StrategyHost;
+  return new cls(host, "defaults", "defaults.LOCAL", {}).getParameters();
+}

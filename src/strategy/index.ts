@@ -1,6 +1,7 @@
 export {
   CtaTemplate,
   createStrategy,
+  getClassParameters,
   isPromiseLike,
   replayEach,
   TW_STRATEGY_SETTING,

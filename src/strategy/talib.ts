@@ -642,3 +642,66 @@ export function sarSeries(high: Series, low: Series, acceleration: number, maxim
   }
   return out;
 }
+
+// --- last values without building the series (same arithmetic, so the same bits) ------------
+
+export function emaLast(x: Series, n: number): number {
+  if (n < 1 || n > x.length) return NaN;
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += x[i];
+  const k = 2 / (n + 1);
+  let prev = sum / n;
+  for (let i = n; i < x.length; i++) prev = (x[i] - prev) * k + prev;
+  return prev;
+}
+
+function wilderLast(x: Series, n: number, f: (gain: number, loss: number) => number): number {
+  if (n < 2 || n >= x.length) return NaN;
+  let prevValue = x[0];
+  let gain = 0;
+  let loss = 0;
+  for (let i = 1; i <= n; i++) {
+    const d = x[i] - prevValue;
+    prevValue = x[i];
+    if (d < 0) loss -= d;
+    else gain += d;
+  }
+  loss /= n;
+  gain /= n;
+  for (let i = n + 1; i < x.length; i++) {
+    const d = x[i] - prevValue;
+    prevValue = x[i];
+    loss *= n - 1;
+    gain *= n - 1;
+    if (d < 0) loss -= d;
+    else gain += d;
+    loss /= n;
+    gain /= n;
+  }
+  return f(gain, loss);
+}
+
+export function rsiLast(x: Series, n: number): number {
+  return wilderLast(x, n, (g, l) => {
+    const t = g + l;
+    return isZero(t) ? 0 : 100 * (g / t);
+  });
+}
+
+export function cmoLast(x: Series, n: number): number {
+  return wilderLast(x, n, (g, l) => {
+    const t = g + l;
+    return isZero(t) ? 0 : 100 * ((g - l) / t);
+  });
+}
+
+export function atrLast(high: Series, low: Series, close: Series, n: number): number {
+  const len = close.length;
+  if (n <= 1) return len < 2 ? NaN : trueRange(high[len - 1], low[len - 1], close[len - 2]);
+  if (n >= len) return NaN;
+  let atr = 0;
+  for (let i = 1; i <= n; i++) atr += trueRange(high[i], low[i], close[i - 1]);
+  atr /= n;
+  for (let i = n + 1; i < len; i++) atr = (atr * (n - 1) + trueRange(high[i], low[i], close[i - 1])) / n;
+  return atr;
+}

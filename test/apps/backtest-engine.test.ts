@@ -9,6 +9,7 @@ import {
   TW_BACKTEST_NO_DATA,
   TW_BACKTEST_NO_STRATEGY,
   TW_BACKTEST_PARAMETERS,
+  TW_BACKTEST_RUNNING,
 } from "../../src/apps/backtest/index.js";
 import { CtaTemplate } from "../../src/strategy/index.js";
 import { isTickwireError } from "../../src/event/errors.js";
@@ -28,11 +29,14 @@ test("bad parameters are refused with TW_BACKTEST_PARAMETERS and a message sayin
   assert.throws(() => e.setParameters({ vtSymbol: "rb2410.SHFE", start: "2024-02-01", end: "2024-01-01" }), code(TW_BACKTEST_PARAMETERS));
 });
 
-test("history out of time order is refused with TW_BACKTEST_HISTORY", () => {
+test("history out of time order stops the run with TW_BACKTEST_HISTORY", async () => {
   const e = new BacktestingEngine();
   e.setParameters({ vtSymbol: "rb2410.SHFE" });
+  e.addStrategy(DoubleMaStrategy);
   const bars = randomBars(3);
-  assert.throws(() => e.setHistory([bars[1], bars[0]]), code(TW_BACKTEST_HISTORY));
+  e.setHistory([bars[0], bars[2], bars[1]]);
+  await assert.rejects(e.runBacktesting(), code(TW_BACKTEST_HISTORY));
+  assert.throws(() => e.setHistory(randomBars(1).map((b) => ({ datetime: b.datetime }) as unknown as BarData)), code(TW_BACKTEST_HISTORY));
 });
 
 test("running without a strategy or without history says which call is missing", async () => {
@@ -144,4 +148,35 @@ test("formatStatistics prints every statistic on its own aligned line", async ()
   assert.match(text, /Total net P&L\s+-24,111\.81/);
   assert.match(text, /First trading day\s+2024-01-02/);
   assert.equal(new Set(lines.map((l) => l.length)).size, 1);
+});
+
+test("a second runBacktesting while one runs is refused with TW_BACKTEST_RUNNING", async () => {
+  class Slow extends CtaTemplate {
+    override async onInit(): Promise<void> {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+  const e = new BacktestingEngine();
+  e.setParameters({ vtSymbol: "rb2410.SHFE" });
+  e.addStrategy(Slow);
+  e.setHistory(randomBars(10));
+  const first = e.runBacktesting();
+  await assert.rejects(e.runBacktesting(), code(TW_BACKTEST_RUNNING));
+  await first;
+  await e.runBacktesting();
+});
+
+test("progress is reported as the in-memory history is replayed, ending at its length", async () => {
+  const e = new BacktestingEngine();
+  e.setParameters({ vtSymbol: "rb2410.SHFE" });
+  e.addStrategy(DoubleMaStrategy);
+  e.setHistory(randomBars(1000));
+  const seen: [number, number | undefined][] = [];
+  await e.runBacktesting({ onProgress: (done, total) => seen.push([done, total]), progressEvery: 300 });
+  assert.deepEqual(seen, [
+    [300, 1000],
+    [600, 1000],
+    [900, 1000],
+    [1000, 1000],
+  ]);
 });

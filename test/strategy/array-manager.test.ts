@@ -190,3 +190,14 @@ test("every indicator of vnpy's set returns a number once the window is full", (
   ];
   for (const x of values) assert.ok(Number.isFinite(x), String(values));
 });
+
+test("the last values of the recursive indicators are the last element of their series, bit for bit", () => {
+  for (const n of [2, 5, 14, 30]) {
+    assert.equal(am.ema(n), am.ema(n, true)[SIZE - 1]);
+    assert.equal(am.rsi(n), am.rsi(n, true)[SIZE - 1]);
+    assert.equal(am.cmo(n), am.cmo(n, true)[SIZE - 1]);
+    assert.equal(am.atr(n), am.atr(n, true)[SIZE - 1]);
+    assert.equal(am.natr(n), am.natr(n, true)[SIZE - 1]);
+  }
+  assert.equal(am.atr(1), am.atr(1, true)[SIZE - 1]);
+});

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { CtaTemplate, createStrategy, TW_STRATEGY_SETTING, type StrategyHost } from "../../src/strategy/index.js";
+import { CtaTemplate, createStrategy, getClassParameters, TW_STRATEGY_SETTING, type StrategyHost } from "../../src/strategy/index.js";
 import type { BarData } from "../../src/trader/index.js";
 import { isTickwireError } from "../../src/event/errors.js";
 import { RecordingHost, randomBars } from "./host.js";
@@ -93,4 +93,8 @@ test("loadBar returns a promise that replays every bar when the host's history i
   const s = make(host, {});
   await s.loadBar(1);
   assert.equal(s.seen, 5);
+});
+
+test("getClassParameters gives the defaults of the class fields", () => {
+  assert.deepEqual(getClassParameters(FieldStrategy), { fastWindow: 10, slowWindow: 30, label: "x" });
 });

@@ -45,7 +45,11 @@ export class DayClock {
 
   /** The date of `ms` in the zone. */
   dateOf(ms: number): string {
-    if (ms >= this.from && ms < this.to) return this.key;
+    // Called for every bar: the cached case kept small to inline.
+    return ms >= this.from && ms < this.to ? this.key : this.lookup(ms);
+  }
+
+  private lookup(ms: number): string {
     if (this.utc) {
       const day = Math.floor(ms / DAY_MS);
       this.from = day * DAY_MS;

@@ -4,6 +4,7 @@ export {
   TW_BACKTEST_HISTORY,
   TW_BACKTEST_NO_DATA,
   TW_BACKTEST_NO_STRATEGY,
+  TW_BACKTEST_RUNNING,
   TW_BACKTEST_STRATEGY_ERROR,
   type BacktestParameters,
   type FillModel,
