@@ -54,6 +54,9 @@ export const EVENT_CTA_STOPORDER = "eCtaStopOrder";
 const DAY_MS = 86_400_000;
 
 function noop(): void {}
+function yes(): true {
+  return true;
+}
 
 /** Options of `CtaEngine.configure`; every field has a default. */
 export interface CtaEngineOptions {
@@ -340,7 +343,18 @@ export class CtaEngine extends BaseEngine implements StrategyHost {
     if (this.stopOrders.size > 0) this.checkStopOrders(tick);
     for (const h of list) {
       const s = h.strategy;
-      if (s.inited) void this.call(h, "onTick", () => s.onTick(tick));
+      if (!s.inited) continue;
+      if (h.chain !== undefined) {
+        void this.call(h, "onTick", () => s.onTick(tick));
+        continue;
+      }
+      // The per-tick path of `call`, without its closures (they halved the tick rate, bench 85).
+      try {
+        const r = s.onTick(tick);
+        if (isPromiseLike(r)) this.hold(h, Promise.resolve(r).then(yes, (err: unknown) => this.strategyFailed(h, "onTick", err)));
+      } catch (err) {
+        this.strategyFailed(h, "onTick", err);
+      }
     }
   };
 
