@@ -12,6 +12,7 @@ import {
   type CtaTemplate,
   type HostedStrategy,
   type StopOrder,
+  type StrategyData,
   type StrategyHost,
   type StrategySetting,
 } from "../../strategy/index.js";
@@ -33,6 +34,7 @@ import {
   isActive,
   type BarData,
   type ContractData,
+  type LogData,
   type MainEngine,
   type OrderData,
   type TickData,
@@ -50,6 +52,13 @@ export const EVENT_CTA_STRATEGY = "eCtaStrategy";
 export const EVENT_CTA_LOG = "eCtaLog";
 /** A local stop order was placed, triggered or cancelled (`StopOrder`). */
 export const EVENT_CTA_STOPORDER = "eCtaStopOrder";
+
+/** The app's events, for `EventEngine<TraderEvents & CtaEvents>` (or a cast of main.eventEngine). */
+export type CtaEvents = {
+  eCtaStrategy: StrategyData & { error: string | undefined };
+  eCtaLog: LogData;
+  eCtaStopOrder: StopOrder;
+};
 
 const DAY_MS = 86_400_000;
 

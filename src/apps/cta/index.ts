@@ -9,6 +9,7 @@ export {
   EVENT_CTA_STRATEGY,
   REFERENCE_PREFIX,
   type CtaEngineOptions,
+  type CtaEvents,
   type StrategySource,
 } from "./CtaEngine.js";
 export { loadStrategyClass } from "./loadStrategyClass.js";
