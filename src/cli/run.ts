@@ -5,6 +5,8 @@ import { SimGateway } from "../gateways/sim/index.js";
 import { MainEngine, createSubscribeRequest } from "../trader/index.js";
 import { DataRecorderApp, WorkerStore, type DataRecorderEngine } from "../apps/recorder/index.js";
 import { startDemoOrders } from "./demo.js";
+import { startStrategies, strategyLines } from "./strategies.js";
+import type { CtaEngine } from "../apps/cta/index.js";
 import { startView } from "./view.js";
 
 export interface RunOptions {
@@ -23,6 +25,10 @@ export interface RunOptions {
   recordTicks: boolean;
   /** The store to record into (default TICKWIRE_DATABASE, else sqlite:.tickwire/data.sqlite). */
   database?: string;
+  /** A strategies.json to run on the CTA engine. */
+  strategies?: string;
+  /** The CTA state file; default .tickwire/cta_state.json. */
+  strategyState?: string;
 }
 
 /** How long the recorder may keep retrying an unavailable store at shutdown. */
@@ -108,7 +114,7 @@ export async function runPaperTrading(opts: RunOptions): Promise<void> {
     for (const stop of stops.splice(0).reverse()) stop();
     const deadlineMs = CLOSE_DEADLINE_MS + (recorder ? RECORDER_CLOSE_MS : 0);
     const deadline = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), deadlineMs).unref());
-    let code = exitCode;
+    let code = exitCode || (typeof process.exitCode === "number" ? process.exitCode : 0);
     try {
       // The engine first (no new events; the recorder, an app, writes what it holds), then the
       // bus, which waits for unconfirmed publishes, then the store.
@@ -163,9 +169,22 @@ export async function runPaperTrading(opts: RunOptions): Promise<void> {
   }
   if (closing) return;
   if (opts.demoOrders) stops.push(startDemoOrders(main, gateway.gatewayName));
+  let cta: CtaEngine | undefined;
+  if (opts.strategies !== undefined) {
+    try {
+      cta = await startStrategies(main, opts.strategies, opts.strategyState);
+    } catch (e) {
+      process.stderr.write(`tickwire run: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.exitCode = 1;
+      void shutdown("bad --strategies");
+      return;
+    }
+    if (closing) return;
+  }
   if (!opts.json) {
     const title = `tickwire run · paper exchange, seed ${opts.seed}${opts.demoOrders ? " · demo orders on" : ""} · Ctrl+C to quit`;
-    stops.push(startView(main, { title }));
+    const ctaEngine = cta;
+    stops.push(startView(main, { title, ...(ctaEngine ? { sections: [() => strategyLines(ctaEngine)], logs: 6 } : {}) }));
   }
 }
 
@@ -180,6 +199,8 @@ export function register(program: Command): void {
     .option("--start <time>", "sim time of the first tick (ISO date or epoch ms; default now): with --seed, the same market every run", instant)
     .option("--no-demo-orders", "do not place demonstration orders")
     .option("--json", "print the event stream as JSON lines (one per update) instead of the view", false)
+    .option("--strategies <file>", "run the CTA strategies of this JSON file (array of { name, file | className, vtSymbol, setting })")
+    .option("--strategy-state <file>", "the CTA state file (settings, variables, order→strategy map); default .tickwire/cta_state.json")
     .option("--bus <url>", "also publish ticks, orders, trades, positions and accounts to an EventCenter (amqp://… or memory://…)")
     .option("--record <list>", 'record the 1-minute bars of these vtSymbols into the store, e.g. "rb2410.SHFE,BTCUSDT.BINANCE"', symbolList)
     .option("--record-ticks", "with --record: record their ticks too", false)

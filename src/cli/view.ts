@@ -20,6 +20,8 @@ export interface ViewOptions {
   orders?: number;
   trades?: number;
   logs?: number;
+  /** More sections (e.g. the strategies of `run --strategies`), drawn before the log. */
+  sections?: ReadonlyArray<() => string[]>;
 }
 
 /** The numbers a frame shows besides the OMS state. */
@@ -129,6 +131,10 @@ export function renderView(main: MainEngine, stats: ViewStats, options: ViewOpti
   lines.push("ACCOUNT");
   for (const a of main.getAllAccounts()) {
     lines.push(`  ${pad(a.vtAccountid, 14)} balance ${lpad(num(a.balance, 2), 16)}  frozen ${lpad(num(a.frozen, 2), 14)}  available ${lpad(num(a.available, 2), 16)}`);
+  }
+  for (const section of options.sections ?? []) {
+    lines.push("");
+    lines.push(...section());
   }
   const logCount = options.logs ?? 3;
   if (logCount > 0 && stats.logs.length > 0) {

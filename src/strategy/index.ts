@@ -22,3 +22,4 @@ export {
 export { ArrayManager, TW_STRATEGY_ARRAY_SIZE, type Pair } from "./ArrayManager.js";
 export { TargetPosTemplate } from "./TargetPosTemplate.js";
 export * as talib from "./talib.js";
+export { BarGenerator } from "./BarGenerator.js";

@@ -1,0 +1,67 @@
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { TickwireError } from "../../event/errors.js";
+
+/** What the engine keeps of one strategy between runs. */
+export interface SavedStrategy {
+  className: string;
+  /** The module it was loaded from, when it came from a file. */
+  file?: string;
+  vtSymbol: string;
+  setting: Record<string, unknown>;
+  /** The last synced variables (pos included). */
+  variables: Record<string, unknown>;
+}
+
+/** The engine's state file: strategies, the order→strategy map and the trades already counted. */
+export interface CtaState {
+  version: 1;
+  strategies: Record<string, SavedStrategy>;
+  /** vtOrderid → strategy name, so fills after a restart still reach their strategy. */
+  orders: Record<string, string>;
+  /** vtTradeids already applied to a position (the newest MAX_SAVED_TRADES). */
+  trades: string[];
+}
+
+/** Trade ids kept for dedupe across restarts: a replayed day of fills fits many times over. */
+export const MAX_SAVED_TRADES = 20_000;
+
+export function emptyState(): CtaState {
+  return { version: 1, strategies: {}, orders: {}, trades: [] };
+}
+
+/** Reads the state file; a missing file is an empty state, an unreadable one an error to fix. */
+export function readState(file: string): CtaState {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return emptyState();
+    throw new TickwireError("TW_CTA_STATE", `Cannot read the CTA state file ${file}: ${String(err)}. Fix its permissions or point stateFile elsewhere.`, { cause: err });
+  }
+  try {
+    const raw = JSON.parse(text) as Partial<CtaState>;
+    return {
+      version: 1,
+      strategies: raw.strategies ?? {},
+      orders: raw.orders ?? {},
+      trades: Array.isArray(raw.trades) ? raw.trades : [],
+    };
+  } catch (err) {
+    throw new TickwireError(
+      "TW_CTA_STATE",
+      `The CTA state file ${file} is not valid JSON (${String(err)}): restore it from a backup or delete it to start with no saved strategies.`,
+      { cause: err },
+    );
+  }
+}
+
+let tmpSeq = 0;
+
+/** Writes the state atomically: a crash mid-write leaves the old file, never half a new one. */
+export function writeState(file: string, state: CtaState): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.${tmpSeq++}.tmp`;
+  writeFileSync(tmp, JSON.stringify(state, null, 2));
+  renameSync(tmp, file);
+}
