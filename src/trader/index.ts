@@ -8,3 +8,4 @@ export * from "./BaseApp.js";
 export * from "./OmsEngine.js";
 export * from "./LogEngine.js";
 export * from "./MainEngine.js";
+export * from "./PreTradeCheck.js";
