@@ -259,6 +259,24 @@ describe("risk engine", () => {
     assert.equal(d.risk.rules().orderSizeLimit, 5);
     await d.main.close();
   });
+
+  test("an order whose events overtake its gateway's answer is not counted active afterwards", async () => {
+    const d = await deskWithRisk();
+    d.risk.configure({ activeOrderLimit: 1 });
+    // A remote gateway answers after the order's events arrived: here it fills before answering.
+    const desk = d.gw as unknown as { sendOrder: (r: ReturnType<typeof order>) => Promise<string> | string };
+    const local = desk.sendOrder.bind(d.gw);
+    desk.sendOrder = async (r) => {
+      const vtOrderid = local(r) as string;
+      d.gw.fill(vtOrderid.split(".")[1], r.volume, r.price);
+      await d.main.eventEngine.waitForIdle();
+      return vtOrderid;
+    };
+    await d.main.sendOrder(order(), "DESK");
+    assert.equal(d.risk.stats().activeOrders, 0);
+    await d.main.sendOrder(order(), "DESK");
+    await d.main.close();
+  });
 });
 
 async function deskWithRiskLogged(): Promise<Desk & { logs: string[] }> {

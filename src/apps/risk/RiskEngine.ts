@@ -10,7 +10,7 @@ import {
   LogLevel,
   Offset,
   OrderType,
-  isActive,
+  Status,
   type AccountData,
   type CancelRequest,
   type MainEngine,
@@ -71,6 +71,8 @@ export interface RiskStats {
   dayPnl: number;
 }
 
+/** Most working-order records kept for reuse. */
+const POOL_MAX = 4096;
 /** At most one write of the state file per this many ms while counters move. */
 const FLUSH_MS = 200;
 
@@ -83,30 +85,57 @@ class SymbolBook {
   /** Unfilled volume of working buy / sell orders. */
   workingLong = 0;
   workingShort = 0;
-  readonly working = new Set<Working>();
+  /** How many working buy / sell orders: the self-trade check looks for the other side only when there is one. */
+  buys = 0;
+  sells = 0;
 }
 
-interface Working {
-  readonly vtOrderid: string;
-  readonly direction: Direction;
-  readonly type: OrderType;
-  readonly price: number;
-  remaining: number;
-  readonly book: SymbolBook;
+/** A working order. Records are reused once their order ends (a pool): no garbage per order. */
+class Working {
+  vtOrderid = "";
+  direction: Direction = Direction.LONG;
+  type: OrderType = OrderType.LIMIT;
+  price = 0;
+  remaining = 0;
+  book: SymbolBook | undefined = undefined;
 }
 
-/** The times of the last `limit` orders of one gateway, oldest at `head` once full. */
+/**
+ * The send times of one gateway's orders still inside the flow window, oldest first: a ring that
+ * grows by doubling, so it holds at most the orders of one window (never more than the limit).
+ */
 class FlowWindow {
-  readonly times: Float64Array;
-  head = 0;
-  count = 0;
+  private times = new Float64Array(16);
+  private head = 0;
+  size = 0;
 
-  constructor(limit: number) {
-    this.times = new Float64Array(limit);
+  /** Forgets the times at or before `cutoff`; returns how many are left. */
+  countAfter(cutoff: number): number {
+    const times = this.times;
+    const mask = times.length - 1;
+    while (this.size > 0 && times[this.head] <= cutoff) {
+      this.head = (this.head + 1) & mask;
+      this.size--;
+    }
+    return this.size;
+  }
+
+  push(t: number): void {
+    if (this.size === this.times.length) {
+      const bigger = new Float64Array(this.times.length * 2);
+      for (let i = 0; i < this.size; i++) bigger[i] = this.times[(this.head + i) & (this.times.length - 1)];
+      this.times = bigger;
+      this.head = 0;
+    }
+    this.times[(this.head + this.size) & (this.times.length - 1)] = t;
+    this.size++;
   }
 }
 
-const PRICED = new Set<string>([OrderType.LIMIT, OrderType.FAK, OrderType.FOK, OrderType.STOP]);
+/** Order types whose price is a limit the band and notional rules read (MARKET has none). */
+function isPriced(type: OrderType): boolean {
+  return type === OrderType.LIMIT || type === OrderType.FAK || type === OrderType.FOK || type === OrderType.STOP;
+}
 
 function show(v: number | boolean | null): string {
   return v === null ? "off" : String(v);
@@ -154,8 +183,14 @@ export class RiskEngine extends BaseEngine implements PreTradeCheck {
 
   private readonly books = new Map<string, Map<string, SymbolBook>>();
   private readonly working = new Map<string, Working>();
+  private readonly pool: Working[] = [];
+  private lastGateway = "";
+  private lastSymbol = "";
+  private lastBook = new SymbolBook();
   /** Orders that passed and are with the gateway, not yet answered (remote gateways answer later). */
   private pending = 0;
+  /** Orders seen finished before their gateway answered (a remote gateway's events can overtake its answer). */
+  private readonly finishedEarly = new Set<string>();
   private readonly flows = new Map<string, FlowWindow>();
 
   private checked = 0;
@@ -318,10 +353,12 @@ export class RiskEngine extends BaseEngine implements PreTradeCheck {
 
   afterSend(req: OrderRequest, gatewayName: string, vtOrderid: string | null): void {
     if (this.pending > 0) this.pending--;
+    if (this.finishedEarly.size > 0) {
+      const early = vtOrderid !== null && this.finishedEarly.delete(vtOrderid);
+      if (this.pending === 0) this.finishedEarly.clear();
+      if (early) return;
+    }
     if (vtOrderid === null || this.working.has(vtOrderid)) return;
-    // A remote gateway's events can overtake its answer: an order already finished stays out.
-    const known = this.mainEngine.getOrder(vtOrderid);
-    if (known !== undefined && !isActive(known)) return;
     this.addWorking(vtOrderid, gatewayName, req.vtSymbol, req.direction, req.type, req.price, req.volume);
   }
 
@@ -344,7 +381,7 @@ export class RiskEngine extends BaseEngine implements PreTradeCheck {
       const oms = this.mainEngine;
       const contract = oms.getContract(req.vtSymbol);
       const last = oms.getTick(req.vtSymbol)?.lastPrice ?? NaN;
-      const priced = PRICED.has(req.type);
+      const priced = isPriced(req.type);
       if (notionalLimit === notionalLimit) {
         const price = priced ? req.price : last;
         const notional = price * volume * (contract?.size ?? NaN);
@@ -372,8 +409,9 @@ export class RiskEngine extends BaseEngine implements PreTradeCheck {
     const flowLimit = this.orderFlowLimit;
     if (flowLimit === flowLimit) {
       const w = this.flows.get(gatewayName);
-      if (w !== undefined && w.count === flowLimit && now - w.times[w.head] < this.orderFlowWindowMs) {
-        return refusal("orderFlowLimit", flowLimit, flowLimit + 1, `Order ${flowLimit + 1} to ${gatewayName} within ${this.orderFlowWindowMs} ms is over orderFlowLimit ${flowLimit}: slow down.`);
+      const recent = w === undefined ? 0 : w.countAfter(now - this.orderFlowWindowMs);
+      if (!(recent < flowLimit)) {
+        return refusal("orderFlowLimit", flowLimit, recent + 1, `Order ${recent + 1} to ${gatewayName} within ${this.orderFlowWindowMs} ms is over orderFlowLimit ${flowLimit}: slow down.`);
       }
     }
     const activeLimit = this.activeOrderLimit;
@@ -396,17 +434,17 @@ export class RiskEngine extends BaseEngine implements PreTradeCheck {
     }
     const positionLimit = this.positionLimit;
     if (positionLimit === positionLimit || this.selfTrade) {
-      const book = this.books.get(gatewayName)?.get(req.vtSymbol);
+      const book = this.bookOf(gatewayName, req.vtSymbol);
       if (positionLimit === positionLimit) {
-        const net = book === undefined ? 0 : book.longPos - book.shortPos + book.netPos;
+        const net = book.longPos - book.shortPos + book.netPos;
         const long = req.direction === Direction.LONG;
-        const exposure = book === undefined ? volume : (long ? net + book.workingLong : -net + book.workingShort) + volume;
+        const exposure = (long ? net + book.workingLong : -net + book.workingShort) + volume;
         if (!(exposure <= positionLimit)) {
           return refusal("positionLimit", positionLimit, exposure, `The order could make the ${long ? "long" : "short"} position of ${req.vtSymbol} ${exposure} (counting active orders), over positionLimit ${positionLimit}.`);
         }
       }
-      if (this.selfTrade && book !== undefined && book.working.size > 0) {
-        const crossed = crossedOwnOrder(book, req);
+      if (this.selfTrade && (req.direction === Direction.LONG ? book.sells : book.buys) > 0) {
+        const crossed = crossedOwnOrder(this.working.values(), book, req);
         if (crossed !== undefined) {
           return refusal("selfTrade", crossed.price, req.type === OrderType.MARKET ? "MARKET" : req.price, `The order would trade against the account's own resting ${crossed.direction} order ${crossed.vtOrderid} at ${crossed.price}: cancel that first.`);
         }
@@ -419,10 +457,10 @@ export class RiskEngine extends BaseEngine implements PreTradeCheck {
     if (this.state === "HALTED") {
       return refusal("tradingState", "HALTED", "order", `Trading is HALTED (${this.stateReason}): no orders until risk.setTradingState("ACTIVE").`);
     }
-    const book = this.books.get(gatewayName)?.get(req.vtSymbol);
+    const book = this.bookOf(gatewayName, req.vtSymbol);
     const volume = req.volume;
     let reducible = 0;
-    if (book !== undefined && req.offset !== Offset.OPEN) {
+    if (req.offset !== Offset.OPEN) {
       reducible = req.direction === Direction.LONG
         ? book.shortPos + Math.max(0, -book.netPos) - book.workingLong
         : book.longPos + Math.max(0, book.netPos) - book.workingShort;
@@ -434,12 +472,10 @@ export class RiskEngine extends BaseEngine implements PreTradeCheck {
   private recordFlow(gatewayName: string, now: number): void {
     let w = this.flows.get(gatewayName);
     if (w === undefined) {
-      w = new FlowWindow(this.orderFlowLimit);
+      w = new FlowWindow();
       this.flows.set(gatewayName, w);
     }
-    w.times[w.head] = now;
-    if (++w.head === w.times.length) w.head = 0;
-    if (w.count < w.times.length) w.count++;
+    w.push(now);
   }
 
   private refused(r: PreTradeRefusal, req: OrderRequest, gatewayName: string, now: number): void {
@@ -451,6 +487,8 @@ export class RiskEngine extends BaseEngine implements PreTradeCheck {
   // ------------------------------------------------------------------ what the events tell
 
   private bookOf(gatewayName: string, vtSymbol: string): SymbolBook {
+    // Orders and their events come in runs on one instrument: remember the last book asked for.
+    if (vtSymbol === this.lastSymbol && gatewayName === this.lastGateway) return this.lastBook;
     let byGateway = this.books.get(gatewayName);
     if (byGateway === undefined) {
       byGateway = new Map();
@@ -461,37 +499,57 @@ export class RiskEngine extends BaseEngine implements PreTradeCheck {
       book = new SymbolBook();
       byGateway.set(vtSymbol, book);
     }
+    this.lastGateway = gatewayName;
+    this.lastSymbol = vtSymbol;
+    this.lastBook = book;
     return book;
   }
 
-  private addWorking(vtOrderid: string, gatewayName: string, vtSymbol: string, direction: Direction, type: OrderType, price: number, remaining: number): Working {
+  private addWorking(vtOrderid: string, gatewayName: string, vtSymbol: string, direction: Direction, type: OrderType, price: number, remaining: number): void {
     const book = this.bookOf(gatewayName, vtSymbol);
-    const w: Working = { vtOrderid, direction, type, price, remaining, book };
+    const w = this.pool.pop() ?? new Working();
+    w.vtOrderid = vtOrderid;
+    w.direction = direction;
+    w.type = type;
+    w.price = price;
+    w.remaining = remaining;
+    w.book = book;
     this.working.set(vtOrderid, w);
-    book.working.add(w);
-    if (direction === Direction.LONG) book.workingLong += remaining;
-    else book.workingShort += remaining;
-    return w;
+    if (direction === Direction.LONG) {
+      book.buys++;
+      book.workingLong += remaining;
+    } else {
+      book.sells++;
+      book.workingShort += remaining;
+    }
   }
 
   private readonly processOrder = (event: Event<OrderData>): void => {
     const o = event.data;
     const w = this.working.get(o.vtOrderid);
-    const active = isActive(o);
+    const status = o.status;
+    const active = status === Status.NOTTRADED || status === Status.PARTTRADED || status === Status.SUBMITTING;
     if (w === undefined) {
       if (active) this.addWorking(o.vtOrderid, o.gatewayName, o.vtSymbol, o.direction, o.type, o.price, o.volume - o.traded);
+      // Only while an answer is outstanding can an order finish before afterSend hears of it.
+      else if (this.pending > 0) this.finishedEarly.add(o.vtOrderid);
       return;
     }
+    const book = w.book!;
     const remaining = active ? o.volume - o.traded : 0;
     const delta = remaining - w.remaining;
     if (delta !== 0) {
       w.remaining = remaining;
-      if (w.direction === Direction.LONG) w.book.workingLong += delta;
-      else w.book.workingShort += delta;
+      if (w.direction === Direction.LONG) book.workingLong += delta;
+      else book.workingShort += delta;
     }
     if (!active) {
+      if (this.pending > 0) this.finishedEarly.add(o.vtOrderid);
       this.working.delete(o.vtOrderid);
-      w.book.working.delete(w);
+      if (w.direction === Direction.LONG) book.buys--;
+      else book.sells--;
+      w.book = undefined;
+      if (this.pool.length < POOL_MAX) this.pool.push(w);
     }
   };
 
@@ -624,13 +682,13 @@ function refusal(rule: keyof typeof RISK_CODES, limit: unknown, value: unknown, 
   return { code: RISK_CODES[rule], rule, limit, value, message };
 }
 
-/** The account's resting order on the other side that `req` would trade against, if any. */
-function crossedOwnOrder(book: SymbolBook, req: OrderRequest): Working | undefined {
+/** The account's resting order on the other side of `book` that `req` would trade against, if any. */
+function crossedOwnOrder(working: Iterable<Working>, book: SymbolBook, req: OrderRequest): Working | undefined {
   const buy = req.direction === Direction.LONG;
   const market = req.type === OrderType.MARKET;
-  for (const w of book.working) {
+  for (const w of working) {
     // Stops are not in the book until they trigger; only orders that rest can be traded against.
-    if (w.type === OrderType.STOP || w.direction === req.direction || w.remaining <= 0) continue;
+    if (w.book !== book || w.direction === req.direction || w.type === OrderType.STOP || w.remaining <= 0) continue;
     if (market || (buy ? req.price >= w.price : req.price <= w.price)) return w;
   }
   return undefined;
