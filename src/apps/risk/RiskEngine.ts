@@ -184,6 +184,12 @@ export class RiskEngine extends BaseEngine implements PreTradeCheck {
   private readonly books = new Map<string, Map<string, SymbolBook>>();
   private readonly working = new Map<string, Working>();
   private readonly pool: Working[] = [];
+  /** The working order looked up last (records are pooled: cleared when its order ends). */
+  private lastWorkingId = "";
+  private lastWorking: Working | undefined = undefined;
+  /** Order events handled, and their count when the first of the orders now pending was checked. */
+  private orderEvents = 0;
+  private orderEventsAtCheck = 0;
   private lastGateway = "";
   private lastSymbol = "";
   private lastBook = new SymbolBook();
@@ -192,6 +198,8 @@ export class RiskEngine extends BaseEngine implements PreTradeCheck {
   /** Orders seen finished before their gateway answered (a remote gateway's events can overtake its answer). */
   private readonly finishedEarly = new Set<string>();
   private readonly flows = new Map<string, FlowWindow>();
+  private lastFlowGateway = "";
+  private lastFlow: FlowWindow | undefined = undefined;
 
   private checked = 0;
   private passed = 0;
@@ -309,7 +317,11 @@ export class RiskEngine extends BaseEngine implements PreTradeCheck {
       this.log(`${name}: ${show(old[name])} → ${show(rules[name])}`);
       this.emit({ kind: "rule", rule: name, from: old[name], to: rules[name], datetime: now });
     }
-    if (old.orderFlowLimit !== rules.orderFlowLimit || old.orderFlowWindowMs !== rules.orderFlowWindowMs) this.flows.clear();
+    if (old.orderFlowLimit !== rules.orderFlowLimit || old.orderFlowWindowMs !== rules.orderFlowWindowMs) {
+      this.flows.clear();
+      this.lastFlowGateway = "";
+      this.lastFlow = undefined;
+    }
     this.ruleSet = rules;
     const n = (v: number | null): number => (v === null ? NaN : v);
     this.orderSizeLimit = n(rules.orderSizeLimit);
@@ -338,7 +350,7 @@ export class RiskEngine extends BaseEngine implements PreTradeCheck {
       return refusal;
     }
     this.passed++;
-    this.pending++;
+    if (this.pending++ === 0) this.orderEventsAtCheck = this.orderEvents;
     if (this.orderFlowLimit === this.orderFlowLimit) this.recordFlow(gatewayName, now);
     return undefined;
   }
@@ -358,7 +370,9 @@ export class RiskEngine extends BaseEngine implements PreTradeCheck {
       if (this.pending === 0) this.finishedEarly.clear();
       if (early) return;
     }
-    if (vtOrderid === null || this.working.has(vtOrderid)) return;
+    if (vtOrderid === null) return;
+    // Its events can have come first only if order events were dispatched since the check.
+    if ((this.pending > 0 || this.orderEvents !== this.orderEventsAtCheck) && this.working.has(vtOrderid)) return;
     this.addWorking(vtOrderid, gatewayName, req.vtSymbol, req.direction, req.type, req.price, req.volume);
   }
 
@@ -408,7 +422,7 @@ export class RiskEngine extends BaseEngine implements PreTradeCheck {
     }
     const flowLimit = this.orderFlowLimit;
     if (flowLimit === flowLimit) {
-      const w = this.flows.get(gatewayName);
+      const w = gatewayName === this.lastFlowGateway ? this.lastFlow : this.flows.get(gatewayName);
       const recent = w === undefined ? 0 : w.countAfter(now - this.orderFlowWindowMs);
       if (!(recent < flowLimit)) {
         return refusal("orderFlowLimit", flowLimit, recent + 1, `Order ${recent + 1} to ${gatewayName} within ${this.orderFlowWindowMs} ms is over orderFlowLimit ${flowLimit}: slow down.`);
@@ -470,11 +484,13 @@ export class RiskEngine extends BaseEngine implements PreTradeCheck {
   }
 
   private recordFlow(gatewayName: string, now: number): void {
-    let w = this.flows.get(gatewayName);
+    let w = gatewayName === this.lastFlowGateway ? this.lastFlow : this.flows.get(gatewayName);
     if (w === undefined) {
       w = new FlowWindow();
       this.flows.set(gatewayName, w);
     }
+    this.lastFlowGateway = gatewayName;
+    this.lastFlow = w;
     w.push(now);
   }
 
@@ -515,6 +531,8 @@ export class RiskEngine extends BaseEngine implements PreTradeCheck {
     w.remaining = remaining;
     w.book = book;
     this.working.set(vtOrderid, w);
+    this.lastWorkingId = vtOrderid;
+    this.lastWorking = w;
     if (direction === Direction.LONG) {
       book.buys++;
       book.workingLong += remaining;
@@ -526,7 +544,9 @@ export class RiskEngine extends BaseEngine implements PreTradeCheck {
 
   private readonly processOrder = (event: Event<OrderData>): void => {
     const o = event.data;
-    const w = this.working.get(o.vtOrderid);
+    this.orderEvents++;
+    // An order's updates come in a row (SUBMITTING, NOTTRADED, ALLTRADED): one lookup for the run.
+    const w = o.vtOrderid === this.lastWorkingId ? this.lastWorking : this.working.get(o.vtOrderid);
     const status = o.status;
     const active = status === Status.NOTTRADED || status === Status.PARTTRADED || status === Status.SUBMITTING;
     if (w === undefined) {
@@ -546,6 +566,10 @@ export class RiskEngine extends BaseEngine implements PreTradeCheck {
     if (!active) {
       if (this.pending > 0) this.finishedEarly.add(o.vtOrderid);
       this.working.delete(o.vtOrderid);
+      if (w === this.lastWorking) {
+        this.lastWorkingId = "";
+        this.lastWorking = undefined;
+      }
       if (w.direction === Direction.LONG) book.buys--;
       else book.sells--;
       w.book = undefined;
