@@ -1,6 +1,7 @@
 import { InvalidArgumentError, type Command } from "commander";
 import type { Event } from "../event/index.js";
 import { attachBus, type AttachedBus } from "../bus/index.js";
+import { RiskApp, loadRiskFile } from "../apps/risk/index.js";
 import { SimGateway } from "../gateways/sim/index.js";
 import { MainEngine, createSubscribeRequest } from "../trader/index.js";
 import { startDemoOrders } from "./demo.js";
@@ -16,6 +17,8 @@ export interface RunOptions {
   json: boolean;
   /** Publish market data and order events to this EventCenter (amqp://… or memory://…). */
   bus?: string;
+  /** A JSON file of pre-trade risk rules (docs/risk.md): every order passes them. */
+  risk?: string;
 }
 
 /** How long shutdown may take before the process exits anyway. */
@@ -53,7 +56,10 @@ function streamed(type: string): boolean {
  */
 export async function runPaperTrading(opts: RunOptions): Promise<void> {
   const started = Date.now();
+  // Read before anything starts: a bad file stops the command with TW_RISK_BAD_CONFIG.
+  const riskConfig = opts.risk ? loadRiskFile(opts.risk) : undefined;
   const main = new MainEngine(undefined, { log: { console: false } });
+  if (riskConfig) main.addApp(RiskApp).configure(riskConfig);
   const stops: Array<() => void> = [];
 
   if (opts.json) {
@@ -127,6 +133,7 @@ export function register(program: Command): void {
     .option("--start <time>", "sim time of the first tick (ISO date or epoch ms; default now): with --seed, the same market every run", instant)
     .option("--no-demo-orders", "do not place demonstration orders")
     .option("--json", "print the event stream as JSON lines (one per update) instead of the view", false)
+    .option("--risk <file>", "pre-trade risk rules from a JSON file (see docs/risk.md); every order passes them")
     .option("--bus <url>", "also publish ticks, orders, trades, positions and accounts to an EventCenter (amqp://… or memory://…)")
     .action(async (opts: RunOptions) => {
       await runPaperTrading(opts);
