@@ -1,6 +1,7 @@
 import { InvalidArgumentError, type Command } from "commander";
 import type { Event } from "../event/index.js";
 import { attachBus, type AttachedBus } from "../bus/index.js";
+import { RiskApp, loadRiskFile } from "../apps/risk/index.js";
 import { SimGateway } from "../gateways/sim/index.js";
 import { MainEngine, createSubscribeRequest } from "../trader/index.js";
 import { DataRecorderApp, WorkerStore, type DataRecorderEngine } from "../apps/recorder/index.js";
@@ -29,6 +30,8 @@ export interface RunOptions {
   strategies?: string;
   /** The CTA state file; default .tickwire/cta_state.json. */
   strategyState?: string;
+  /** A JSON file of pre-trade risk rules (docs/risk.md): every order passes them. */
+  risk?: string;
 }
 
 /** How long the recorder may keep retrying an unavailable store at shutdown. */
@@ -75,7 +78,10 @@ function streamed(type: string): boolean {
  */
 export async function runPaperTrading(opts: RunOptions): Promise<void> {
   const started = Date.now();
+  // Read before anything starts: a bad file stops the command with TW_RISK_BAD_CONFIG.
+  const riskConfig = opts.risk ? loadRiskFile(opts.risk) : undefined;
   const main = new MainEngine(undefined, { log: { console: false } });
+  if (riskConfig) main.addApp(RiskApp).configure(riskConfig);
   const stops: Array<() => void> = [];
 
   if (opts.json) {
@@ -201,6 +207,7 @@ export function register(program: Command): void {
     .option("--json", "print the event stream as JSON lines (one per update) instead of the view", false)
     .option("--strategies <file>", "run the CTA strategies of this JSON file (array of { name, file | className, vtSymbol, setting })")
     .option("--strategy-state <file>", "the CTA state file (settings, variables, order→strategy map); default .tickwire/cta_state.json")
+    .option("--risk <file>", "pre-trade risk rules from a JSON file (see docs/risk.md); every order passes them")
     .option("--bus <url>", "also publish ticks, orders, trades, positions and accounts to an EventCenter (amqp://… or memory://…)")
     .option("--record <list>", 'record the 1-minute bars of these vtSymbols into the store, e.g. "rb2410.SHFE,BTCUSDT.BINANCE"', symbolList)
     .option("--record-ticks", "with --record: record their ticks too", false)

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { InvalidArgumentError, type Command } from "commander";
 import { RpcServiceApp } from "../apps/rpc-service/index.js";
+import { RiskApp, loadRiskFile } from "../apps/risk/index.js";
 import { SimGateway } from "../gateways/sim/index.js";
 import { readKeyFile, type RpcServerOptions } from "../rpc/index.js";
 import { LogLevel, MainEngine } from "../trader/index.js";
@@ -17,6 +18,8 @@ export interface ServeOptions {
   allow?: string[];
   insecure: boolean;
   logLevel: string;
+  /** A JSON file of pre-trade risk rules (docs/risk.md): every client's order passes them. */
+  risk?: string;
 }
 
 /** How long shutdown may take before the process exits anyway. */
@@ -52,7 +55,9 @@ export function allowedKeys(paths: readonly string[]): string[] {
 export async function serve(opts: ServeOptions): Promise<void> {
   const level = opts.logLevel.toUpperCase() as LogLevel;
   if (!Object.values(LogLevel).includes(level)) throw new InvalidArgumentError(`unknown log level ${opts.logLevel}`);
+  const riskConfig = opts.risk ? loadRiskFile(opts.risk) : undefined;
   const main = new MainEngine(undefined, { log: { level, console: "pretty" } });
+  if (riskConfig) main.addApp(RiskApp).configure(riskConfig);
   const started = Date.now();
   let closing = false;
   const shutdown = async (signal: string): Promise<void> => {
@@ -111,6 +116,7 @@ export function register(program: Command): void {
     .option("--curve-secret <file>", "this server's .key_secret file (tickwire keygen): turns on CURVE encryption")
     .option("--allow <file|dir>", "client public key file (.key) or a directory of them; repeatable (default with CURVE: any client)", collect)
     .option("--insecure", "allow binding beyond 127.0.0.1 without CURVE (trusted networks only)", false)
+    .option("--risk <file>", "pre-trade risk rules from a JSON file (see docs/risk.md); every client's order passes them")
     .option("--log-level <level>", "DEBUG shows every client call", "INFO")
     .action(async (opts: ServeOptions) => {
       await serve(opts);

@@ -22,4 +22,5 @@ export {
 export { ArrayManager, TW_STRATEGY_ARRAY_SIZE, type Pair } from "./ArrayManager.js";
 export { TargetPosTemplate } from "./TargetPosTemplate.js";
 export * as talib from "./talib.js";
-export { BarGenerator } from "./BarGenerator.js";
+/** vnpy strategies import BarGenerator from vnpy.trader.utility; here it lives in trader/ and is re-exported for strategies. */
+export { BarGenerator, type BarGeneratorOptions } from "../trader/BarGenerator.js";

@@ -2,11 +2,12 @@ import { Event, EventEngine, TickwireError, type EventEngineOptions, type StopOp
 import type { BaseApp } from "./BaseApp.js";
 import type { BaseEngine, EngineClass } from "./BaseEngine.js";
 import type { Awaitable, BaseGateway, GatewayClass, GatewaySetting, TraderEventEngine } from "./BaseGateway.js";
-import { LogLevel, type Exchange } from "./constants.js";
-import { EVENT_LOG, type TraderEvents } from "./events.js";
+import { LogLevel, Status, type Exchange } from "./constants.js";
+import { EVENT_LOG, EVENT_ORDER, type TraderEvents } from "./events.js";
 import { LogEngine, type LogEngineOptions } from "./LogEngine.js";
 import {
   createLog,
+  createOrderData,
   type AccountData,
   type BarData,
   type CancelRequest,
@@ -30,6 +31,7 @@ import {
   describeValue,
   type RequestProblem,
 } from "./requestChecks.js";
+import type { PreTradeCheck, PreTradeRefusal } from "./PreTradeCheck.js";
 
 /** Options of MainEngine; every field has a default. */
 export interface MainEngineOptions {
@@ -42,6 +44,10 @@ export interface MainEngineOptions {
 }
 
 function noop(): void {}
+
+function refusalError(refusal: PreTradeRefusal, more: Record<string, unknown>): TickwireError {
+  return new TickwireError(refusal.code, refusal.message, { details: { rule: refusal.rule, limit: refusal.limit, value: refusal.value, ...more } });
+}
 
 /** The source name of MainEngine's own log lines. */
 export const MAIN_ENGINE_LOG_SOURCE = "MainEngine";
@@ -75,6 +81,10 @@ export class MainEngine {
   private readonly appEngines: BaseEngine[] = [];
   private readonly stopOptions: StopOptions;
   private closing: Promise<void> | undefined;
+  private preTradeChecks: readonly PreTradeCheck[] = [];
+  // Ids of orders refused before any gateway saw them; counted from the start time, so a restarted
+  // process does not reuse the ids an earlier one published.
+  private refusedSeq = Date.now();
 
   constructor(eventEngine?: TraderEventEngine, options: MainEngineOptions = {}) {
     this.eventEngine =
@@ -228,18 +238,85 @@ export class MainEngine {
 
   /**
    * Sends an order through the named gateway; returns (a promise of, for remote gateways) its
-   * vtOrderid. A malformed request throws TW_TRADER_BAD_REQUEST (see requestChecks.ts).
+   * vtOrderid. A malformed request throws TW_TRADER_BAD_REQUEST (see requestChecks.ts); then the
+   * pre-trade checks run: a refused order never reaches the gateway, an order event with status
+   * REJECTED and the reason is put, and the call throws the refusal's TickwireError (TW_RISK_…, details `{ rule, limit, value, vtOrderid }`).
    */
   sendOrder(req: OrderRequest, gatewayName: string): Awaitable<string> {
     const gateway = this.gatewayOrThrow(gatewayName, "sendOrder");
+    // Malformed requests first, so a NaN never reaches a risk rule.
     this.refuseMalformed("sendOrder", orderRequestFormProblem(req));
-    return gateway.sendOrder(req);
+    const checks = this.preTradeChecks;
+    if (checks.length === 0) return gateway.sendOrder(req);
+    for (let i = 0; i < checks.length; i++) {
+      const refusal = checks[i].checkOrder(req, gatewayName);
+      if (refusal !== undefined) throw this.refuseOrder(req, gatewayName, refusal);
+    }
+    let sent: Awaitable<string>;
+    try {
+      sent = gateway.sendOrder(req);
+    } catch (error) {
+      this.afterSend(checks, req, gatewayName, null);
+      throw error;
+    }
+    if (typeof sent === "string") {
+      this.afterSend(checks, req, gatewayName, sent);
+      return sent;
+    }
+    return sent.then(
+      (vtOrderid) => {
+        this.afterSend(checks, req, gatewayName, vtOrderid);
+        return vtOrderid;
+      },
+      (error: unknown) => {
+        this.afterSend(checks, req, gatewayName, null);
+        throw error;
+      },
+    );
   }
 
+  /** Cancels an order through the named gateway, after the pre-trade checks (a refusal throws its error). */
   cancelOrder(req: CancelRequest, gatewayName: string): Awaitable<void> {
     const gateway = this.gatewayOrThrow(gatewayName, "cancelOrder");
     this.refuseMalformed("cancelOrder", cancelRequestFormProblem(req));
+    const checks = this.preTradeChecks;
+    for (let i = 0; i < checks.length; i++) {
+      const refusal = checks[i].checkCancel?.(req, gatewayName);
+      if (refusal !== undefined) {
+        this.writeLog(`Cancel of ${req.orderid} refused: ${refusal.message}`, MAIN_ENGINE_LOG_SOURCE, LogLevel.WARNING);
+        throw refusalError(refusal, { vtSymbol: req.vtSymbol, orderid: req.orderid });
+      }
+    }
     return gateway.cancelOrder(req);
+  }
+
+  /** Adds a check every later sendOrder and cancelOrder runs through (see PreTradeCheck). */
+  addPreTradeCheck(check: PreTradeCheck): void {
+    if (!this.preTradeChecks.includes(check)) this.preTradeChecks = [...this.preTradeChecks, check];
+  }
+
+  removePreTradeCheck(check: PreTradeCheck): void {
+    this.preTradeChecks = this.preTradeChecks.filter((c) => c !== check);
+  }
+
+  private afterSend(checks: readonly PreTradeCheck[], req: OrderRequest, gatewayName: string, vtOrderid: string | null): void {
+    for (let i = 0; i < checks.length; i++) checks[i].afterSend?.(req, gatewayName, vtOrderid);
+  }
+
+  /** Puts the REJECTED order event of a refused order (as a gateway would) and returns the error to throw. */
+  private refuseOrder(req: OrderRequest, gatewayName: string, refusal: PreTradeRefusal): TickwireError {
+    let vtOrderid = "";
+    try {
+      const order = createOrderData(req, `risk-${++this.refusedSeq}`, gatewayName);
+      order.status = Status.REJECTED;
+      order.statusMsg = refusal.message;
+      vtOrderid = order.vtOrderid;
+      this.eventEngine.put(new Event(EVENT_ORDER, order));
+      this.eventEngine.put(new Event(`${EVENT_ORDER}${vtOrderid}`, order));
+    } catch {
+      // A request too malformed to make an order of (no symbol): the caller still gets the refusal.
+    }
+    return refusalError(refusal, { vtSymbol: req.vtSymbol, vtOrderid });
   }
 
   queryAccount(gatewayName: string): Awaitable<void> {

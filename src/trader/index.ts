@@ -10,3 +10,4 @@ export * from "./LogEngine.js";
 export * from "./MainEngine.js";
 export * from "./requestChecks.js";
 export * from "./BarGenerator.js";
+export * from "./PreTradeCheck.js";
