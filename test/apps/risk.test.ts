@@ -24,13 +24,18 @@ describe("risk rules: each refuses past its limit and passes at it", () => {
   test("a NaN volume or price never passes a rule that reads it", async () => {
     const d = await deskWithRisk();
     d.risk.configure({ orderSizeLimit: 5, orderNotionalLimit: 1e9, positionLimit: 100, priceBandPct: 50 });
-    assertRefused(() => send(d, { volume: NaN }), "TW_RISK_ORDER_SIZE");
+    // Through MainEngine a NaN is refused as malformed before any rule runs ...
+    assertRefused(() => send(d, { volume: NaN }), "TW_TRADER_BAD_REQUEST");
+    assertRefused(() => send(d, { price: NaN }), "TW_TRADER_BAD_REQUEST");
+    // ... and each rule refuses it on its own too, for a caller that runs the checks directly.
+    const check = (over: Parameters<typeof order>[0]) => d.risk.checkOrder(order(over), "DESK")?.code;
+    assert.equal(check({ volume: NaN }), "TW_RISK_ORDER_SIZE");
     d.risk.configure({ orderNotionalLimit: 1e9 });
-    assertRefused(() => send(d, { price: NaN }), "TW_RISK_ORDER_NOTIONAL");
+    assert.equal(check({ price: NaN }), "TW_RISK_ORDER_NOTIONAL");
     d.risk.configure({ positionLimit: 100 });
-    assertRefused(() => send(d, { volume: NaN }), "TW_RISK_POSITION_LIMIT");
+    assert.equal(check({ volume: NaN }), "TW_RISK_POSITION_LIMIT");
     d.risk.configure({ priceBandPct: 50 });
-    assertRefused(() => send(d, { price: NaN }), "TW_RISK_PRICE_BAND");
+    assert.equal(check({ price: NaN }), "TW_RISK_PRICE_BAND");
     assert.equal(d.sent().length, 0);
     await d.main.close();
   });
