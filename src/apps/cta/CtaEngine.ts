@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import { Event, type EventEngine } from "../../event/index.js";
-import { TickwireError } from "../../event/errors.js";
+import { TickwireError, isTickwireError } from "../../event/errors.js";
 import type { Database } from "../../data/index.js";
 import {
   createStrategy,
@@ -502,19 +502,26 @@ export class CtaEngine extends BaseEngine implements StrategyHost {
     try {
       id = this.mainEngine.sendOrder(req, contract.gatewayName);
     } catch (err) {
-      this.log(`order of ${name} failed: ${String(err)}`, name, LogLevel.ERROR);
+      this.orderFailed(name, err);
       return [];
     }
     if (isPromiseLike(id)) {
       // A remote gateway answers later: the id is mapped then (and by reference meanwhile).
       Promise.resolve(id).then(
         (vtOrderid) => this.mapOrder(h, vtOrderid),
-        (err: unknown) => this.log(`order of ${name} failed: ${String(err)}`, name, LogLevel.ERROR),
+        (err: unknown) => this.orderFailed(name, err),
       );
       return [];
     }
     this.mapOrder(h, id);
     return [id];
+  }
+
+  private orderFailed(name: string, err: unknown): void {
+    // A risk refusal is an expected outcome (the strategy gets its REJECTED order): a warning, not an error.
+    const refused = isTickwireError(err) && err.code.startsWith("TW_RISK_");
+    const why = isTickwireError(err) ? `${err.code}: ${err.message}` : String(err);
+    this.log(`order of ${name} ${refused ? "refused" : "failed"}: ${why}`, name, refused ? LogLevel.WARNING : LogLevel.ERROR);
   }
 
   private mapOrder(h: Hosted, vtOrderid: string): void {
