@@ -37,3 +37,5 @@ export {
 } from "./optimize.js";
 export { evaluateSetting, packBars, unpackBars, targetValue, type PackedBars } from "./evaluate.js";
 export { loadStrategyClass, TW_BACKTEST_STRATEGY_MODULE } from "./strategyModule.js";
+export { renderReport, writeReport, tradeKind, type ReportOptions } from "./report.js";
+export { busEvaluator, runBusWorker, DEFAULT_TASK_QUEUE, type BusEvaluator, type BusEvaluatorOptions, type BusWorker, type WorkerOptions } from "./busOptimize.js";
