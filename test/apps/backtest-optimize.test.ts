@@ -69,3 +69,13 @@ test("genetic optimization finds the grid's optimum, backtests each set once and
 test("an unknown target is refused with the numeric statistics to choose from", async () => {
   await assert.rejects(runGridOptimization(target, { fastWindow: [5] }, { target: "nope", threads: 1 }), /nope.*sharpeRatio/s);
 });
+
+test("a set whose strategy throws fails the optimization with the strategy's error", async () => {
+  const failing = fileURLToPath(new URL("../fixtures/failing-strategy.ts", import.meta.url));
+  const progress: number[] = [];
+  await assert.rejects(
+    runGridOptimization({ ...target, strategy: failing }, { fail: [true], window: { start: 1, end: 40, step: 1 } }, { target: "totalNetPnl", threads: 2, onProgress: (d) => progress.push(d) }),
+    (err: Error & { code?: string }) => err.code === "TW_BACKTEST_STRATEGY_ERROR" && /failing on purpose/.test(String((err as { cause?: unknown }).cause ?? err.message)),
+  );
+  assert.deepEqual(progress, []);
+});

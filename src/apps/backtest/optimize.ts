@@ -21,6 +21,8 @@ export type OptimizationSpace = Readonly<Record<string, ParameterValues>>;
 export interface Evaluator {
   evaluate(settings: StrategySetting[], onResult: (r: OptimizationResult) => void): Promise<OptimizationResult[]>;
   close(): Promise<void>;
+  /** After a failed set: drop the sets still waiting instead of running them (default: close). */
+  abort?(): Promise<void>;
 }
 
 export interface OptimizationOptions {
@@ -146,6 +148,7 @@ export function threadEvaluator(job: OptimizationJob, target: string, threads = 
         }),
       ),
     close: () => pool.close(),
+    abort: () => pool.destroy(),
   };
 }
 
@@ -155,11 +158,16 @@ function moduleExt(): string {
 
 async function withEvaluator<R>(t: OptimizationTarget, o: OptimizationOptions, fn: (ev: Evaluator) => Promise<R>): Promise<R> {
   const ev = o.evaluator ?? threadEvaluator(toJob(t), o.target, o.threads);
+  let result: R;
   try {
-    return await fn(ev);
-  } finally {
-    if (o.evaluator === undefined) await ev.close();
+    result = await fn(ev);
+  } catch (err) {
+    // One failed set fails the optimization: the sets still queued are not worth running.
+    if (o.evaluator === undefined) await (ev.abort ?? ev.close)();
+    throw err;
   }
+  if (o.evaluator === undefined) await ev.close();
+  return result;
 }
 
 /** Backtest every combination of the space; results sorted by the target, best first. */
