@@ -93,3 +93,13 @@ test("a result that arrives twice for one task is counted once", GUARD, async ()
     await conn.close();
   }
 });
+
+test("a worker whose task queue is deleted stops instead of idling for ever", GUARD, async () => {
+  const queue = unique("optimize-gone");
+  const w = tickwire("worker", "--bus", AMQP_URL, "--queue", queue);
+  workers.push(w);
+  await w.until(/worker ready/);
+  await deleteQueue(queue);
+  assert.equal((await w.exit).code, 0, w.stderr());
+  assert.match(w.stdout(), /was deleted/);
+});

@@ -165,7 +165,12 @@ export async function runBusWorker(url: string, options: WorkerOptions = {}): Pr
   await ch.assertQueue(queue, { durable: true });
   await ch.prefetch(1);
   await ch.consume(queue, (msg) => {
-    if (msg === null) return;
+    if (msg === null) {
+      // The broker cancelled the consumer (the queue was deleted): nothing more will come.
+      options.onTask?.("error", "-", `the queue ${queue} was deleted; the worker stops`);
+      void conn.close().catch(() => {});
+      return;
+    }
     void (async () => {
       let task: TaskMessage;
       try {
