@@ -12,6 +12,7 @@ import { register as registerClient } from "./client.js";
 import { register as registerKeygen } from "./keygen.js";
 import { register as registerListen } from "./listen.js";
 import { register as registerData } from "./data.js";
+import { register as registerBacktest } from "./backtest.js";
 
 const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
 const program = new Command("tickwire").description("event-driven trading engine for TypeScript").version(pkg.version);
@@ -22,6 +23,7 @@ registerClient(program);
 registerKeygen(program);
 registerListen(program);
 registerData(program);
+registerBacktest(program);
 
 try {
   await program.parseAsync(process.argv);

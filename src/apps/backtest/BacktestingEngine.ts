@@ -24,6 +24,7 @@ import { calculateBalance, calculatePnl, newDailyResult, type DailyResult } from
 import { DayClock, TW_BACKTEST_PARAMETERS, toEpochMs } from "./dates.js";
 import { analyzeTrades, type TradeAnalysis } from "./roundTrips.js";
 import { calculateStatistics, emptyStatistics, type BacktestStatistics } from "./statistics.js";
+import { writeReport, type ReportOptions } from "./report.js";
 
 export const TW_BACKTEST_NO_STRATEGY = "TW_BACKTEST_NO_STRATEGY";
 export const TW_BACKTEST_NO_DATA = "TW_BACKTEST_NO_DATA";
@@ -87,7 +88,7 @@ const GATEWAY = "BACKTESTING";
 const DAY_MS = 86_400_000;
 const INTERVAL_MS: Record<string, number> = { "1m": 60_000, "1h": 3_600_000, d: DAY_MS, w: 7 * DAY_MS, tick: 1 };
 
-interface Settings {
+export interface Settings {
   vtSymbol: string;
   symbol: string;
   exchange: Exchange;
@@ -898,5 +899,39 @@ export class BacktestingEngine implements StrategyHost {
 
   getAllDailyResults(): DailyResult[] {
     return [...this.dailyResults.values()];
+  }
+
+  /** What setParameters resolved (start/end as epoch ms, ±Infinity when not given). */
+  getParameters(): Readonly<Settings> {
+    return { ...this.params };
+  }
+
+  /** The strategy class's name and the setting given to addStrategy. */
+  getStrategySetting(): { className: string; setting: StrategySetting } {
+    return { className: this.strategyClass?.name ?? "", setting: { ...this.setting } };
+  }
+
+  /** The bars replayed (start to end): from the history given, or read again from the store. */
+  async getReplayedBars(): Promise<BarData[]> {
+    const p = this.params;
+    if (p.mode !== "bar") return [];
+    if (this.history) {
+      const h = this.history as readonly BarData[];
+      const out: BarData[] = [];
+      for (let i = firstAtOrAfter(h, p.start); i < h.length && h[i].datetime <= p.end; i++) out.push(h[i]);
+      return out;
+    }
+    if (!this.source) return [];
+    return this.source.loadBars({
+      vtSymbol: p.vtSymbol,
+      interval: p.interval,
+      start: Number.isFinite(p.start) ? p.start : undefined,
+      end: Number.isFinite(p.end) ? p.end : undefined,
+    });
+  }
+
+  /** Write the HTML report of the last run (see report.ts); call after calculateResult(). */
+  async writeReport(path: string, options: ReportOptions = {}): Promise<void> {
+    await writeReport(this, path, options);
   }
 }

@@ -16,3 +16,26 @@ export type { DailyResult } from "./DailyResult.js";
 export { calculateStatistics, emptyStatistics, type BacktestStatistics, type StatisticsOptions } from "./statistics.js";
 export { analyzeTrades, type RoundTrip, type TradeAnalysis } from "./roundTrips.js";
 export { formatStatistics } from "./format.js";
+export {
+  runGridOptimization,
+  runGeneticOptimization,
+  gridSettings,
+  expandSpace,
+  sortResults,
+  settingKey,
+  threadEvaluator,
+  toJob,
+  TW_OPTIMIZE,
+  type Evaluator,
+  type GeneticOptions,
+  type OptimizationJob,
+  type OptimizationOptions,
+  type OptimizationResult,
+  type OptimizationSpace,
+  type OptimizationTarget,
+  type ParameterValues,
+} from "./optimize.js";
+export { evaluateSetting, packBars, unpackBars, targetValue, type PackedBars } from "./evaluate.js";
+export { loadStrategyClass, TW_BACKTEST_STRATEGY_MODULE } from "./strategyModule.js";
+export { renderReport, writeReport, tradeKind, type ReportOptions } from "./report.js";
+export { busEvaluator, runBusWorker, DEFAULT_TASK_QUEUE, type BusEvaluator, type BusEvaluatorOptions, type BusWorker, type WorkerOptions } from "./busOptimize.js";
