@@ -15,13 +15,15 @@ export async function webTrader(options: WebServerOptions = {}, setting: Record<
   const web = await startWebServer(main, { port: 0, ...options });
   // The sim's timers are unref'd; a test waiting for ticks must hold the process open.
   const hold = setInterval(() => {}, 1000);
-  return {
+  const trader = {
     main,
     web,
     async close() {
       clearInterval(hold);
-      await web.close();
+      // trader.web, not web: a test may have restarted the server.
+      await trader.web.close();
       await main.close();
     },
   };
+  return trader;
 }

@@ -54,6 +54,8 @@ export interface WebServerOptions {
   loginAttemptsPerMinute?: number;
   /** How long a session lasts. Default 12 h. */
   sessionTtlMs?: number;
+  /** The access token; default a random one per start. A fixed one keeps sessions across restarts. */
+  token?: string;
   /** Log lines kept for GET /api/logs and the page's first view. Default 500. */
   logLines?: number;
 }
@@ -101,9 +103,12 @@ export async function startWebServer(source: WebTradingSource, options: WebServe
       `Refusing to listen on ${host} without a password: anyone who reaches the port could trade. Set a password hash (tickwire web-password) or listen on 127.0.0.1.`,
     );
   }
-  const token = newSecret();
+  if (options.token !== undefined && options.token.length < 16) {
+    throw new TickwireError("TW_WEB_WEAK_TOKEN", "The web token must be at least 16 characters; leave it out for a random one.");
+  }
+  const token = options.token ?? newSecret();
   const user = options.user ?? "admin";
-  const sessions = new SessionStore(options.sessionTtlMs ?? 12 * 3_600_000);
+  const sessions = new SessionStore(token, options.sessionTtlMs ?? 12 * 3_600_000);
   const limiter = new LoginLimiter(options.loginAttemptsPerMinute ?? 10, 60_000);
   const feed = new LiveFeed({ maxTicksPerSecond: options.maxTicksPerSecond ?? 10, maxBufferedBytes: options.maxBufferedBytes ?? 1 << 20 });
   const logLines = options.logLines ?? 500;
@@ -287,7 +292,7 @@ export async function startWebServer(source: WebTradingSource, options: WebServe
   const gateways = () => source.getAllGatewayNames().flatMap((n) => source.getGatewayStatus(n) ?? []);
   let eventsPerSecond = 0;
   let lastDispatched = source.eventEngine.stats().dispatched;
-  const statsNow = () => ({ engine: source.eventEngine.stats(), eventsPerSecond, gateways: gateways(), web: { clients: feed.clientCount, dropped: feed.dropped } });
+  const statsNow = () => ({ engine: source.eventEngine.stats(), eventsPerSecond, gateways: gateways(), web: { clients: feed.clientCount, dropped: feed.dropped, strategyEngine: strategies !== undefined } });
   const statsTimer = setInterval(() => {
     const d = source.eventEngine.stats().dispatched;
     eventsPerSecond = d - lastDispatched;

@@ -1,4 +1,4 @@
-import { randomBytes, scryptSync, timingSafeEqual } from "node:crypto";
+import { createHmac, randomBytes, scryptSync, timingSafeEqual } from "node:crypto";
 
 /** Name of the session cookie the token (or a password) is traded for. */
 export const SESSION_COOKIE = "tw_session";
@@ -33,26 +33,33 @@ export function newSecret(): string {
   return randomBytes(24).toString("base64url");
 }
 
-/** Sessions made at login, kept in memory (a restart logs everyone out; the token changes too). */
+/**
+ * Sessions made at login, as signed cookies: `<expiry>.<nonce>.<HMAC of both keyed by the token>`.
+ * Nothing is stored, so a restart with the same token keeps browsers logged in, and a new
+ * token logs everyone out.
+ */
 export class SessionStore {
-  private readonly sessions = new Map<string, number>();
-  constructor(private readonly ttlMs: number) {}
+  constructor(
+    private readonly secret: string,
+    private readonly ttlMs: number,
+  ) {}
 
   create(now = Date.now()): string {
-    const id = newSecret();
-    this.sessions.set(id, now + this.ttlMs);
-    return id;
+    const body = `${now + this.ttlMs}.${randomBytes(12).toString("base64url")}`;
+    return `${body}.${this.sign(body)}`;
   }
 
-  valid(id: string | undefined, now = Date.now()): boolean {
-    if (id === undefined) return false;
-    const expires = this.sessions.get(id);
-    if (expires === undefined) return false;
-    if (expires < now) {
-      this.sessions.delete(id);
-      return false;
-    }
-    return true;
+  valid(cookie: string | undefined, now = Date.now()): boolean {
+    if (cookie === undefined) return false;
+    const cut = cookie.lastIndexOf(".");
+    if (cut <= 0) return false;
+    const body = cookie.slice(0, cut);
+    if (!sameSecret(cookie.slice(cut + 1), this.sign(body))) return false;
+    return Number(body.slice(0, body.indexOf("."))) > now;
+  }
+
+  private sign(body: string): string {
+    return createHmac("sha256", this.secret).update(body).digest("base64url");
   }
 }
 
