@@ -100,7 +100,7 @@ export async function startWebServer(source: WebTradingSource, options: WebServe
   if (!isLoopback(host) && options.passwordHash === undefined) {
     throw new TickwireError(
       "TW_WEB_PUBLIC_WITHOUT_PASSWORD",
-      `Refusing to listen on ${host} without a password: anyone who reaches the port could trade. Set a password hash (tickwire web-password) or listen on 127.0.0.1.`,
+      `Refusing to listen on ${host} without a password: anyone who reaches the port could trade. Set a password hash (hashPassword() of tickwire/apps/web, as TICKWIRE_WEB_PASSWORD_HASH for the CLI) or listen on 127.0.0.1.`,
     );
   }
   if (options.token !== undefined && options.token.length < 16) {
