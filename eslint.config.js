@@ -17,4 +17,9 @@ export default tseslint.config(
     files: ["test/**/*.ts", "bench/**/*.ts"],
     rules: { "@typescript-eslint/no-explicit-any": "off", "@typescript-eslint/no-non-null-assertion": "off" },
   },
+  {
+    // The web trader's page runs in the browser.
+    files: ["src/apps/web/public/**/*.js"],
+    languageOptions: { globals: { location: "readonly", requestAnimationFrame: "readonly", Option: "readonly", WebSocket: "readonly" } },
+  },
 );

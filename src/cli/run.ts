@@ -32,6 +32,10 @@ export interface RunOptions {
   strategyState?: string;
   /** A JSON file of pre-trade risk rules (docs/risk.md): every order passes them. */
   risk?: string;
+  /** Serve the web trader. */
+  web: boolean;
+  webPort: number;
+  webHost: string;
 }
 
 /** How long the recorder may keep retrying an unavailable store at shutdown. */
@@ -187,8 +191,25 @@ export async function runPaperTrading(opts: RunOptions): Promise<void> {
     }
     if (closing) return;
   }
+  let webLine = "";
+  if (opts.web) {
+    // Loaded only with --web: Fastify and its plugins stay out of a plain run.
+    const { startWebServer } = await import("../apps/web/index.js");
+    try {
+      const web = await startWebServer(main, { port: opts.webPort, host: opts.webHost, passwordHash: process.env.TICKWIRE_WEB_PASSWORD_HASH, ...(cta ? { strategies: cta } : {}) });
+      stops.push(() => void web.close());
+      webLine = web.loginUrl;
+      // On its own line, so a script (or a person) can pick it up.
+      process.stdout.write(web.loginUrl + "\n");
+    } catch (e) {
+      process.stderr.write(`tickwire run: cannot start the web trader: ${e instanceof Error ? e.message : String(e)}\n`);
+      void shutdown("bad --web", 2);
+      return;
+    }
+  }
+  if (closing) return;
   if (!opts.json) {
-    const title = `tickwire run · paper exchange, seed ${opts.seed}${opts.demoOrders ? " · demo orders on" : ""} · Ctrl+C to quit`;
+    const title = `tickwire run · paper exchange, seed ${opts.seed}${opts.demoOrders ? " · demo orders on" : ""} · Ctrl+C to quit${webLine ? ` · ${webLine}` : ""}`;
     const ctaEngine = cta;
     stops.push(startView(main, { title, ...(ctaEngine ? { sections: [() => strategyLines(ctaEngine)], logs: 6 } : {}) }));
   }
@@ -212,6 +233,9 @@ export function register(program: Command): void {
     .option("--record <list>", 'record the 1-minute bars of these vtSymbols into the store, e.g. "rb2410.SHFE,BTCUSDT.BINANCE"', symbolList)
     .option("--record-ticks", "with --record: record their ticks too", false)
     .option("--database <url>", "the store to record into: sqlite:path/file.sqlite or postgres://… (default: TICKWIRE_DATABASE, else sqlite:.tickwire/data.sqlite)")
+    .option("--web", "also serve the web trader (prints its URL with the access token on its own line)", false)
+    .option("--web-port <n>", "port of the web trader (0 picks a free one)", integer, 8600)
+    .option("--web-host <host>", "address of the web trader; not loopback only with TICKWIRE_WEB_PASSWORD_HASH set", "127.0.0.1")
     .action(async (opts: RunOptions) => {
       await runPaperTrading(opts);
     });
