@@ -1,15 +1,17 @@
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CtaApp, EVENT_CTA_LOG, EVENT_CTA_STOPORDER, EVENT_CTA_STRATEGY, type CtaEngine } from "../../src/apps/cta/index.js";
 import { Event } from "../../src/event/index.js";
+import { readState, writeState, emptyState } from "../../src/apps/cta/state.js";
 import { SimGateway } from "../../src/gateways/sim/index.js";
 import { CtaTemplate, type StopOrder, type StrategyData } from "../../src/strategy/index.js";
 import {
   Direction,
   EVENT_TRADE,
+  LogLevel,
   MainEngine,
   Offset,
   createTrade,
@@ -224,6 +226,51 @@ describe("CtaEngine", () => {
       assert.equal(other.trades.length, 0);
     } finally {
       await d2.close();
+    }
+  });
+
+  test("a strategy keeps trading when the state file cannot be written, and the failure is logged once with its code", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tw-cta-"));
+    dirs.push(dir);
+    const sub = join(dir, "sub");
+    const d = await desk(join(sub, "cta.json"));
+    try {
+      const s = await started(d, "rb", "rb2410.SHFE", { buyOnce: true });
+      // Root ignores chmod: a regular file where the folder was makes mkdir and rename fail (ENOTDIR).
+      rmSync(sub, { recursive: true, force: true });
+      writeFileSync(sub, "not a folder");
+      await d.ticks(5);
+      assert.equal(s.sent.length, 1);
+      assert.equal(s.trades.length, 1);
+      assert.equal(s.pos, 1);
+      assert.equal(s.trading, true);
+      assert.equal(d.cta.getStrategyError("rb"), undefined);
+      assert.equal(d.cta.getOrderStrategy(s.sent[0]), "rb");
+      const errors = d.events.filter((e) => e.type === EVENT_CTA_LOG && (e.data as LogData).msg.includes("TW_CTA_STATE"));
+      assert.equal(errors.length, 1);
+      assert.equal((errors[0].data as LogData).level, LogLevel.ERROR);
+      // Once the folder is back, the next change saves everything kept in memory.
+      rmSync(sub);
+      mkdirSync(sub);
+      d.cta.editStrategy("rb", { size: 2 });
+      assert.equal(readState(join(sub, "cta.json")).orders[s.sent[0]], "rb");
+    } finally {
+      await d.close();
+    }
+  });
+
+  test("writing the state file into a path whose folder is a file throws TW_CTA_STATE", () => {
+    const dir = mkdtempSync(join(tmpdir(), "tw-cta-"));
+    dirs.push(dir);
+    writeFileSync(join(dir, "blocker"), "");
+    assert.throws(() => writeState(join(dir, "blocker", "cta.json"), emptyState()), { code: "TW_CTA_STATE" });
+  });
+
+  test("a state file of valid JSON but not an object is reported as not a tickwire CTA state file", () => {
+    for (const text of ["null", "[]", "3", '{"orders": []}']) {
+      const file = tempFile();
+      writeFileSync(file, text);
+      assert.throws(() => readState(file), (err: Error & { code?: string }) => err.code === "TW_CTA_STATE" && err.message.includes("not a tickwire CTA state file"));
     }
   });
 

@@ -122,6 +122,8 @@ export class CtaEngine extends BaseEngine implements StrategyHost {
   private readonly stopOrders = new Map<string, StopOrder>();
   private stopOrderCount = 0;
   private closed = false;
+  /** A save failed and none succeeded since: the error was logged once for this streak. */
+  private saveFailing = false;
 
   constructor(mainEngine: MainEngine, eventEngine: TraderEventEngine) {
     super(mainEngine, eventEngine, CTA_APP_NAME);
@@ -152,7 +154,21 @@ export class CtaEngine extends BaseEngine implements StrategyHost {
     const state = this.loadState();
     state.orders = Object.fromEntries(this.orderStrategy);
     state.trades = [...this.seenTrades].slice(-MAX_SAVED_TRADES);
-    writeState(this.stateFile, state);
+    // Never throws: a save runs inside a strategy's buy()/sell(), and a full disk must not stop it.
+    try {
+      writeState(this.stateFile, state);
+    } catch (err) {
+      if (!this.saveFailing) {
+        this.saveFailing = true;
+        const why = isTickwireError(err) ? `${err.code}: ${err.message}` : String(err);
+        this.log(`state not saved, retrying on every change: ${why}`, CTA_APP_NAME, LogLevel.ERROR);
+      }
+      return;
+    }
+    if (this.saveFailing) {
+      this.saveFailing = false;
+      this.log(`state saved again to ${this.stateFile}`, CTA_APP_NAME);
+    }
   }
 
   /** The file the state is kept in. */

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { TickwireError } from "../../event/errors.js";
 
@@ -39,14 +39,9 @@ export function readState(file: string): CtaState {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return emptyState();
     throw new TickwireError("TW_CTA_STATE", `Cannot read the CTA state file ${file}: ${String(err)}. Fix its permissions or point stateFile elsewhere.`, { cause: err });
   }
+  let raw: unknown;
   try {
-    const raw = JSON.parse(text) as Partial<CtaState>;
-    return {
-      version: 1,
-      strategies: raw.strategies ?? {},
-      orders: raw.orders ?? {},
-      trades: Array.isArray(raw.trades) ? raw.trades : [],
-    };
+    raw = JSON.parse(text);
   } catch (err) {
     throw new TickwireError(
       "TW_CTA_STATE",
@@ -54,14 +49,50 @@ export function readState(file: string): CtaState {
       { cause: err },
     );
   }
+  const obj = isRecord(raw) ? raw : undefined;
+  if (!obj || !isOptionalRecord(obj.strategies) || !isOptionalRecord(obj.orders) || (obj.trades !== undefined && !Array.isArray(obj.trades))) {
+    throw new TickwireError(
+      "TW_CTA_STATE",
+      `The CTA state file ${file} is not a tickwire CTA state file (expected an object with strategies, orders and trades): point stateFile at the right file, restore it from a backup or delete it to start with no saved strategies.`,
+    );
+  }
+  return {
+    version: 1,
+    strategies: (obj.strategies ?? {}) as Record<string, SavedStrategy>,
+    orders: (obj.orders ?? {}) as Record<string, string>,
+    trades: (obj.trades ?? []) as string[],
+  };
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function isOptionalRecord(v: unknown): boolean {
+  return v === undefined || isRecord(v);
 }
 
 let tmpSeq = 0;
 
 /** Writes the state atomically: a crash mid-write leaves the old file, never half a new one. */
 export function writeState(file: string, state: CtaState): void {
-  mkdirSync(dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.${tmpSeq++}.tmp`;
-  writeFileSync(tmp, JSON.stringify(state, null, 2));
-  renameSync(tmp, file);
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(tmp, JSON.stringify(state, null, 2));
+    renameSync(tmp, file);
+  } catch (err) {
+    // Best effort: a failed rename must not leave a stray temp file behind.
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      // The folder itself is unusable; nothing was written there.
+    }
+    const code = (err as NodeJS.ErrnoException).code ?? "unknown";
+    throw new TickwireError(
+      "TW_CTA_STATE",
+      `Cannot write the CTA state file ${file} (${code}: ${String(err)}): free disk space, fix the folder's permissions or point stateFile elsewhere; the state is kept in memory and saved again on the next change.`,
+      { cause: err },
+    );
+  }
 }
