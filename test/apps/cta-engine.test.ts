@@ -1,6 +1,6 @@
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CtaApp, EVENT_CTA_LOG, EVENT_CTA_STOPORDER, EVENT_CTA_STRATEGY, type CtaEngine } from "../../src/apps/cta/index.js";
@@ -361,4 +361,14 @@ describe("CtaEngine", () => {
       await d.close();
     }
   });
+});
+
+test("no source file of the CTA app imports another app", () => {
+  const dir = join(import.meta.dirname, "../../src/apps/cta");
+  for (const name of readdirSync(dir).filter((f) => f.endsWith(".ts"))) {
+    const text = readFileSync(join(dir, name), "utf8");
+    // "../x" from src/apps/cta is a sibling app; "../../x" is a lower layer.
+    const imports = [...text.matchAll(/from\s+["'](\.\.\/[^."'][^"']*)["']/g)].map((m) => m[1]);
+    assert.deepEqual(imports, [], `${name} imports another app`);
+  }
 });

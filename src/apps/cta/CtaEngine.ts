@@ -6,6 +6,7 @@ import {
   createStrategy,
   EngineType,
   isPromiseLike,
+  roundTo,
   STOPORDER_PREFIX,
   StopOrderStatus,
   type CtaStrategyClass,
@@ -41,7 +42,6 @@ import {
   type TradeData,
   type TraderEventEngine,
 } from "../../trader/index.js";
-import { roundTo } from "../backtest/BacktestingEngine.js";
 import { loadStrategyClass } from "./loadStrategyClass.js";
 import { MAX_SAVED_TRADES, readState, writeState, type CtaState } from "./state.js";
 
