@@ -43,7 +43,7 @@ interface Desk {
   close(): Promise<void>;
 }
 
-async function desk(stateFile = tempFile(), options: { stopOrders?: "auto" | "local" } = {}): Promise<Desk> {
+async function desk(stateFile = tempFile(), options: { stopOrders?: "auto" | "local"; keepFinishedOrders?: number; keepTradeIds?: number } = {}): Promise<Desk> {
   const main = new MainEngine(undefined, { log: false });
   const gw = main.addGateway(SimGateway);
   await main.connect({ seed: 5, startTime: START, tickRate: 0.2, instruments: "rb2410.SHFE,IF2412.CFFEX" }, "SIM");
@@ -271,6 +271,71 @@ describe("CtaEngine", () => {
       const file = tempFile();
       writeFileSync(file, text);
       assert.throws(() => readState(file), (err: Error & { code?: string }) => err.code === "TW_CTA_STATE" && err.message.includes("not a tickwire CTA state file"));
+    }
+  });
+
+  test("the order map keeps only the newest ended orders beyond the live ones, and a late fill of a recent one still routes after a restart", async () => {
+    const file = tempFile();
+    const d1 = await desk(file, { keepFinishedOrders: 5 });
+    let filled: string[] = [];
+    let resting: string;
+    let last: OrderData;
+    try {
+      const s = await started(d1, "rb", "rb2410.SHFE");
+      await d1.ticks(1);
+      const tick = s.ticks[0];
+      for (let i = 0; i < 8; i++) filled = filled.concat(s.buy(tick.askPrice1 + 10 * s.getPricetick(), 1));
+      resting = s.buy(tick.lastPrice - 200, 1)[0];
+      await d1.ticks(3);
+      assert.equal(s.trades.length, 8);
+      assert.deepEqual(filled.map((id) => d1.cta.getOrderStrategy(id)), [undefined, undefined, undefined, "rb", "rb", "rb", "rb", "rb"]);
+      assert.equal(d1.cta.getOrderStrategy(resting), "rb");
+      last = d1.main.getOrder(filled[7])!;
+      d1.cta.editStrategy("rb", { size: 1 });
+    } finally {
+      await d1.close();
+    }
+    const saved = JSON.parse(readFileSync(file, "utf8")) as { orders: Record<string, string> };
+    assert.deepEqual(Object.keys(saved.orders).sort(), [...filled.slice(3), resting].sort());
+    const d2 = await desk(file, { keepFinishedOrders: 5 });
+    try {
+      const s = await started(d2, "rb", "rb2410.SHFE");
+      assert.equal(d2.cta.getOrderStrategy(resting), "rb");
+      const trade = createTrade({
+        gatewayName: last.gatewayName,
+        symbol: last.symbol,
+        exchange: last.exchange,
+        orderid: last.orderid,
+        tradeid: "late-fill-1",
+        direction: Direction.LONG,
+        offset: Offset.OPEN,
+        price: last.price,
+        volume: 1,
+        datetime: START,
+      });
+      d2.main.eventEngine.put(new Event(EVENT_TRADE, trade));
+      await d2.main.eventEngine.waitForIdle();
+      assert.deepEqual(s.trades.map((t) => t.vtTradeid), [trade.vtTradeid]);
+    } finally {
+      await d2.close();
+    }
+  });
+
+  test("only the newest keepTradeIds trade ids are remembered in memory, as in the file", async () => {
+    const d = await desk(tempFile(), { keepTradeIds: 3 });
+    try {
+      const s = await started(d, "rb", "rb2410.SHFE");
+      await d.ticks(1);
+      for (let i = 0; i < 5; i++) s.buy(s.ticks[0].askPrice1 + 10 * s.getPricetick(), 1);
+      await d.ticks(3);
+      assert.equal(s.trades.length, 5);
+      // The newest three replayed are ignored; the oldest, forgotten, counts again.
+      for (const t of [...s.trades.slice(2), s.trades[0]]) d.main.eventEngine.put(new Event(EVENT_TRADE, { ...t }));
+      await d.main.eventEngine.waitForIdle();
+      assert.equal(s.trades.length, 6);
+      assert.equal(s.trades[5].vtTradeid, s.trades[0].vtTradeid);
+    } finally {
+      await d.close();
     }
   });
 

@@ -21,13 +21,18 @@ export interface CtaState {
   orders: Record<string, string>;
   /** vtTradeids already applied to a position (the newest MAX_SAVED_TRADES). */
   trades: string[];
+  /** The ids of `orders` whose order ended (oldest first); the others were live when saved. */
+  finished: string[];
 }
 
 /** Trade ids kept for dedupe across restarts: a replayed day of fills fits many times over. */
 export const MAX_SAVED_TRADES = 20_000;
 
+/** Ended orders kept in the order map, so a fill reported late (after a restart) still finds its strategy. */
+export const MAX_FINISHED_ORDERS = 10_000;
+
 export function emptyState(): CtaState {
-  return { version: 1, strategies: {}, orders: {}, trades: [] };
+  return { version: 1, strategies: {}, orders: {}, trades: [], finished: [] };
 }
 
 /** Reads the state file; a missing file is an empty state, an unreadable one an error to fix. */
@@ -50,7 +55,7 @@ export function readState(file: string): CtaState {
     );
   }
   const obj = isRecord(raw) ? raw : undefined;
-  if (!obj || !isOptionalRecord(obj.strategies) || !isOptionalRecord(obj.orders) || (obj.trades !== undefined && !Array.isArray(obj.trades))) {
+  if (!obj || !isOptionalRecord(obj.strategies) || !isOptionalRecord(obj.orders) || !isOptionalArray(obj.trades) || !isOptionalArray(obj.finished)) {
     throw new TickwireError(
       "TW_CTA_STATE",
       `The CTA state file ${file} is not a tickwire CTA state file (expected an object with strategies, orders and trades): point stateFile at the right file, restore it from a backup or delete it to start with no saved strategies.`,
@@ -61,6 +66,7 @@ export function readState(file: string): CtaState {
     strategies: (obj.strategies ?? {}) as Record<string, SavedStrategy>,
     orders: (obj.orders ?? {}) as Record<string, string>,
     trades: (obj.trades ?? []) as string[],
+    finished: (obj.finished ?? []) as string[],
   };
 }
 
@@ -70,6 +76,10 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 
 function isOptionalRecord(v: unknown): boolean {
   return v === undefined || isRecord(v);
+}
+
+function isOptionalArray(v: unknown): boolean {
+  return v === undefined || Array.isArray(v);
 }
 
 let tmpSeq = 0;
