@@ -21,6 +21,7 @@ export {
 } from "./StrategyHost.js";
 export { ArrayManager, TW_STRATEGY_ARRAY_SIZE, type Pair } from "./ArrayManager.js";
 export { TargetPosTemplate } from "./TargetPosTemplate.js";
+export { roundTo } from "./roundTo.js";
 export * as talib from "./talib.js";
 /** vnpy strategies import BarGenerator from vnpy.trader.utility; here it lives in trader/ and is re-exported for strategies. */
 export { BarGenerator, type BarGeneratorOptions } from "../trader/BarGenerator.js";

@@ -1,6 +1,7 @@
 /* vnpy's fill rules and the strict model, each on hand-made bars (or ticks). */
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { roundTo as strategyRoundTo } from "../../src/strategy/index.js";
 import { BacktestingEngine, roundTo, TW_BACKTEST_STRATEGY_ERROR, type BacktestParameters } from "../../src/apps/backtest/index.js";
 import { CtaTemplate, type StopOrder } from "../../src/strategy/index.js";
 import { isTickwireError } from "../../src/event/errors.js";
@@ -126,6 +127,12 @@ test("in tick mode limits fill against ask1/bid1 and stops trigger on the last p
   const ticks = [tick(0, 100, 99, 101), tick(1, 102, 101, 103)];
   const e = await run(ticks, { 0: (s) => (s.buy(103, 1), s.buy(102, 1), s.short(101, 1), s.buy(102, 1, { stop: true })) }, { mode: "tick" });
   assert.deepEqual(fills(e).map((f) => [f[0], f[1]]), [["LONG", 103], ["SHORT", 101], ["LONG", 102]]);
+});
+
+test("roundTo lives in the strategy layer, and the backtest app re-exports the same function", () => {
+  assert.equal(typeof strategyRoundTo, "function");
+  assert.equal(roundTo, strategyRoundTo);
+  assert.equal(strategyRoundTo(2.5, 1), 2);
 });
 
 test("order prices are rounded to the price tick half to even at send time", async () => {

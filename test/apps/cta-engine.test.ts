@@ -1,15 +1,17 @@
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CtaApp, EVENT_CTA_LOG, EVENT_CTA_STOPORDER, EVENT_CTA_STRATEGY, type CtaEngine } from "../../src/apps/cta/index.js";
 import { Event } from "../../src/event/index.js";
+import { readState, writeState, emptyState } from "../../src/apps/cta/state.js";
 import { SimGateway } from "../../src/gateways/sim/index.js";
 import { CtaTemplate, type StopOrder, type StrategyData } from "../../src/strategy/index.js";
 import {
   Direction,
   EVENT_TRADE,
+  LogLevel,
   MainEngine,
   Offset,
   createTrade,
@@ -41,7 +43,7 @@ interface Desk {
   close(): Promise<void>;
 }
 
-async function desk(stateFile = tempFile(), options: { stopOrders?: "auto" | "local" } = {}): Promise<Desk> {
+async function desk(stateFile = tempFile(), options: { stopOrders?: "auto" | "local"; keepFinishedOrders?: number; keepTradeIds?: number } = {}): Promise<Desk> {
   const main = new MainEngine(undefined, { log: false });
   const gw = main.addGateway(SimGateway);
   await main.connect({ seed: 5, startTime: START, tickRate: 0.2, instruments: "rb2410.SHFE,IF2412.CFFEX" }, "SIM");
@@ -227,6 +229,116 @@ describe("CtaEngine", () => {
     }
   });
 
+  test("a strategy keeps trading when the state file cannot be written, and the failure is logged once with its code", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tw-cta-"));
+    dirs.push(dir);
+    const sub = join(dir, "sub");
+    const d = await desk(join(sub, "cta.json"));
+    try {
+      const s = await started(d, "rb", "rb2410.SHFE", { buyOnce: true });
+      // Root ignores chmod: a regular file where the folder was makes mkdir and rename fail (ENOTDIR).
+      rmSync(sub, { recursive: true, force: true });
+      writeFileSync(sub, "not a folder");
+      await d.ticks(5);
+      assert.equal(s.sent.length, 1);
+      assert.equal(s.trades.length, 1);
+      assert.equal(s.pos, 1);
+      assert.equal(s.trading, true);
+      assert.equal(d.cta.getStrategyError("rb"), undefined);
+      assert.equal(d.cta.getOrderStrategy(s.sent[0]), "rb");
+      const errors = d.events.filter((e) => e.type === EVENT_CTA_LOG && (e.data as LogData).msg.includes("TW_CTA_STATE"));
+      assert.equal(errors.length, 1);
+      assert.equal((errors[0].data as LogData).level, LogLevel.ERROR);
+      // Once the folder is back, the next change saves everything kept in memory.
+      rmSync(sub);
+      mkdirSync(sub);
+      d.cta.editStrategy("rb", { size: 2 });
+      assert.equal(readState(join(sub, "cta.json")).orders[s.sent[0]], "rb");
+    } finally {
+      await d.close();
+    }
+  });
+
+  test("writing the state file into a path whose folder is a file throws TW_CTA_STATE", () => {
+    const dir = mkdtempSync(join(tmpdir(), "tw-cta-"));
+    dirs.push(dir);
+    writeFileSync(join(dir, "blocker"), "");
+    assert.throws(() => writeState(join(dir, "blocker", "cta.json"), emptyState()), { code: "TW_CTA_STATE" });
+  });
+
+  test("a state file of valid JSON but not an object is reported as not a tickwire CTA state file", () => {
+    for (const text of ["null", "[]", "3", '{"orders": []}']) {
+      const file = tempFile();
+      writeFileSync(file, text);
+      assert.throws(() => readState(file), (err: Error & { code?: string }) => err.code === "TW_CTA_STATE" && err.message.includes("not a tickwire CTA state file"));
+    }
+  });
+
+  test("the order map keeps only the newest ended orders beyond the live ones, and a late fill of a recent one still routes after a restart", async () => {
+    const file = tempFile();
+    const d1 = await desk(file, { keepFinishedOrders: 5 });
+    let filled: string[] = [];
+    let resting: string;
+    let last: OrderData;
+    try {
+      const s = await started(d1, "rb", "rb2410.SHFE");
+      await d1.ticks(1);
+      const tick = s.ticks[0];
+      for (let i = 0; i < 8; i++) filled = filled.concat(s.buy(tick.askPrice1 + 10 * s.getPricetick(), 1));
+      resting = s.buy(tick.lastPrice - 200, 1)[0];
+      await d1.ticks(3);
+      assert.equal(s.trades.length, 8);
+      assert.deepEqual(filled.map((id) => d1.cta.getOrderStrategy(id)), [undefined, undefined, undefined, "rb", "rb", "rb", "rb", "rb"]);
+      assert.equal(d1.cta.getOrderStrategy(resting), "rb");
+      last = d1.main.getOrder(filled[7])!;
+      d1.cta.editStrategy("rb", { size: 1 });
+    } finally {
+      await d1.close();
+    }
+    const saved = JSON.parse(readFileSync(file, "utf8")) as { orders: Record<string, string> };
+    assert.deepEqual(Object.keys(saved.orders).sort(), [...filled.slice(3), resting].sort());
+    const d2 = await desk(file, { keepFinishedOrders: 5 });
+    try {
+      const s = await started(d2, "rb", "rb2410.SHFE");
+      assert.equal(d2.cta.getOrderStrategy(resting), "rb");
+      const trade = createTrade({
+        gatewayName: last.gatewayName,
+        symbol: last.symbol,
+        exchange: last.exchange,
+        orderid: last.orderid,
+        tradeid: "late-fill-1",
+        direction: Direction.LONG,
+        offset: Offset.OPEN,
+        price: last.price,
+        volume: 1,
+        datetime: START,
+      });
+      d2.main.eventEngine.put(new Event(EVENT_TRADE, trade));
+      await d2.main.eventEngine.waitForIdle();
+      assert.deepEqual(s.trades.map((t) => t.vtTradeid), [trade.vtTradeid]);
+    } finally {
+      await d2.close();
+    }
+  });
+
+  test("only the newest keepTradeIds trade ids are remembered in memory, as in the file", async () => {
+    const d = await desk(tempFile(), { keepTradeIds: 3 });
+    try {
+      const s = await started(d, "rb", "rb2410.SHFE");
+      await d.ticks(1);
+      for (let i = 0; i < 5; i++) s.buy(s.ticks[0].askPrice1 + 10 * s.getPricetick(), 1);
+      await d.ticks(3);
+      assert.equal(s.trades.length, 5);
+      // The newest three replayed are ignored; the oldest, forgotten, counts again.
+      for (const t of [...s.trades.slice(2), s.trades[0]]) d.main.eventEngine.put(new Event(EVENT_TRADE, { ...t }));
+      await d.main.eventEngine.waitForIdle();
+      assert.equal(s.trades.length, 6);
+      assert.equal(s.trades[5].vtTradeid, s.trades[0].vtTradeid);
+    } finally {
+      await d.close();
+    }
+  });
+
   test("a local stop order waits, triggers on the tick that reaches it, and is sent as an aggressive limit", async () => {
     const d = await desk(tempFile(), { stopOrders: "local" });
     try {
@@ -314,4 +426,14 @@ describe("CtaEngine", () => {
       await d.close();
     }
   });
+});
+
+test("no source file of the CTA app imports another app", () => {
+  const dir = join(import.meta.dirname, "../../src/apps/cta");
+  for (const name of readdirSync(dir).filter((f) => f.endsWith(".ts"))) {
+    const text = readFileSync(join(dir, name), "utf8");
+    // "../x" from src/apps/cta is a sibling app; "../../x" is a lower layer.
+    const imports = [...text.matchAll(/from\s+["'](\.\.\/[^."'][^"']*)["']/g)].map((m) => m[1]);
+    assert.deepEqual(imports, [], `${name} imports another app`);
+  }
 });

@@ -1,6 +1,5 @@
 export {
   BacktestingEngine,
-  roundTo,
   TW_BACKTEST_HISTORY,
   TW_BACKTEST_NO_DATA,
   TW_BACKTEST_NO_STRATEGY,
@@ -11,6 +10,8 @@ export {
   type HistorySource,
   type RunOptions,
 } from "./BacktestingEngine.js";
+/** Kept here for code written before it moved to tickwire/strategy. */
+export { roundTo } from "../../strategy/roundTo.js";
 export { TW_BACKTEST_PARAMETERS, DayClock } from "./dates.js";
 export type { DailyResult } from "./DailyResult.js";
 export { calculateStatistics, emptyStatistics, type BacktestStatistics, type StatisticsOptions } from "./statistics.js";

@@ -6,6 +6,7 @@ import {
   createStrategy,
   EngineType,
   isPromiseLike,
+  roundTo,
   STOPORDER_PREFIX,
   StopOrderStatus,
   type CtaStrategyClass,
@@ -41,9 +42,8 @@ import {
   type TradeData,
   type TraderEventEngine,
 } from "../../trader/index.js";
-import { roundTo } from "../backtest/BacktestingEngine.js";
 import { loadStrategyClass } from "./loadStrategyClass.js";
-import { MAX_SAVED_TRADES, readState, writeState, type CtaState } from "./state.js";
+import { MAX_FINISHED_ORDERS, MAX_SAVED_TRADES, readState, writeState, type CtaState } from "./state.js";
 
 export const CTA_APP_NAME = "CtaStrategy";
 /** A strategy's data (`StrategyData`) changed: added, inited, started, stopped, traded, failed. */
@@ -78,6 +78,10 @@ export interface CtaEngineOptions {
    * it is kept locally; "local": always kept locally (triggered on the tick, sent as a limit).
    */
   stopOrders?: "auto" | "local";
+  /** Ended orders kept in the order→strategy map for late fills, newest first. Default 10,000. */
+  keepFinishedOrders?: number;
+  /** Trade ids remembered to ignore replayed fills, in memory and in the file. Default 20,000. */
+  keepTradeIds?: number;
 }
 
 /**
@@ -119,9 +123,15 @@ export class CtaEngine extends BaseEngine implements StrategyHost {
   private readonly classes = new Map<string, { cls: CtaStrategyClass; file?: string }>();
   private orderStrategy = new Map<string, string>();
   private seenTrades = new Set<string>();
+  /** Mapped orders that ended, oldest first (a Set keeps insertion order): the ones dropped first. */
+  private finishedOrders = new Set<string>();
+  private keepFinishedOrders = MAX_FINISHED_ORDERS;
+  private keepTradeIds = MAX_SAVED_TRADES;
   private readonly stopOrders = new Map<string, StopOrder>();
   private stopOrderCount = 0;
   private closed = false;
+  /** A save failed and none succeeded since: the error was logged once for this streak. */
+  private saveFailing = false;
 
   constructor(mainEngine: MainEngine, eventEngine: TraderEventEngine) {
     super(mainEngine, eventEngine, CTA_APP_NAME);
@@ -135,6 +145,8 @@ export class CtaEngine extends BaseEngine implements StrategyHost {
     if (options.stateFile !== undefined) this.stateFile = resolve(options.stateFile);
     if (options.database !== undefined) this.database = options.database;
     if (options.stopOrders !== undefined) this.stopOrderMode = options.stopOrders;
+    if (options.keepFinishedOrders !== undefined) this.keepFinishedOrders = count("keepFinishedOrders", options.keepFinishedOrders);
+    if (options.keepTradeIds !== undefined) this.keepTradeIds = count("keepTradeIds", options.keepTradeIds);
     this.state = undefined;
     this.loadState();
   }
@@ -144,15 +156,33 @@ export class CtaEngine extends BaseEngine implements StrategyHost {
     const state = readState(this.stateFile);
     this.state = state;
     this.orderStrategy = new Map(Object.entries(state.orders));
-    this.seenTrades = new Set(state.trades);
+    this.seenTrades = new Set(state.trades.slice(-this.keepTradeIds));
+    // Orders not listed as ended were live when saved: they stay mapped until they end here.
+    this.finishedOrders = new Set(state.finished.filter((id) => this.orderStrategy.has(id)));
+    this.trimFinished();
     return state;
   }
 
   private saveState(): void {
     const state = this.loadState();
     state.orders = Object.fromEntries(this.orderStrategy);
-    state.trades = [...this.seenTrades].slice(-MAX_SAVED_TRADES);
-    writeState(this.stateFile, state);
+    state.trades = [...this.seenTrades];
+    state.finished = [...this.finishedOrders];
+    // Never throws: a save runs inside a strategy's buy()/sell(), and a full disk must not stop it.
+    try {
+      writeState(this.stateFile, state);
+    } catch (err) {
+      if (!this.saveFailing) {
+        this.saveFailing = true;
+        const why = isTickwireError(err) ? `${err.code}: ${err.message}` : String(err);
+        this.log(`state not saved, retrying on every change: ${why}`, CTA_APP_NAME, LogLevel.ERROR);
+      }
+      return;
+    }
+    if (this.saveFailing) {
+      this.saveFailing = false;
+      this.log(`state saved again to ${this.stateFile}`, CTA_APP_NAME);
+    }
   }
 
   /** The file the state is kept in. */
@@ -372,7 +402,10 @@ export class CtaEngine extends BaseEngine implements StrategyHost {
     const h = this.ownerOf(order.vtOrderid, order.reference);
     if (!h) return;
     if (isActive(order)) h.activeOrders.add(order.vtOrderid);
-    else h.activeOrders.delete(order.vtOrderid);
+    else {
+      h.activeOrders.delete(order.vtOrderid);
+      this.orderFinished(order.vtOrderid);
+    }
     const s = h.strategy;
     void this.call(h, "onOrder", () => s.onOrder(order));
   };
@@ -385,12 +418,29 @@ export class CtaEngine extends BaseEngine implements StrategyHost {
     const h = this.ownerOf(trade.vtOrderid, order?.reference);
     if (!h) return;
     this.seenTrades.add(trade.vtTradeid);
+    if (this.seenTrades.size > this.keepTradeIds) this.seenTrades.delete(this.seenTrades.values().next().value as string);
     const s = h.strategy;
     s.pos += trade.direction === Direction.LONG ? trade.volume : -trade.volume;
     void this.call(h, "onTrade", () => s.onTrade(trade));
     this.syncVariables(h);
     this.putStrategyEvent(s);
   };
+
+  /** An ended order moves to the newest end of the finished list; beyond the limit the oldest is unmapped. */
+  private orderFinished(vtOrderid: string): void {
+    if (!this.orderStrategy.has(vtOrderid)) return;
+    this.finishedOrders.delete(vtOrderid);
+    this.finishedOrders.add(vtOrderid);
+    this.trimFinished();
+  }
+
+  private trimFinished(): void {
+    while (this.finishedOrders.size > this.keepFinishedOrders) {
+      const oldest = this.finishedOrders.values().next().value as string;
+      this.finishedOrders.delete(oldest);
+      this.orderStrategy.delete(oldest);
+    }
+  }
 
   private ownerOf(vtOrderid: string, reference: string | undefined): Hosted | undefined {
     const name = this.orderStrategy.get(vtOrderid);
@@ -525,7 +575,8 @@ export class CtaEngine extends BaseEngine implements StrategyHost {
   }
 
   private mapOrder(h: Hosted, vtOrderid: string): void {
-    if (vtOrderid === "") return;
+    // Empty: not sent. Finished: a remote gateway's events, mapped by reference, beat its id here.
+    if (vtOrderid === "" || this.finishedOrders.has(vtOrderid)) return;
     this.orderStrategy.set(vtOrderid, h.strategy.strategyName);
     h.activeOrders.add(vtOrderid);
     // Saved before any fill can arrive: the event engine dispatches the order's events later.
@@ -702,6 +753,11 @@ export class CtaEngine extends BaseEngine implements StrategyHost {
     // App events are not in TraderEvents; the engine carries any type.
     (this.eventEngine as unknown as EventEngine).put(new Event(type, data));
   }
+}
+
+function count(name: string, v: number): number {
+  if (!Number.isInteger(v) || v < 0) throw new TickwireError("TW_CTA_OPTIONS", `${name} must be a whole number >= 0, got ${JSON.stringify(v)}.`);
+  return v;
 }
 
 /** Orders sent by a strategy carry `cta:<name>` as their reference. */
