@@ -7,7 +7,7 @@ import type { Exchange, Interval } from "../trader/constants.js";
 import type { BarData, TickData } from "../trader/objects.js";
 import { TW_DATA_CLOSED, TW_DATA_NOT_TICKWIRE, TW_DATA_SCHEMA_TOO_NEW, TW_DATA_UNAVAILABLE } from "./errors.js";
 import { BAR_KIND, TICK_KIND, type SeriesInfo, type SeriesKind } from "./rows.js";
-import { barKey, tickKey, type SeriesKeyValues, type SeriesRow } from "./series.js";
+import { barKey, barOverview, tickKey, tickOverview, type SeriesKeyValues, type SeriesRow } from "./series.js";
 import { queryRange } from "./time.js";
 import {
   DEFAULT_STREAM_BATCH,
@@ -148,15 +148,7 @@ export class PostgresDatabase implements Database {
 
   async barOverview(): Promise<BarOverview[]> {
     const rows = await this.bars.overview();
-    return rows.map((r) => ({
-      vtSymbol: `${r.symbol}.${r.exchange}`,
-      symbol: r.symbol,
-      exchange: r.exchange,
-      interval: r.interval as Interval,
-      count: r.count,
-      start: r.first_datetime,
-      end: r.last_datetime,
-    }));
+    return rows.map(barOverview);
   }
 
   async saveTicks(ticks: readonly TickData[]): Promise<number> {
@@ -179,14 +171,7 @@ export class PostgresDatabase implements Database {
 
   async tickOverview(): Promise<TickOverview[]> {
     const rows = await this.ticks.overview();
-    return rows.map((r) => ({
-      vtSymbol: `${r.symbol}.${r.exchange}`,
-      symbol: r.symbol,
-      exchange: r.exchange,
-      count: r.count,
-      start: r.first_datetime,
-      end: r.last_datetime,
-    }));
+    return rows.map(tickOverview);
   }
 
   async close(): Promise<void> {

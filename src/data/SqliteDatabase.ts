@@ -6,7 +6,7 @@ import type { Exchange, Interval } from "../trader/constants.js";
 import type { BarData, TickData } from "../trader/objects.js";
 import { TW_DATA_CLOSED, TW_DATA_NOT_TICKWIRE, TW_DATA_SCHEMA_TOO_NEW, TW_DATA_UNAVAILABLE } from "./errors.js";
 import { BAR_KIND, TICK_KIND, type SeriesInfo, type SeriesKind } from "./rows.js";
-import { barKey, tickKey, type SeriesKeyValues, type SeriesRow } from "./series.js";
+import { barKey, barOverview, tickKey, tickOverview, type SeriesKeyValues, type SeriesRow } from "./series.js";
 import { queryRange } from "./time.js";
 import {
   DEFAULT_STREAM_BATCH,
@@ -144,15 +144,7 @@ export class SqliteDatabase implements Database {
   }
 
   async barOverview(): Promise<BarOverview[]> {
-    return this.run(() => this.bars.overview()).map((r) => ({
-      vtSymbol: `${r.symbol}.${r.exchange}`,
-      symbol: r.symbol,
-      exchange: r.exchange,
-      interval: r.interval as Interval,
-      count: r.count,
-      start: r.first_datetime,
-      end: r.last_datetime,
-    }));
+    return this.run(() => this.bars.overview()).map(barOverview);
   }
 
   async saveTicks(ticks: readonly TickData[]): Promise<number> {
@@ -178,14 +170,7 @@ export class SqliteDatabase implements Database {
   }
 
   async tickOverview(): Promise<TickOverview[]> {
-    return this.run(() => this.ticks.overview()).map((r) => ({
-      vtSymbol: `${r.symbol}.${r.exchange}`,
-      symbol: r.symbol,
-      exchange: r.exchange,
-      count: r.count,
-      start: r.first_datetime,
-      end: r.last_datetime,
-    }));
+    return this.run(() => this.ticks.overview()).map(tickOverview);
   }
 
   async close(): Promise<void> {
