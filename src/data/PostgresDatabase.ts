@@ -7,6 +7,7 @@ import type { Exchange, Interval } from "../trader/constants.js";
 import type { BarData, TickData } from "../trader/objects.js";
 import { TW_DATA_CLOSED, TW_DATA_NOT_TICKWIRE, TW_DATA_SCHEMA_TOO_NEW, TW_DATA_UNAVAILABLE } from "./errors.js";
 import { BAR_KIND, TICK_KIND, type SeriesInfo, type SeriesKind } from "./rows.js";
+import { barKey, barOverview, tickKey, tickOverview, type SeriesKeyValues, type SeriesRow } from "./series.js";
 import { queryRange } from "./time.js";
 import {
   DEFAULT_STREAM_BATCH,
@@ -17,7 +18,7 @@ import {
   type TickOverview,
   type TickQuery,
 } from "./types.js";
-import { queryInterval, querySymbol, validateBars, validateTicks } from "./validate.js";
+import { validateBars, validateTicks } from "./validate.js";
 
 const VERSION_TABLE = "tickwire_schema";
 const INT8_OID = 20;
@@ -147,15 +148,7 @@ export class PostgresDatabase implements Database {
 
   async barOverview(): Promise<BarOverview[]> {
     const rows = await this.bars.overview();
-    return rows.map((r) => ({
-      vtSymbol: `${r.symbol}.${r.exchange}`,
-      symbol: r.symbol,
-      exchange: r.exchange,
-      interval: r.interval as Interval,
-      count: r.count,
-      start: r.first_datetime,
-      end: r.last_datetime,
-    }));
+    return rows.map(barOverview);
   }
 
   async saveTicks(ticks: readonly TickData[]): Promise<number> {
@@ -178,14 +171,7 @@ export class PostgresDatabase implements Database {
 
   async tickOverview(): Promise<TickOverview[]> {
     const rows = await this.ticks.overview();
-    return rows.map((r) => ({
-      vtSymbol: `${r.symbol}.${r.exchange}`,
-      symbol: r.symbol,
-      exchange: r.exchange,
-      count: r.count,
-      start: r.first_datetime,
-      end: r.last_datetime,
-    }));
+    return rows.map(tickOverview);
   }
 
   async close(): Promise<void> {
@@ -193,28 +179,6 @@ export class PostgresDatabase implements Database {
     this.closed = true;
     await this.pool.end();
   }
-}
-
-type SeriesKeyValues = [string, Exchange] | [string, Exchange, Interval];
-
-function barKey(query: BarQuery): SeriesKeyValues {
-  const { symbol, exchange } = querySymbol(query?.vtSymbol);
-  return [symbol, exchange, queryInterval(query.interval)];
-}
-
-function tickKey(query: TickQuery): SeriesKeyValues {
-  const { symbol, exchange } = querySymbol(query?.vtSymbol);
-  return [symbol, exchange];
-}
-
-interface SeriesRow {
-  id: number;
-  symbol: string;
-  exchange: Exchange;
-  interval?: string;
-  count: number;
-  first_datetime: number;
-  last_datetime: number;
 }
 
 interface BatchStat {

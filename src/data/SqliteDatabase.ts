@@ -6,6 +6,7 @@ import type { Exchange, Interval } from "../trader/constants.js";
 import type { BarData, TickData } from "../trader/objects.js";
 import { TW_DATA_CLOSED, TW_DATA_NOT_TICKWIRE, TW_DATA_SCHEMA_TOO_NEW, TW_DATA_UNAVAILABLE } from "./errors.js";
 import { BAR_KIND, TICK_KIND, type SeriesInfo, type SeriesKind } from "./rows.js";
+import { barKey, barOverview, tickKey, tickOverview, type SeriesKeyValues, type SeriesRow } from "./series.js";
 import { queryRange } from "./time.js";
 import {
   DEFAULT_STREAM_BATCH,
@@ -16,7 +17,7 @@ import {
   type TickOverview,
   type TickQuery,
 } from "./types.js";
-import { queryInterval, querySymbol, validateBars, validateTicks } from "./validate.js";
+import { validateBars, validateTicks } from "./validate.js";
 
 type Db = BetterSqlite3.Database;
 type Stmt = BetterSqlite3.Statement;
@@ -143,15 +144,7 @@ export class SqliteDatabase implements Database {
   }
 
   async barOverview(): Promise<BarOverview[]> {
-    return this.run(() => this.bars.overview()).map((r) => ({
-      vtSymbol: `${r.symbol}.${r.exchange}`,
-      symbol: r.symbol,
-      exchange: r.exchange,
-      interval: r.interval as Interval,
-      count: r.count,
-      start: r.first_datetime,
-      end: r.last_datetime,
-    }));
+    return this.run(() => this.bars.overview()).map(barOverview);
   }
 
   async saveTicks(ticks: readonly TickData[]): Promise<number> {
@@ -177,14 +170,7 @@ export class SqliteDatabase implements Database {
   }
 
   async tickOverview(): Promise<TickOverview[]> {
-    return this.run(() => this.ticks.overview()).map((r) => ({
-      vtSymbol: `${r.symbol}.${r.exchange}`,
-      symbol: r.symbol,
-      exchange: r.exchange,
-      count: r.count,
-      start: r.first_datetime,
-      end: r.last_datetime,
-    }));
+    return this.run(() => this.ticks.overview()).map(tickOverview);
   }
 
   async close(): Promise<void> {
@@ -207,29 +193,6 @@ export class SqliteDatabase implements Database {
       lo = last + 1;
     }
   }
-}
-
-/** symbol, exchange[, interval] of a query. */
-type SeriesKeyValues = [string, Exchange] | [string, Exchange, Interval];
-
-function barKey(query: BarQuery): SeriesKeyValues {
-  const { symbol, exchange } = querySymbol(query?.vtSymbol);
-  return [symbol, exchange, queryInterval(query.interval)];
-}
-
-function tickKey(query: TickQuery): SeriesKeyValues {
-  const { symbol, exchange } = querySymbol(query?.vtSymbol);
-  return [symbol, exchange];
-}
-
-interface SeriesRow {
-  id: number;
-  symbol: string;
-  exchange: Exchange;
-  interval?: string;
-  count: number;
-  first_datetime: number;
-  last_datetime: number;
 }
 
 /** The statements of one kind (bars or ticks): a series table plus its data table. */

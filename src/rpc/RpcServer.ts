@@ -447,7 +447,8 @@ export class RpcServer {
         try {
           next = encoding.next();
         } catch (err) {
-          this.encodeFailed(peer, callId, name, err);
+          if ((err as { code?: string })?.code === RpcErrorCode.OVERSIZE) this.resultOversize(peer, callId, name, "has more than 65,535 fields");
+          else this.encodeFailed(peer, callId, name, err);
           return;
         }
         if (next.done) break;

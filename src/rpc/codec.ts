@@ -12,7 +12,8 @@
  */
 import { createRequire } from "node:module";
 import { Packr, RESERVE_START_SPACE, type Unpackr } from "msgpackr";
-import type { RemoteErrorInfo } from "./errors.js";
+import { TickwireError } from "../event/errors.js";
+import { RpcErrorCode, type RemoteErrorInfo } from "./errors.js";
 
 export const KIND_REQUEST = 0x01;
 export const KIND_REPLY_OK = 0x02;
@@ -172,7 +173,9 @@ export function* encodeReplyParts(callId: number, value: unknown, sliceBytes: nu
   if (!items) {
     const object = value as Record<string, unknown>;
     for (const key in object) if (Object.hasOwn(object, key)) fields.push([key, isLongArray(object[key]) ? object[key].slice() : object[key]]);
-    if (fields.length > 0xffff) throw new Error("Object is too large to serialize with fast 16-bit map size");
+    if (fields.length > 0xffff) {
+      throw new TickwireError(RpcErrorCode.OVERSIZE, `A result object has ${fields.length} fields, over the 65,535 a sliced reply can carry: return an array or fewer fields.`);
+    }
   }
   const head = Buffer.allocUnsafe(REPLY_HEADER);
   head[0] = KIND_REPLY_OK;

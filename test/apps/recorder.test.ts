@@ -2,6 +2,7 @@ import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
+import type { Worker } from "node:worker_threads";
 import { join } from "node:path";
 import { DataRecorderApp, EVENT_RECORDER, WorkerStore, type RecorderOptions, type RecorderStatus, type RecorderStore } from "../../src/apps/recorder/index.js";
 import { openDatabase, type Database } from "../../src/data/index.js";
@@ -196,6 +197,39 @@ describe("DataRecorder on a WorkerStore (the store on its own thread)", () => {
     for (const t of sent) bg.updateTick(t);
     bg.generate();
     assert.deepEqual(await db.loadBars({ vtSymbol: "rb2410.SHFE", interval: Interval.MINUTE }), expected);
+  });
+
+  test("close() while the thread is being started again waits for it and ends it, leaving no live thread", GUARD, async () => {
+    const dir = await mkdtemp(join(tmpdir(), "tickwire-recorder-"));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const store = await WorkerStore.open(`sqlite:${join(dir, "data.sqlite")}`);
+    const inner = store as unknown as { worker?: Worker };
+    const first = inner.worker!;
+    const exited = new Promise((r) => first.once("exit", r));
+    await first.terminate();
+    await exited;
+    const saving = store.saveTicks(ticks(3)).catch((e: Error) => e);
+    await store.close();
+    await saving;
+    assert.equal(inner.worker, undefined, "a thread is still alive after close()");
+  });
+
+  test("a thread that ends fails only the saves sent to it, not those sent to the thread started after it", GUARD, async () => {
+    const dir = await mkdtemp(join(tmpdir(), "tickwire-recorder-"));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const store = await WorkerStore.open(`sqlite:${join(dir, "data.sqlite")}`);
+    cleanups.push(() => store.close());
+    const inner = store as unknown as { worker?: Worker };
+    const first = inner.worker!;
+    const exited = new Promise((r) => first.once("exit", r));
+    await first.terminate();
+    await exited;
+    assert.equal(await store.saveTicks(ticks(2)), 2);
+    assert.notEqual(inner.worker, first, "the next save did not start a new thread");
+    const saving = store.saveTicks(ticks(3, 0, 10));
+    // A late exit of the old thread (its "error" came first and a save already started the next).
+    first.emit("exit", 1);
+    assert.equal(await saving, 3);
   });
 
   test("opening a bad URL rejects with the store's own error code", async () => {

@@ -1,6 +1,6 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
-import { encodeValue, findForeignExtension } from "../../src/rpc/codec.js";
+import { encodeReplyParts, encodeValue, findForeignExtension } from "../../src/rpc/codec.js";
 
 describe("request extension guard", () => {
   test("nothing tickwire's encoder writes is taken for a foreign extension", () => {
@@ -23,4 +23,9 @@ describe("request extension guard", () => {
     assert.equal(findForeignExtension(inMap, 0), 0x42);
     assert.equal(findForeignExtension(Buffer.from([0x91, 0xd4, 0x72, 0x00]), 0), 0x72);
   });
+});
+
+test("a sliced reply of an object with more than 65,535 fields fails with TW_RPC_OVERSIZE", () => {
+  const wide = Object.fromEntries(Array.from({ length: 70_000 }, (_, i) => [`k${i}`, i]));
+  assert.throws(() => [...encodeReplyParts(1, wide, 64 * 1024)], (e: Error & { code?: string }) => e.code === "TW_RPC_OVERSIZE");
 });

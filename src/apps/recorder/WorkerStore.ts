@@ -36,6 +36,8 @@ function tsxApi(): string | undefined {
 }
 
 interface Waiter {
+  /** The thread the request went to: only its death fails this waiter. */
+  worker: Worker;
   resolve: (n: number) => void;
   reject: (e: Error) => void;
 }
@@ -78,11 +80,13 @@ export class WorkerStore implements RecorderStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // A thread still opening would otherwise come up after this returned and keep the process alive.
+    if (this.opening) await this.opening.catch(() => undefined);
     const worker = this.worker;
     if (!worker) return;
     await new Promise<void>((resolve) => {
       const id = this.nextId++;
-      this.waiters.set(id, { resolve: () => resolve(), reject: () => resolve() });
+      this.waiters.set(id, { worker, resolve: () => resolve(), reject: () => resolve() });
       worker.postMessage({ id, op: "close" } satisfies StoreRequest);
     });
     await worker.terminate();
@@ -95,7 +99,7 @@ export class WorkerStore implements RecorderStore {
     const worker = this.worker!;
     return new Promise<number>((resolve, reject) => {
       const id = this.nextId++;
-      this.waiters.set(id, { resolve, reject });
+      this.waiters.set(id, { worker, resolve, reject });
       const encoded = encodeRows(rows);
       if (encoded) worker.postMessage({ id, op, encoded } satisfies StoreRequest, [encoded.nums.buffer as ArrayBuffer, encoded.strRefs.buffer as ArrayBuffer]);
       else worker.postMessage({ id, op, rows } satisfies StoreRequest);
@@ -129,6 +133,7 @@ export class WorkerStore implements RecorderStore {
         });
         reject(error);
         for (const [id, w] of this.waiters) {
+          if (w.worker !== worker) continue;
           this.waiters.delete(id);
           w.reject(error);
         }

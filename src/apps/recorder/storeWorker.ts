@@ -22,21 +22,25 @@ try {
   reply({ id: 0, ok: false, error: encodeError(err) });
 }
 
-port.on("message", (req: StoreRequest) => {
-  void (async () => {
-    try {
-      if (!db) throw new Error("the store did not open");
-      if (req.op === "close") {
-        await db.close();
-        reply({ id: req.id, ok: true, n: 0 });
-        port.close();
-        return;
-      }
-      const rows = req.encoded ? decodeRows(req.encoded) : req.rows;
-      const n = req.op === "bars" ? await db.saveBars(rows as never) : await db.saveTicks(rows as never);
-      reply({ id: req.id, ok: true, n });
-    } catch (err) {
-      reply({ id: req.id, ok: false, error: encodeError(err) });
+async function handle(req: StoreRequest): Promise<void> {
+  try {
+    if (!db) throw new Error("the store did not open");
+    if (req.op === "close") {
+      await db.close();
+      reply({ id: req.id, ok: true, n: 0 });
+      port.close();
+      return;
     }
-  })();
+    const rows = req.encoded ? decodeRows(req.encoded) : req.rows;
+    const n = req.op === "bars" ? await db.saveBars(rows as never) : await db.saveTicks(rows as never);
+    reply({ id: req.id, ok: true, n });
+  } catch (err) {
+    reply({ id: req.id, ok: false, error: encodeError(err) });
+  }
+}
+
+// One at a time, in the order posted: a close must not end the pool under a save still awaiting.
+let queue: Promise<void> = Promise.resolve();
+port.on("message", (req: StoreRequest) => {
+  queue = queue.then(() => handle(req));
 });
