@@ -4,8 +4,9 @@ import { readKeyFile } from "../rpc/index.js";
 import { MainEngine, createSubscribeRequest } from "../trader/index.js";
 import { startDemoOrders } from "./demo.js";
 import { startView } from "./view.js";
+import { addWebOptions, startCliWeb, type WebCliOptions } from "./webOptions.js";
 
-export interface ClientOptions {
+export interface ClientOptions extends WebCliOptions {
   req: string;
   sub: string;
   serverKey?: string;
@@ -53,7 +54,10 @@ export async function runClient(opts: ClientOptions): Promise<void> {
     setting.secretKey = own.secretKey ?? "";
   }
   const gateway = main.addGateway(RpcGateway);
-  const title = `tickwire client · ${opts.req}${opts.demoOrders ? " · demo orders on" : ""} · Ctrl+C to quit`;
+  // Before the view takes the screen, so its URL line is printed plainly (and shown in the title).
+  const web = opts.web ? await startCliWeb(main, opts) : undefined;
+  if (web) stops.push(() => void web.close());
+  const title = `tickwire client · ${opts.req}${opts.demoOrders ? " · demo orders on" : ""}${web ? ` · ${web.loginUrl}` : ""} · Ctrl+C to quit`;
   stops.push(startView(main, { title }));
   await main.connect(setting, gateway.gatewayName);
   await gateway.whenSynced();
@@ -65,15 +69,15 @@ export async function runClient(opts: ClientOptions): Promise<void> {
 }
 
 export function register(program: Command): void {
-  program
+  const command = program
     .command("client")
     .description("trade through a `tickwire serve` process: MainEngine + RpcGateway with the live console view")
     .option("--req <endpoint>", "the server's request endpoint", "tcp://127.0.0.1:2014")
     .option("--sub <endpoint>", "the server's publication endpoint", "tcp://127.0.0.1:4102")
     .option("--server-key <file>", "the server's public .key file (CURVE)")
     .option("--curve-secret <file>", "this client's .key_secret file (CURVE; default: a fresh key pair)")
-    .option("--demo-orders", "place demonstration orders through the server", false)
-    .action(async (opts: ClientOptions) => {
-      await runClient(opts);
-    });
+    .option("--demo-orders", "place demonstration orders through the server", false);
+  addWebOptions(command).action(async (opts: ClientOptions) => {
+    await runClient(opts);
+  });
 }

@@ -13,6 +13,7 @@ import { register as registerKeygen } from "./keygen.js";
 import { register as registerListen } from "./listen.js";
 import { register as registerData } from "./data.js";
 import { register as registerBacktest } from "./backtest.js";
+import { register as registerWeb } from "./web.js";
 
 const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
 const program = new Command("tickwire").description("event-driven trading engine for TypeScript").version(pkg.version);
@@ -24,6 +25,7 @@ registerKeygen(program);
 registerListen(program);
 registerData(program);
 registerBacktest(program);
+registerWeb(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -9,8 +9,9 @@ import { startDemoOrders } from "./demo.js";
 import { startStrategies, strategyLines } from "./strategies.js";
 import type { CtaEngine } from "../apps/cta/index.js";
 import { startView } from "./view.js";
+import { addWebOptions, startCliWeb, type WebCliOptions } from "./webOptions.js";
 
-export interface RunOptions {
+export interface RunOptions extends WebCliOptions {
   seed: number;
   tickRate: number;
   instruments?: string;
@@ -32,10 +33,6 @@ export interface RunOptions {
   strategyState?: string;
   /** A JSON file of pre-trade risk rules (docs/risk.md): every order passes them. */
   risk?: string;
-  /** Serve the web trader. */
-  web: boolean;
-  webPort: number;
-  webHost: string;
 }
 
 /** How long the recorder may keep retrying an unavailable store at shutdown. */
@@ -193,14 +190,10 @@ export async function runPaperTrading(opts: RunOptions): Promise<void> {
   }
   let webLine = "";
   if (opts.web) {
-    // Loaded only with --web: Fastify and its plugins stay out of a plain run.
-    const { startWebServer } = await import("../apps/web/index.js");
     try {
-      const web = await startWebServer(main, { port: opts.webPort, host: opts.webHost, passwordHash: process.env.TICKWIRE_WEB_PASSWORD_HASH, ...(cta ? { strategies: cta } : {}) });
+      const web = await startCliWeb(main, opts, cta ? { strategies: cta } : {});
       stops.push(() => void web.close());
       webLine = web.loginUrl;
-      // On its own line, so a script (or a person) can pick it up.
-      process.stdout.write(web.loginUrl + "\n");
     } catch (e) {
       process.stderr.write(`tickwire run: cannot start the web trader: ${e instanceof Error ? e.message : String(e)}\n`);
       void shutdown("bad --web", 2);
@@ -216,7 +209,7 @@ export async function runPaperTrading(opts: RunOptions): Promise<void> {
 }
 
 export function register(program: Command): void {
-  program
+  const command = program
     .command("run")
     .description("run a paper-trading system: MainEngine + the simulated exchange, with a live console view")
     .option("--seed <n>", "seed of the simulated market (same seed, same market)", integer, 1)
@@ -232,11 +225,8 @@ export function register(program: Command): void {
     .option("--bus <url>", "also publish ticks, orders, trades, positions and accounts to an EventCenter (amqp://… or memory://…)")
     .option("--record <list>", 'record the 1-minute bars of these vtSymbols into the store, e.g. "rb2410.SHFE,BTCUSDT.BINANCE"', symbolList)
     .option("--record-ticks", "with --record: record their ticks too", false)
-    .option("--database <url>", "the store to record into: sqlite:path/file.sqlite or postgres://… (default: TICKWIRE_DATABASE, else sqlite:.tickwire/data.sqlite)")
-    .option("--web", "also serve the web trader (prints its URL with the access token on its own line)", false)
-    .option("--web-port <n>", "port of the web trader (0 picks a free one)", integer, 8600)
-    .option("--web-host <host>", "address of the web trader; not loopback only with TICKWIRE_WEB_PASSWORD_HASH set", "127.0.0.1")
-    .action(async (opts: RunOptions) => {
-      await runPaperTrading(opts);
-    });
+    .option("--database <url>", "the store to record into: sqlite:path/file.sqlite or postgres://… (default: TICKWIRE_DATABASE, else sqlite:.tickwire/data.sqlite)");
+  addWebOptions(command).action(async (opts: RunOptions) => {
+    await runPaperTrading(opts);
+  });
 }

@@ -5,9 +5,10 @@ import { RpcServiceApp } from "../apps/rpc-service/index.js";
 import { RiskApp, loadRiskFile } from "../apps/risk/index.js";
 import { SimGateway } from "../gateways/sim/index.js";
 import { readKeyFile, type RpcServerOptions } from "../rpc/index.js";
-import { LogLevel, MainEngine } from "../trader/index.js";
+import { LogLevel, MainEngine, createSubscribeRequest } from "../trader/index.js";
+import { addWebOptions, startCliWeb, type WebCliOptions } from "./webOptions.js";
 
-export interface ServeOptions {
+export interface ServeOptions extends WebCliOptions {
   rep: string;
   pub: string;
   seed: number;
@@ -60,11 +61,13 @@ export async function serve(opts: ServeOptions): Promise<void> {
   if (riskConfig) main.addApp(RiskApp).configure(riskConfig);
   const started = Date.now();
   let closing = false;
+  let web: { close(): Promise<void> } | undefined;
   const shutdown = async (signal: string): Promise<void> => {
     if (closing) return;
     closing = true;
+    void web?.close();
     const deadline = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), CLOSE_DEADLINE_MS).unref());
-    let code = 0;
+    let code = typeof process.exitCode === "number" ? process.exitCode : 0;
     try {
       const how = await Promise.race([main.close().then(() => "closed" as const), deadline]);
       process.stderr.write(`tickwire serve: ${signal}, ${how} after ${((Date.now() - started) / 1000).toFixed(1)} s.\n`);
@@ -99,12 +102,26 @@ export async function serve(opts: ServeOptions): Promise<void> {
   process.stdout.write(
     `tickwire serve: requests ${server.repEndpoint} publications ${server.pubEndpoint}${opts.curveSecret ? " (CURVE)" : ""} · Ctrl+C to quit\n`,
   );
+  if (opts.web) {
+    // The page's market watch shows what the engine is subscribed to: everything, as `run` does.
+    for (const m of gateway.exchange.markets) {
+      await main.subscribe(createSubscribeRequest({ symbol: m.instrument.symbol, exchange: m.instrument.exchange }), gateway.gatewayName);
+    }
+    try {
+      web = await startCliWeb(main, opts);
+    } catch (e) {
+      process.stderr.write(`tickwire serve: cannot start the web trader: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.exitCode = 2;
+      void shutdown("bad --web");
+      return;
+    }
+  }
   // The sim's timers are unref'd; this one holds the process open until a signal.
   setInterval(() => {}, 60_000);
 }
 
 export function register(program: Command): void {
-  program
+  const command = program
     .command("serve")
     .description("serve a paper-trading MainEngine to other processes over ZeroMQ (tickwire client, RpcGateway)")
     .option("--rep <endpoint>", "request endpoint to bind", "tcp://127.0.0.1:2014")
@@ -117,8 +134,8 @@ export function register(program: Command): void {
     .option("--allow <file|dir>", "client public key file (.key) or a directory of them; repeatable (default with CURVE: any client)", collect)
     .option("--insecure", "allow binding beyond 127.0.0.1 without CURVE (trusted networks only)", false)
     .option("--risk <file>", "pre-trade risk rules from a JSON file (see docs/risk.md); every client's order passes them")
-    .option("--log-level <level>", "DEBUG shows every client call", "INFO")
-    .action(async (opts: ServeOptions) => {
-      await serve(opts);
-    });
+    .option("--log-level <level>", "DEBUG shows every client call", "INFO");
+  addWebOptions(command).action(async (opts: ServeOptions) => {
+    await serve(opts);
+  });
 }
