@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import fastifyCookie from "@fastify/cookie";
 import fastifyStatic from "@fastify/static";
 import fastifyWebsocket from "@fastify/websocket";
+import fastifySwagger from "@fastify/swagger";
 import { TickwireError } from "../../event/index.js";
 import {
   EVENT_ACCOUNT,
@@ -30,6 +31,7 @@ import {
 } from "../../trader/index.js";
 import { CSRF_HEADER, LoginLimiter, SESSION_COOKIE, SessionStore, isLoopback, newSecret, sameSecret, verifyPassword } from "./auth.js";
 import { LiveFeed, type OrderedTopic } from "./LiveFeed.js";
+import { ROUTE_DOCS } from "./openapi.js";
 import { barsQuery, cancelParams, loginBody, orderBody, ordersQuery, strategyParams, subscribeBody } from "./schemas.js";
 import { EVENT_STRATEGY, type WebStrategySource, type WebTradingSource } from "./source.js";
 
@@ -118,10 +120,26 @@ export async function startWebServer(source: WebTradingSource, options: WebServe
   // removeAdditional off and no coercion: a field the schema does not know, or a number sent as a
   // string, is refused rather than silently fixed.
   const app = Fastify({ logger: false, ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } } });
+  // The OpenAPI document of the /api routes, made from their JSON schemas (GET /docs/json; the
+  // page at /docs renders it). Registered first: it records the routes added after it.
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: { title: "tickwire web trader", version: "1", description: "REST API of the web trader. Send Authorization: Bearer <token> (the token printed at start) or use the page's session cookie with the header x-tickwire: 1." },
+      components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
+      security: [{ bearer: [] }],
+    },
+    transform: ({ schema, url, route }) => {
+      const method = String(Array.isArray(route.method) ? route.method[0] : route.method);
+      const doc = ROUTE_DOCS[`${method} ${url}`];
+      return { schema: { ...schema, hide: !url.startsWith("/api"), ...(doc ?? {}) }, url };
+    },
+  });
   await app.register(fastifyCookie);
   await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
   await app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: "/static/", index: false, cacheControl: false });
 
+  const loginHtml = readFileSync(join(PUBLIC_DIR, "login.html"), "utf8");
+  const docsHtml = readFileSync(join(PUBLIC_DIR, "docs.html"), "utf8");
   const authenticated = (req: FastifyRequest): boolean => {
     const auth = req.headers.authorization;
     if (auth?.startsWith("Bearer ")) return sameSecret(auth.slice(7), token);
@@ -142,7 +160,7 @@ export async function startWebServer(source: WebTradingSource, options: WebServe
 
   app.addHook("onRequest", async (req, reply) => {
     const path = req.url.split("?")[0];
-    const guarded = path.startsWith("/api/") || path === "/api" || path === "/ws";
+    const guarded = path.startsWith("/api/") || path === "/api" || path === "/ws" || path === "/docs" || path.startsWith("/docs/");
     const changes = req.method !== "GET" && req.method !== "HEAD";
     if (changes && (guarded || path === "/login" || path === "/logout")) {
       const bearer = req.headers.authorization?.startsWith("Bearer ") === true;
@@ -152,6 +170,7 @@ export async function startWebServer(source: WebTradingSource, options: WebServe
     }
     if (!guarded) return;
     if (!authenticated(req)) {
+      if (path === "/docs") return reply.code(401).type("text/html").send(loginHtml);
       return fail(reply, 401, "TW_WEB_UNAUTHORIZED", "Not logged in: open the URL with ?token=… printed at start, or send Authorization: Bearer <token>.");
     }
     if (path === "/ws") {
@@ -173,7 +192,6 @@ export async function startWebServer(source: WebTradingSource, options: WebServe
 
   // --- the page and login
   const indexHtml = readFileSync(join(PUBLIC_DIR, "index.html"), "utf8");
-  const loginHtml = readFileSync(join(PUBLIC_DIR, "login.html"), "utf8");
   app.get("/", async (req, reply) => {
     const q = req.query as { token?: unknown };
     if (typeof q.token === "string") {
@@ -210,6 +228,10 @@ export async function startWebServer(source: WebTradingSource, options: WebServe
     reply.clearCookie(SESSION_COOKIE, { path: "/" });
     return reply.code(204).send();
   });
+
+  // --- the API's documentation (authenticated like /api)
+  app.get("/docs", async (_req, reply) => reply.type("text/html").send(docsHtml));
+  app.get("/docs/json", async () => app.swagger());
 
   // --- REST
   app.get("/api/contracts", async () => source.getAllContracts());
