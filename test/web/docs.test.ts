@@ -19,7 +19,7 @@ describe("the API page /docs in Chromium", { skip: chromiumMissing("the /docs br
     await t?.close();
   });
 
-  test("after logging in with the token, /docs lists every route under the CSP without a console error", async () => {
+  test("after logging in with the token, /docs lists every route under the CSP without a console error", { timeout: 60_000 }, async () => {
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on("console", (m) => {
