@@ -119,6 +119,22 @@ describe("tickwire serve --web and tickwire web --req --sub", () => {
     assert.ok(serverTrades.every((t) => t.gatewayName === "SIM"));
   });
 
+  test("client --web serves the page of a client of the server, next to its console view", GUARD, async () => {
+    const [, req, sub] = ENDPOINTS.exec(server.stdout())!;
+    const client = tickwire("client", "--req", req, "--sub", sub, "--web", "--web-port", "0");
+    try {
+      const api = await apiOf(client);
+      const contracts = await until("the server's contracts", async () => {
+        const c = await api.get<Array<{ vtSymbol: string; gatewayName: string }>>("/api/contracts");
+        return c.length === 2 ? c : undefined;
+      });
+      assert.ok(contracts.every((c) => c.gatewayName === "RPC"));
+    } finally {
+      client.child.kill("SIGINT");
+    }
+    assert.equal((await client.exit).code, 0);
+  });
+
   test("the standalone web process's page in Chromium shows ticks and trades an order from the ticket", { ...GUARD, skip: chromiumMissing("the standalone web page test") }, async () => {
     const browser: Browser = await launchChromium();
     try {
