@@ -32,6 +32,7 @@ describe("web trader REST API", () => {
     ["DELETE", "/api/orders"],
     ["POST", "/api/strategies/x/start"],
     ["GET", "/ws"],
+    ["GET", "/docs/json"],
   ];
 
   test("every API route and the WebSocket refuse a request without credentials with 401 and a typed body", async () => {
