@@ -207,11 +207,17 @@ export class BacktestingEngine implements StrategyHost {
   private stopOrderCount = 0;
   private readonly stopOrders: StopOrder[] = [];
   private readonly activeStopOrders = new ActiveSet<ActiveStop>();
+  /** What crossLimitOrder / crossStopOrder iterate over (reused: no array per bar). */
+  private readonly limitScratch: ActiveOrder[] = [];
+  private readonly stopScratch: ActiveStop[] = [];
   private tradeCount = 0;
   private readonly tradeLog = new TradeColumns();
   private readonly dailyResults = new Map<string, DailyResult>();
   private currentDay: DailyResult | null = null;
   private currentDayKey = "";
+  /** The instants [dayFrom, dayTo) all fall on currentDay's date (the clock's cached day). */
+  private dayFrom = Infinity;
+  private dayTo = -Infinity;
   private pending: Promise<unknown>[] = [];
   readonly logs: string[] = [];
   private results: DailyResult[] = [];
@@ -327,11 +333,15 @@ export class BacktestingEngine implements StrategyHost {
     this.stopOrderCount = 0;
     this.stopOrders.length = 0;
     this.activeStopOrders.clear();
+    this.limitScratch.length = 0;
+    this.stopScratch.length = 0;
     this.tradeCount = 0;
     this.tradeLog.clear();
     this.dailyResults.clear();
     this.currentDay = null;
     this.currentDayKey = "";
+    this.dayFrom = Infinity;
+    this.dayTo = -Infinity;
     this.pending = [];
     this.logs.length = 0;
     this.results = [];
@@ -416,31 +426,62 @@ export class BacktestingEngine implements StrategyHost {
 
   /**
    * Replay `h[i..stopAt)` synchronously; stops early after a datum whose callbacks left a
-   * promise (the caller awaits it). Returns the next index, or -1 once past `end`.
+   * promise (the caller awaits it). Returns the next index, or -1 once past `end`. Per datum:
+   * cross the pending limit orders, then the stop orders, then the strategy's callback, then the
+   * date's close — the hot loop of every backtest, so what is fixed for the run is read once.
    */
   private replay(h: readonly (BarData | TickData)[], i: number, stopAt: number, end: number): number {
     const bars = this.p!.mode === "bar";
+    const strict = this.strict;
+    const s = this.strategy!;
+    const limits = this.activeLimitOrders;
+    const stops = this.activeStopOrders;
+    let last = this.lastTime;
     try {
       for (; i < stopAt; i++) {
         const d = h[i];
-        if (d.datetime > end) return -1;
-        if (d.datetime < this.lastTime) this.outOfOrder(d.datetime);
-        this.lastTime = d.datetime;
-        if (bars) this.newBar(d as BarData);
-        else this.newTick(d as TickData);
+        const t = d.datetime;
+        if (t > end) return -1;
+        if (t < last) this.outOfOrder(t, last);
+        last = t;
+        this.datetime = t;
+        this.barIndex++;
+        let r: unknown;
+        let price: number;
+        if (bars) {
+          const bar = d as BarData;
+          this.bar = bar;
+          if (strict) this.volumeLeft = bar.volume;
+          if (limits.size > 0) this.crossLimitOrder();
+          if (stops.size > 0) this.crossStopOrder();
+          r = s.onBar(bar);
+          price = bar.closePrice;
+        } else {
+          const tick = d as TickData;
+          this.tick = tick;
+          if (limits.size > 0) this.crossLimitOrder();
+          if (stops.size > 0) this.crossStopOrder();
+          r = s.onTick(tick);
+          price = tick.lastPrice;
+        }
+        if (r !== undefined) this.call(r);
+        if (t >= this.dayFrom && t < this.dayTo) this.currentDay!.closePrice = price;
+        else this.updateDailyClose(t, price);
         if (this.pending.length > 0) return i + 1;
       }
     } catch (err) {
       if (err instanceof TickwireError && err.code === TW_BACKTEST_HISTORY) throw err;
       throw this.strategyError(err, "a callback");
+    } finally {
+      this.lastTime = last;
     }
     return i;
   }
 
-  private outOfOrder(t: number): never {
+  private outOfOrder(t: number, last: number): never {
     throw new TickwireError(
       TW_BACKTEST_HISTORY,
-      `History out of time order: ${new Date(t).toISOString()} comes after ${new Date(this.lastTime).toISOString()}. Sort the history by datetime.`,
+      `History out of time order: ${new Date(t).toISOString()} comes after ${new Date(last).toISOString()}. Sort the history by datetime.`,
     );
   }
 
@@ -478,29 +519,12 @@ export class BacktestingEngine implements StrategyHost {
     if (isPromiseLike(r)) this.pending.push(Promise.resolve(r));
   }
 
-  private newBar(bar: BarData): void {
-    this.bar = bar;
-    this.datetime = bar.datetime;
-    this.barIndex++;
-    if (this.strict) this.volumeLeft = bar.volume;
-    if (this.activeLimitOrders.size > 0) this.crossLimitOrder();
-    if (this.activeStopOrders.size > 0) this.crossStopOrder();
-    this.call(this.strategy!.onBar(bar));
-    this.updateDailyClose(bar.closePrice);
-  }
-
-  private newTick(tick: TickData): void {
-    this.tick = tick;
-    this.datetime = tick.datetime;
-    this.barIndex++;
-    if (this.activeLimitOrders.size > 0) this.crossLimitOrder();
-    if (this.activeStopOrders.size > 0) this.crossStopOrder();
-    this.call(this.strategy!.onTick(tick));
-    this.updateDailyClose(tick.lastPrice);
-  }
-
-  private updateDailyClose(price: number): void {
-    const key = this.clock.dateOf(this.datetime);
+  /** `t` is outside the day cached in dayFrom..dayTo: find its date, and its DailyResult. */
+  private updateDailyClose(t: number, price: number): void {
+    const clock = this.clock;
+    const key = clock.dateOf(t);
+    this.dayFrom = clock.from;
+    this.dayTo = clock.to;
     if (key === this.currentDayKey) {
       this.currentDay!.closePrice = price;
       return;
@@ -536,7 +560,11 @@ export class BacktestingEngine implements StrategyHost {
       shortBest = shortCross;
     }
     const s = this.strategy!;
-    for (const entry of this.activeLimitOrders.snapshot()) {
+    // Into a reused array (this is not re-entered: callbacks only send and cancel).
+    const entries = this.limitScratch;
+    const n = this.activeLimitOrders.copyInto(entries);
+    for (let k = 0; k < n; k++) {
+      const entry = entries[k];
       let order = entry.order;
       if (!this.activeLimitOrders.has(order.vtOrderid)) continue;
       if (order.status === Status.SUBMITTING) {
@@ -565,7 +593,7 @@ export class BacktestingEngine implements StrategyHost {
       this.call(s.onOrder(order));
 
       const price = isLong ? Math.min(order.price, longBest) : Math.max(order.price, shortBest);
-      this.fill(order, price, volume);
+      this.fill(order, entry.index + 1, price, volume);
     }
   }
 
@@ -597,7 +625,8 @@ export class BacktestingEngine implements StrategyHost {
     return order;
   }
 
-  private fill(order: OrderData, price: number, volume: number): void {
+  /** A trade of `order` (order number `orderNo`, its orderid as a number). */
+  private fill(order: OrderData, orderNo: number, price: number, volume: number): void {
     this.tradeCount++;
     const tradeid = String(this.tradeCount);
     const trade: TradeData = {
@@ -617,7 +646,7 @@ export class BacktestingEngine implements StrategyHost {
     };
     const s = this.strategy!;
     s.pos += order.direction === Direction.LONG ? volume : -volume;
-    this.tradeLog.push(trade);
+    this.tradeLog.push(trade, orderNo);
     this.call(s.onTrade(trade));
   }
 
@@ -642,7 +671,10 @@ export class BacktestingEngine implements StrategyHost {
       shortBest = shortCross;
     }
     const s = this.strategy!;
-    for (const entry of this.activeStopOrders.snapshot()) {
+    const entries = this.stopScratch;
+    const n = this.activeStopOrders.copyInto(entries);
+    for (let k = 0; k < n; k++) {
+      const entry = entries[k];
       const stop = entry.stop;
       if (!this.activeStopOrders.has(stop.stopOrderid)) continue;
       if (strict && entry.sentAt === this.barIndex) continue;
@@ -680,7 +712,7 @@ export class BacktestingEngine implements StrategyHost {
       this.activeStopOrders.delete(stop.stopOrderid);
       this.call(s.onStopOrder(triggered));
       this.call(s.onOrder(order));
-      if (volume > 0) this.fill(order, isLong ? Math.max(stop.price, longBest) : Math.min(stop.price, shortBest), volume);
+      if (volume > 0) this.fill(order, index + 1, isLong ? Math.max(stop.price, longBest) : Math.min(stop.price, shortBest), volume);
     }
   }
 
