@@ -4,7 +4,7 @@ import { readKeyFile } from "../rpc/index.js";
 import { MainEngine, createSubscribeRequest } from "../trader/index.js";
 import type { CtaEngine } from "../apps/cta/index.js";
 import { startDemoOrders } from "./demo.js";
-import { startStrategies, strategyOptions, strategyView } from "./strategies.js";
+import { readStrategiesFile, startStrategies, strategyOptions, strategyView } from "./strategies.js";
 import { streamEvents } from "./stream.js";
 import { startView } from "./view.js";
 
@@ -31,6 +31,8 @@ const CLOSE_DEADLINE_MS = 1500;
  * here, exactly as in `tickwire run`: its history, ticks, orders and fills go over RPC.
  */
 export async function runClient(opts: ClientOptions): Promise<void> {
+  // Checked before waiting for a server: a bad file stops the command with TW_CLI_STRATEGIES.
+  if (opts.strategies !== undefined) readStrategiesFile(opts.strategies);
   const main = new MainEngine(undefined, { log: { console: false } });
   const stops: Array<() => void> = [];
   const started = Date.now();

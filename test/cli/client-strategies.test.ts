@@ -122,3 +122,18 @@ test("tickwire client --strategies runs the CTA engine over RPC: history, ticks,
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("tickwire client with a bad strategies file stops at once with TW_CLI_STRATEGIES, before waiting for a server", GUARD, async () => {
+  const dir = mkdtempSync(join(tmpdir(), "tw-cta12-client-"));
+  try {
+    const file = join(dir, "strategies.json");
+    writeFileSync(file, JSON.stringify([{ name: "x", vtSymbol: "rb2410.SHFE" }]));
+    // Nothing listens on this port: the client would wait for ever if it did not check first.
+    const client = tickwire("client", "--req", "tcp://127.0.0.1:1", "--sub", "tcp://127.0.0.1:2", "--json", "--strategies", file);
+    const { code } = await client.exit;
+    assert.equal(code, 1);
+    assert.match(client.stderr(), /TW_CLI_STRATEGIES|entry 0 \(x\) needs a "file"/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
