@@ -1,12 +1,12 @@
 import { InvalidArgumentError, type Command } from "commander";
-import type { Event } from "../event/index.js";
 import { attachBus, type AttachedBus } from "../bus/index.js";
 import { RiskApp, loadRiskFile } from "../apps/risk/index.js";
 import { SimGateway } from "../gateways/sim/index.js";
 import { MainEngine, createSubscribeRequest } from "../trader/index.js";
 import { DataRecorderApp, WorkerStore, type DataRecorderEngine } from "../apps/recorder/index.js";
 import { startDemoOrders } from "./demo.js";
-import { startStrategies, strategyLines } from "./strategies.js";
+import { startStrategies, strategyOptions, strategyView } from "./strategies.js";
+import { streamEvents } from "./stream.js";
 import type { CtaEngine } from "../apps/cta/index.js";
 import { startView } from "./view.js";
 import { addWebOptions, startCliWeb, type WebCliOptions } from "./webOptions.js";
@@ -65,13 +65,6 @@ function positive(value: string): number {
   return n;
 }
 
-/** Keyed duplicates ("eTick.rb2410.SHFE") of general events and timer beats stay out of the JSON stream. */
-function streamed(type: string): boolean {
-  if (type === "eTimer") return false;
-  const dot = type.indexOf(".");
-  return dot === -1 || dot === type.length - 1;
-}
-
 /**
  * `tickwire run`: a MainEngine with the simulated exchange, every instrument subscribed, a live
  * console view (or a JSON-lines event stream), demonstration orders, and a clean exit 0 on
@@ -85,16 +78,7 @@ export async function runPaperTrading(opts: RunOptions): Promise<void> {
   if (riskConfig) main.addApp(RiskApp).configure(riskConfig);
   const stops: Array<() => void> = [];
 
-  if (opts.json) {
-    const write = (e: Event) => {
-      if (streamed(e.type)) process.stdout.write(JSON.stringify({ type: e.type, data: e.data }) + "\n");
-    };
-    main.eventEngine.registerGeneral(write);
-    stops.push(() => main.eventEngine.unregisterGeneral(write));
-    // The sim's timers are unref'd; this one holds the process open until a signal.
-    const hold = setInterval(() => {}, 60_000);
-    stops.push(() => clearInterval(hold));
-  }
+  if (opts.json) stops.push(streamEvents(main));
 
   // Attached before the gateway connects, so the first ticks are published too.
   const bus: AttachedBus | undefined = opts.bus
@@ -203,14 +187,13 @@ export async function runPaperTrading(opts: RunOptions): Promise<void> {
   if (closing) return;
   if (!opts.json) {
     const title = `tickwire run · paper exchange, seed ${opts.seed}${opts.demoOrders ? " · demo orders on" : ""} · Ctrl+C to quit${webLine ? ` · ${webLine}` : ""}`;
-    const ctaEngine = cta;
-    stops.push(startView(main, { title, ...(ctaEngine ? { sections: [() => strategyLines(ctaEngine)], logs: 6 } : {}) }));
+    const engine = cta;
+    stops.push(startView(main, { title, ...strategyView(engine && (() => engine)) }));
   }
 }
 
 export function register(program: Command): void {
-  const command = program
-    .command("run")
+  const command = strategyOptions(program.command("run"))
     .description("run a paper-trading system: MainEngine + the simulated exchange, with a live console view")
     .option("--seed <n>", "seed of the simulated market (same seed, same market)", integer, 1)
     .option("--tick-rate <n>", "ticks per second per instrument", positive, 4)
@@ -219,8 +202,6 @@ export function register(program: Command): void {
     .option("--start <time>", "sim time of the first tick (ISO date or epoch ms; default now): with --seed, the same market every run", instant)
     .option("--no-demo-orders", "do not place demonstration orders")
     .option("--json", "print the event stream as JSON lines (one per update) instead of the view", false)
-    .option("--strategies <file>", "run the CTA strategies of this JSON file (array of { name, file | className, vtSymbol, setting })")
-    .option("--strategy-state <file>", "the CTA state file (settings, variables, order→strategy map); default .tickwire/cta_state.json")
     .option("--risk <file>", "pre-trade risk rules from a JSON file (see docs/risk.md); every order passes them")
     .option("--bus <url>", "also publish ticks, orders, trades, positions and accounts to an EventCenter (amqp://… or memory://…)")
     .option("--record <list>", 'record the 1-minute bars of these vtSymbols into the store, e.g. "rb2410.SHFE,BTCUSDT.BINANCE"', symbolList)

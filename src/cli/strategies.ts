@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { CtaApp, type CtaEngine } from "../apps/cta/index.js";
 import { TickwireError } from "../event/errors.js";
+import type { Command } from "commander";
 import type { MainEngine } from "../trader/index.js";
 
 /** One entry of `strategies.json`: a strategy from a module file, or a class another entry's file defined. */
@@ -77,4 +78,24 @@ export function strategyLines(cta: CtaEngine): string[] {
   }
   if (lines.length === 1) lines.push("  (none)");
   return lines;
+}
+
+/**
+ * The view options showing the STRATEGIES section and the log lines under it, for the CTA
+ * engine `cta()` returns (none yet: "starting"); nothing without `cta`.
+ */
+export function strategyView(cta: (() => CtaEngine | undefined) | undefined): { sections?: Array<() => string[]>; logs?: number } {
+  if (!cta) return {};
+  const section = (): string[] => {
+    const engine = cta();
+    return engine ? strategyLines(engine) : ["STRATEGIES", "  (starting)"];
+  };
+  return { sections: [section], logs: 6 };
+}
+
+/** The `--strategies` and `--strategy-state` options, the same on `tickwire run` and `tickwire client`. */
+export function strategyOptions(command: Command): Command {
+  return command
+    .option("--strategies <file>", "run the CTA strategies of this JSON file (array of { name, file | className, vtSymbol, setting })")
+    .option("--strategy-state <file>", "the CTA state file (settings, variables, order→strategy map); default .tickwire/cta_state.json");
 }

@@ -180,3 +180,27 @@ test("progress is reported as the in-memory history is replayed, ending at its l
     [1000, 1000],
   ]);
 });
+
+test("each date's close is its last bar's in the time zone, across daylight-saving changes and midnight", async () => {
+  class Idle extends CtaTemplate {
+    override onBar(): void {}
+  }
+  const tz = "America/New_York";
+  const localDate = new Intl.DateTimeFormat("en-CA", { timeZone: tz, year: "numeric", month: "2-digit", day: "2-digit" });
+  for (const day of [Date.UTC(2024, 2, 9), Date.UTC(2024, 10, 2)]) {
+    // Every 20 minutes for three days around the change (2024-03-10 and 2024-11-03 in New York).
+    const bars = randomBars(3 * 72).map((b, i) => ({ ...b, datetime: day + i * 20 * 60_000 }));
+    const e = new BacktestingEngine();
+    e.setParameters({ vtSymbol: "rb2410.SHFE", timezone: tz });
+    e.addStrategy(Idle);
+    e.setHistory(bars);
+    await e.runBacktesting();
+    const expected = new Map<string, number>();
+    for (const b of bars) expected.set(localDate.format(b.datetime), b.closePrice);
+    assert.deepEqual(
+      e.getAllDailyResults().map((d) => [d.date, d.closePrice]),
+      [...expected],
+    );
+    assert.equal(expected.size, 4);
+  }
+});

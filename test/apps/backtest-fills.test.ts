@@ -175,3 +175,19 @@ test("an async onBar is awaited before the next bar", async () => {
   await e.runBacktesting();
   assert.deepEqual((e.strategy as Slow).seen, ["1", "trade", "2", "3"]);
 });
+
+test("in the strict tick model a second run on the same engine fills as the first (the touch's size taken is per run)", async () => {
+  const tick = (i: number): TickData =>
+    createTick({ gatewayName: "T", symbol: "rb2410", exchange: Exchange.SHFE, datetime: T0 + i * 500, lastPrice: 100, bidPrice1: 99, askPrice1: 101, bidVolume1: 5, askVolume1: 5 });
+  Scripted.script = { 0: (s) => (s.buy(102, 4), s.buy(102, 4)) };
+  const e = new BacktestingEngine();
+  e.setParameters({ vtSymbol: "rb2410.SHFE", size: 10, pricetick: 1, mode: "tick", fillModel: "strict" });
+  e.addStrategy(Scripted);
+  e.setHistory([tick(0), tick(1), tick(2)]);
+  await e.runBacktesting();
+  const first = fills(e);
+  // The touch holds 5: 4 + 1 on the first tick after the orders, the other 3 on the next.
+  assert.deepEqual(first.map((f) => f[2]), [4, 1, 3]);
+  await e.runBacktesting();
+  assert.deepEqual(fills(e), first);
+});

@@ -1,24 +1,27 @@
 /**
- * The active orders of a backtest, in send order: an array searched by id. A strategy has a
- * handful open at a time, where an array beats a Map (no hashing of fresh id strings, and the
- * per-bar snapshot is a slice instead of an iterator).
+ * The active orders of a backtest, in send order: arrays searched by id. A strategy has a
+ * handful open at a time, where an array beats a Map (no hashing of fresh id strings). The
+ * arrays never shrink (a count says how much is in use): an order sent and filled on every
+ * other bar would otherwise reallocate both backing stores each time.
  */
 export class ActiveSet<T> {
-  private ids: string[] = [];
-  private items: T[] = [];
+  private readonly ids: string[] = [];
+  private readonly items: (T | undefined)[] = [];
+  private n = 0;
 
   get size(): number {
-    return this.ids.length;
+    return this.n;
   }
 
   set(id: string, item: T): void {
-    this.ids.push(id);
-    this.items.push(item);
+    const n = this.n++;
+    this.ids[n] = id;
+    this.items[n] = item;
   }
 
   private find(id: string): number {
     const ids = this.ids;
-    for (let i = 0; i < ids.length; i++) if (ids[i] === id) return i;
+    for (let i = 0; i < this.n; i++) if (ids[i] === id) return i;
     return -1;
   }
 
@@ -34,22 +37,44 @@ export class ActiveSet<T> {
   delete(id: string): boolean {
     const i = this.find(id);
     if (i < 0) return false;
-    this.ids.splice(i, 1);
-    this.items.splice(i, 1);
+    const ids = this.ids;
+    const items = this.items;
+    const last = --this.n;
+    for (let j = i; j < last; j++) {
+      ids[j] = ids[j + 1];
+      items[j] = items[j + 1];
+    }
+    // The freed slot lets go of its item (and stays a string / value slot: the arrays stay packed).
+    ids[last] = "";
+    items[last] = undefined;
     return true;
   }
 
-  /** A copy of the items, safe to iterate while callbacks add and remove. */
+  /**
+   * The items, copied into `out` (the caller's reusable array), safe to iterate while callbacks
+   * add and remove; returns how many. Entries of `out` past that count are stale.
+   */
+  copyInto(out: T[]): number {
+    const items = this.items;
+    const n = this.n;
+    for (let i = 0; i < n; i++) out[i] = items[i] as T;
+    return n;
+  }
+
+  /** A copy of the items. */
   snapshot(): T[] {
-    return this.items.slice();
+    return this.items.slice(0, this.n) as T[];
   }
 
   keys(): string[] {
-    return this.ids.slice();
+    return this.ids.slice(0, this.n);
   }
 
   clear(): void {
-    this.ids.length = 0;
-    this.items.length = 0;
+    for (let i = 0; i < this.n; i++) {
+      this.ids[i] = "";
+      this.items[i] = undefined;
+    }
+    this.n = 0;
   }
 }

@@ -1,4 +1,5 @@
 import type { TradeColumns } from "./columns.js";
+import type { DayClock } from "./dates.js";
 
 /** One date of the mark-to-market, vnpy's DailyResult plus the balance columns of its statistics. */
 export interface DailyResult {
@@ -87,6 +88,20 @@ export function calculatePnl(
   d.netPnl = d.totalPnl - d.commission - d.slippage;
 }
 
+/** Each date's P&L from the trades of the log (in time order, so each date's trades are one run of it). */
+export function markToMarket(days: readonly DailyResult[], log: TradeColumns, clock: DayClock, size: number, rate: number, slippage: number): void {
+  let t = 0;
+  let preClose = 0;
+  let startPos = 0;
+  for (const d of days) {
+    const from = t;
+    while (t < log.length && clock.dateOf(log.datetime(t)) === d.date) t++;
+    calculatePnl(d, preClose, startPos, size, rate, slippage, log, from, t);
+    preClose = d.closePrice;
+    startPos = d.endPos;
+  }
+}
+
 /** The balance columns vnpy's `calculate_statistics` adds to the daily frame. */
 export function calculateBalance(days: DailyResult[], capital: number): void {
   let cum = 0;
@@ -102,5 +117,59 @@ export function calculateBalance(days: DailyResult[], capital: number): void {
     d.highlevel = high;
     d.drawdown = d.balance - d.highlevel;
     d.ddpercent = (d.drawdown / d.highlevel) * 100;
+  }
+}
+
+/**
+ * The DailyResult of each date replayed, its close kept up to date datum by datum. The replay
+ * loop checks `from <= t < to` (the current date's instants, cached by the clock) itself and
+ * calls `update` only when a datum falls outside it.
+ */
+export class DailyCloses {
+  /** The current date holds every instant in [from, to) (an empty range before the first datum). */
+  from = Infinity;
+  to = -Infinity;
+  current: DailyResult | null = null;
+  private key = "";
+  private readonly days = new Map<string, DailyResult>();
+  private clock: DayClock;
+
+  constructor(clock: DayClock) {
+    this.clock = clock;
+  }
+
+  /** Empty, dates by `clock` from now on. */
+  reset(clock: DayClock): void {
+    this.clock = clock;
+    this.days.clear();
+    this.current = null;
+    this.key = "";
+    this.from = Infinity;
+    this.to = -Infinity;
+  }
+
+  /** `t` is outside [from, to): find its date, and its DailyResult; `price` is its close so far. */
+  update(t: number, price: number): void {
+    const clock = this.clock;
+    const key = clock.dateOf(t);
+    this.from = clock.from;
+    this.to = clock.to;
+    if (key === this.key) {
+      this.current!.closePrice = price;
+      return;
+    }
+    let d = this.days.get(key);
+    if (d) d.closePrice = price;
+    else {
+      d = newDailyResult(key, price);
+      this.days.set(key, d);
+    }
+    this.current = d;
+    this.key = key;
+  }
+
+  /** The dates in the order first replayed. */
+  values(): DailyResult[] {
+    return [...this.days.values()];
   }
 }

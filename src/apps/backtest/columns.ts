@@ -41,7 +41,8 @@ export class TradeColumns {
   private vol = new Float64Array(0);
   private dt = new Float64Array(0);
 
-  push(t: TradeData): void {
+  /** Appends trade `t` of order number `orderNo` (its orderid, as a number). */
+  push(t: TradeData, orderNo: number): void {
     const i = this.length++;
     if (i >= this.px.length) {
       const n = i + 1;
@@ -52,7 +53,7 @@ export class TradeColumns {
       this.vol = grow(this.vol, n);
       this.dt = grow(this.dt, n);
     }
-    this.orderNo[i] = Number(t.orderid);
+    this.orderNo[i] = orderNo;
     this.dir[i] = code(DIRECTIONS, t.direction);
     this.off[i] = code(OFFSETS, t.offset);
     this.px[i] = t.price;

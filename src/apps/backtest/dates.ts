@@ -27,8 +27,8 @@ export class DayClock {
   readonly timezone: string;
   private readonly utc: boolean;
   private readonly format: Intl.DateTimeFormat | null;
-  private from = Infinity;
-  private to = -Infinity;
+  private lo = Infinity;
+  private hi = -Infinity;
   private key = "";
 
   constructor(timezone = "UTC") {
@@ -43,17 +43,26 @@ export class DayClock {
     }
   }
 
+  /** The last answer of `dateOf` holds for every instant in [from, to) (an empty range before the first). */
+  get from(): number {
+    return this.lo;
+  }
+
+  get to(): number {
+    return this.hi;
+  }
+
   /** The date of `ms` in the zone. */
   dateOf(ms: number): string {
     // Called for every bar: the cached case kept small to inline.
-    return ms >= this.from && ms < this.to ? this.key : this.lookup(ms);
+    return ms >= this.lo && ms < this.hi ? this.key : this.lookup(ms);
   }
 
   private lookup(ms: number): string {
     if (this.utc) {
       const day = Math.floor(ms / DAY_MS);
-      this.from = day * DAY_MS;
-      this.to = this.from + DAY_MS;
+      this.lo = day * DAY_MS;
+      this.hi = this.lo + DAY_MS;
       this.key = isoDate(day);
       return this.key;
     }
@@ -62,11 +71,11 @@ export class DayClock {
     const day = Math.floor(local / DAY_MS);
     this.key = isoDate(day);
     // The local day's bounds in UTC when one offset holds all day; on a DST change day, no cache.
-    this.from = day * DAY_MS - offset;
-    this.to = this.from + DAY_MS;
-    if (this.offsetAt(this.from) !== offset || this.offsetAt(this.to - 1) !== offset) {
-      this.from = ms;
-      this.to = ms + 1;
+    this.lo = day * DAY_MS - offset;
+    this.hi = this.lo + DAY_MS;
+    if (this.offsetAt(this.lo) !== offset || this.offsetAt(this.hi - 1) !== offset) {
+      this.lo = ms;
+      this.hi = ms + 1;
     }
     return this.key;
   }

@@ -677,15 +677,20 @@ export class CtaEngine extends BaseEngine implements StrategyHost {
   }
 
   /**
-   * Bars of the `days` before "now" — the latest tick's time when there is one (a sim running on
-   * its own clock), else the wall clock — from the configured store or the gateway's history.
+   * Bars of the `days` before "now" (both ends included) — the latest tick's time when there is
+   * one (a sim running on its own clock), else the wall clock — from the configured store, or
+   * from the gateway's history when no store is configured or the store has none of them.
    */
   async loadBar(strategy: HostedStrategy, days: number, interval: Interval = Interval.MINUTE): Promise<readonly BarData[]> {
     const now = this.mainEngine.getTick(strategy.vtSymbol)?.datetime ?? Date.now();
     const start = now - days * DAY_MS;
-    if (this.database) return this.database.loadBars({ vtSymbol: strategy.vtSymbol, interval, start, end: now });
     const contract = this.mainEngine.getContract(strategy.vtSymbol);
-    if (!contract || !contract.historyData) {
+    const gatewayHistory = contract !== undefined && contract.historyData;
+    if (this.database) {
+      const stored = await this.database.loadBars({ vtSymbol: strategy.vtSymbol, interval, start, end: now });
+      if (stored.length > 0 || !gatewayHistory) return stored;
+      this.log(`no ${interval} bars of ${strategy.vtSymbol} in ${this.database.url} for the last ${days} days: asking ${contract.gatewayName}'s history`, strategy.strategyName);
+    } else if (!gatewayHistory) {
       this.log(`no history for ${strategy.vtSymbol}: configure a database or use a gateway with history`, strategy.strategyName, LogLevel.WARNING);
       return [];
     }
