@@ -55,3 +55,5 @@ export {
   type BridgeStats,
 } from "./EventBridge.js";
 export { attachBus, TRADING_ROUTES, type AttachedBus, type AttachBusOptions } from "./attachBus.js";
+export { TickwireError, isTickwireError, type TickwireErrorCode, type AnyErrorCode } from "../event/errors.js";
+export { BUS_ERRORS } from "./errorCodes.js";

@@ -82,7 +82,7 @@ function streamed(type: string): boolean {
  */
 export async function runPaperTrading(opts: RunOptions): Promise<void> {
   const started = Date.now();
-  // Read before anything starts: a bad file stops the command with TW_RISK_BAD_CONFIG.
+  // Read before anything starts: a bad file stops the command with TW_RISK_BAD_OPTION.
   const riskConfig = opts.risk ? loadRiskFile(opts.risk) : undefined;
   const main = new MainEngine(undefined, { log: { console: false } });
   if (riskConfig) main.addApp(RiskApp).configure(riskConfig);

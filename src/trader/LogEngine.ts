@@ -58,7 +58,7 @@ export class LogEngine extends BaseEngine {
     this.level = options.level ?? LogLevel.INFO;
     if (!Object.hasOwn(PINO_LEVEL, this.level)) {
       throw new TickwireError(
-        "TW_TRADER_INVALID_OPTION",
+        "TW_TRADER_BAD_OPTION",
         `Unknown log level ${JSON.stringify(this.level)}: use one of ${Object.keys(PINO_LEVEL).join(", ")}.`,
       );
     }

@@ -11,3 +11,5 @@ export * from "./MainEngine.js";
 export * from "./requestChecks.js";
 export * from "./BarGenerator.js";
 export * from "./PreTradeCheck.js";
+export { TickwireError, isTickwireError, type TickwireErrorCode, type AnyErrorCode } from "../event/errors.js";
+export { TRADER_ERRORS } from "./errorCodes.js";

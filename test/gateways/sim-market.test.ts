@@ -177,9 +177,9 @@ describe("history", () => {
 });
 
 describe("settings", () => {
-  test("bad settings are refused with TW_SIM_BAD_SETTING", () => {
-    assert.throws(() => new SimExchange({ tickRate: 0 }), { code: "TW_SIM_BAD_SETTING" });
-    assert.throws(() => new SimExchange({ seed: 1.5 }), { code: "TW_SIM_BAD_SETTING" });
+  test("bad settings are refused with TW_SIM_BAD_OPTION", () => {
+    assert.throws(() => new SimExchange({ tickRate: 0 }), { code: "TW_SIM_BAD_OPTION" });
+    assert.throws(() => new SimExchange({ seed: 1.5 }), { code: "TW_SIM_BAD_OPTION" });
   });
 
   test("a bad instrument is refused naming the field", () => {

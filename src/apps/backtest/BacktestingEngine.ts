@@ -22,7 +22,7 @@ import { roundTo } from "../../strategy/roundTo.js";
 import { ActiveSet } from "./ActiveSet.js";
 import { OrderColumns, TradeColumns, type Instrument } from "./columns.js";
 import { calculateBalance, calculatePnl, newDailyResult, type DailyResult } from "./DailyResult.js";
-import { DayClock, TW_BACKTEST_PARAMETERS, toEpochMs } from "./dates.js";
+import { DayClock, TW_BACKTEST_BAD_OPTION, toEpochMs } from "./dates.js";
 import { analyzeTrades, type TradeAnalysis } from "./roundTrips.js";
 import { calculateStatistics, emptyStatistics, type BacktestStatistics } from "./statistics.js";
 import { writeReport, type ReportOptions } from "./report.js";
@@ -158,7 +158,7 @@ function firstAtOrAfter(h: readonly { datetime: number }[], t: number): number {
 }
 
 function bad(message: string): TickwireError {
-  return new TickwireError(TW_BACKTEST_PARAMETERS, message);
+  return new TickwireError(TW_BACKTEST_BAD_OPTION, message);
 }
 
 function finite(name: string, v: unknown, min: number, orEqual = true): number {
@@ -222,7 +222,7 @@ export class BacktestingEngine implements StrategyHost {
     try {
       parsed = parseVtSymbol(params.vtSymbol);
     } catch (err) {
-      throw new TickwireError(TW_BACKTEST_PARAMETERS, `vtSymbol must be "symbol.EXCHANGE" (e.g. "rb2410.SHFE"), got ${JSON.stringify(params.vtSymbol)}.`, { cause: err });
+      throw new TickwireError(TW_BACKTEST_BAD_OPTION, `vtSymbol must be "symbol.EXCHANGE" (e.g. "rb2410.SHFE"), got ${JSON.stringify(params.vtSymbol)}.`, { cause: err });
     }
     const interval = params.interval ?? Interval.MINUTE;
     if (!(interval in INTERVAL_MS)) throw bad(`interval must be one of ${Object.keys(INTERVAL_MS).join(", ")}, got ${JSON.stringify(interval)}.`);

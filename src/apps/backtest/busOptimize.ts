@@ -9,8 +9,9 @@ import amqplib from "amqplib";
 import type { ChannelModel, ConsumeMessage } from "amqplib";
 import { TickwireError } from "../../event/errors.js";
 import type { StrategySetting } from "../../strategy/index.js";
-import { evaluateSetting, TW_OPTIMIZE, type OptimizationJob, type OptimizationResult, type PackedBars } from "./evaluate.js";
+import { evaluateSetting, TW_BACKTEST_OPTIMIZE, type OptimizationJob, type OptimizationResult, type PackedBars } from "./evaluate.js";
 import type { Evaluator } from "./optimize.js";
+import type { TickwireErrorCode } from "../../errorCodes.js";
 
 export const DEFAULT_TASK_QUEUE = "tickwire.optimize";
 
@@ -68,7 +69,7 @@ export async function busEvaluator(url: string, job: OptimizationJob, target: st
   try {
     conn = await amqplib.connect(url);
   } catch (cause) {
-    throw new TickwireError("TW_OPTIMIZE_BUS", `Could not connect to RabbitMQ at ${url}: check the URL and that the broker runs.`, { cause });
+    throw new TickwireError("TW_BACKTEST_OPTIMIZE_BUS", `Could not connect to RabbitMQ at ${url}: check the URL and that the broker runs.`, { cause });
   }
   const ch = await conn.createConfirmChannel();
   await ch.assertQueue(queue, { durable: true });
@@ -83,7 +84,7 @@ export async function busEvaluator(url: string, job: OptimizationJob, target: st
     for (const w of waiting.values()) w.reject(e);
     waiting.clear();
   };
-  conn.on("close", () => failAll(new TickwireError("TW_OPTIMIZE_BUS", "The RabbitMQ connection closed before every result came back: run the optimization again.")));
+  conn.on("close", () => failAll(new TickwireError("TW_BACKTEST_OPTIMIZE_BUS", "The RabbitMQ connection closed before every result came back: run the optimization again.")));
   conn.on("error", () => {});
   await ch.consume(
     replyQueue,
@@ -103,7 +104,7 @@ export async function busEvaluator(url: string, job: OptimizationJob, target: st
       }
       waiting.delete(m.taskId);
       if (m.result) w.resolve(m.result);
-      else w.reject(new TickwireError(m.error?.code ?? TW_OPTIMIZE, `A worker failed on a parameter set: ${m.error?.message ?? "unknown error"}`));
+      else w.reject(new TickwireError((m.error?.code as TickwireErrorCode | undefined) ?? TW_BACKTEST_OPTIMIZE, `A worker failed on a parameter set: ${m.error?.message ?? "unknown error"}`));
     },
     { noAck: true },
   );
@@ -157,7 +158,7 @@ export async function runBusWorker(url: string, options: WorkerOptions = {}): Pr
   try {
     conn = await amqplib.connect(url);
   } catch (cause) {
-    throw new TickwireError("TW_OPTIMIZE_BUS", `Could not connect to RabbitMQ at ${url}: check the URL and that the broker runs.`, { cause });
+    throw new TickwireError("TW_BACKTEST_OPTIMIZE_BUS", `Could not connect to RabbitMQ at ${url}: check the URL and that the broker runs.`, { cause });
   }
   const closed = new Promise<void>((resolve) => conn.on("close", () => resolve()));
   conn.on("error", () => {});

@@ -9,7 +9,7 @@ import { BacktestingEngine, type BacktestParameters } from "./BacktestingEngine.
 import type { BacktestStatistics } from "./statistics.js";
 import { loadStrategyClass } from "./strategyModule.js";
 
-export const TW_OPTIMIZE = "TW_OPTIMIZE";
+export const TW_BACKTEST_OPTIMIZE = "TW_BACKTEST_OPTIMIZE";
 
 /** Bars packed as columns in one shared buffer, so every thread reads them without a copy. */
 export interface PackedBars {
@@ -128,7 +128,7 @@ export function targetValue(statistics: BacktestStatistics, target: string): num
   const v = (statistics as unknown as Record<string, unknown>)[target];
   if (typeof v !== "number") {
     const names = Object.entries(statistics).filter(([, x]) => typeof x === "number").map(([k]) => k);
-    throw new TickwireError(TW_OPTIMIZE, `The target "${target}" is not a numeric statistic; use one of: ${names.join(", ")}.`);
+    throw new TickwireError(TW_BACKTEST_OPTIMIZE, `The target "${target}" is not a numeric statistic; use one of: ${names.join(", ")}.`);
   }
   return v;
 }

@@ -8,9 +8,9 @@ import { WorkerPool } from "../../event/workers/index.js";
 import type { BarData } from "../../trader/index.js";
 import type { StrategySetting } from "../../strategy/index.js";
 import type { BacktestParameters } from "./BacktestingEngine.js";
-import { TW_OPTIMIZE, packBars, type OptimizationJob, type OptimizationResult } from "./evaluate.js";
+import { TW_BACKTEST_OPTIMIZE, packBars, type OptimizationJob, type OptimizationResult } from "./evaluate.js";
 
-export { TW_OPTIMIZE, type OptimizationJob, type OptimizationResult } from "./evaluate.js";
+export { TW_BACKTEST_OPTIMIZE, type OptimizationJob, type OptimizationResult } from "./evaluate.js";
 
 /** A parameter's values: an explicit list, or an inclusive range `{ start, end, step }`. */
 export type ParameterValues = readonly (number | string | boolean)[] | { start: number; end: number; step?: number };
@@ -79,7 +79,7 @@ export function toJob(t: OptimizationTarget): OptimizationJob {
 }
 
 function bad(message: string): never {
-  throw new TickwireError(TW_OPTIMIZE, message);
+  throw new TickwireError(TW_BACKTEST_OPTIMIZE, message);
 }
 
 /** Each parameter's values, in order. */

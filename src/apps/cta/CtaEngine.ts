@@ -44,6 +44,7 @@ import {
 } from "../../trader/index.js";
 import { loadStrategyClass } from "./loadStrategyClass.js";
 import { MAX_FINISHED_ORDERS, MAX_SAVED_TRADES, readState, writeState, type CtaState } from "./state.js";
+import type { TickwireErrorCode } from "../../errorCodes.js";
 
 export const CTA_APP_NAME = "CtaStrategy";
 /** A strategy's data (`StrategyData`) changed: added, inited, started, stopped, traded, failed. */
@@ -738,7 +739,7 @@ export class CtaEngine extends BaseEngine implements StrategyHost {
     throw this.fail("TW_CTA_UNKNOWN_STRATEGY", `No strategy named ${JSON.stringify(strategyName)} (strategies: ${[...this.strategies.keys()].join(", ") || "none"}).`);
   }
 
-  private fail(code: string, msg: string): TickwireError {
+  private fail(code: TickwireErrorCode, msg: string): TickwireError {
     this.log(msg, CTA_APP_NAME, LogLevel.ERROR);
     return new TickwireError(code, msg);
   }
@@ -756,7 +757,7 @@ export class CtaEngine extends BaseEngine implements StrategyHost {
 }
 
 function count(name: string, v: number): number {
-  if (!Number.isInteger(v) || v < 0) throw new TickwireError("TW_CTA_OPTIONS", `${name} must be a whole number >= 0, got ${JSON.stringify(v)}.`);
+  if (!Number.isInteger(v) || v < 0) throw new TickwireError("TW_CTA_BAD_OPTION", `${name} must be a whole number >= 0, got ${JSON.stringify(v)}.`);
   return v;
 }
 

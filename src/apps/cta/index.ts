@@ -22,3 +22,5 @@ export const CtaApp: BaseApp<CtaEngine> = {
   engineClass: CtaEngine,
   description: "Runs CtaTemplate strategies live: routing, local stop orders, persisted state, isolation.",
 };
+export { TickwireError, isTickwireError, type TickwireErrorCode, type AnyErrorCode } from "../../event/errors.js";
+export { CTA_ERRORS } from "./errorCodes.js";

@@ -299,7 +299,7 @@ export class DataRecorderEngine extends BaseEngine {
           if (kind === "bar") this.counters.barsWritten += part.length;
           else this.counters.ticksWritten += part.length;
         } catch (error) {
-          if (isTickwireError(error) && error.code.startsWith("TW_DATA_INVALID")) {
+          if (isTickwireError(error) && error.code.startsWith("TW_DATA_INVALID_")) {
             pending.pop();
             if (hi - lo === 1) {
               this.inFlight--;

@@ -20,3 +20,5 @@ export const DataRecorderApp: BaseApp<DataRecorderEngine> = {
   engineClass: DataRecorderEngine,
   description: "Records ticks and 1-minute bars of chosen instruments into the market data store.",
 };
+export { TickwireError, isTickwireError, type TickwireErrorCode, type AnyErrorCode } from "../../event/errors.js";
+export { RECORDER_ERRORS } from "./errorCodes.js";

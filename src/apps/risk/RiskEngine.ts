@@ -233,12 +233,12 @@ export class RiskEngine extends BaseEngine implements PreTradeCheck {
    * Sets the rules: those named get their limit, every absent one is off. `timezone` and
    * `stateFile` are settings, unchanged when absent; the state file is read when first given
    * (today's counters and the trading state come back) and cannot change afterwards.
-   * Throws TW_RISK_BAD_CONFIG on an unknown rule or a bad limit (nothing is changed then).
+   * Throws TW_RISK_BAD_OPTION on an unknown rule or a bad limit (nothing is changed then).
    */
   configure(config: RiskConfig): void {
     const parsed = parseRiskConfig(config);
     if (parsed.stateFile !== undefined && this.store !== undefined && parsed.stateFile !== this.store.path) {
-      throw new TickwireError("TW_RISK_BAD_CONFIG", `The state file is ${this.store.path} and cannot change while the engine runs; restart to use ${parsed.stateFile}.`, {
+      throw new TickwireError("TW_RISK_BAD_OPTION", `The state file is ${this.store.path} and cannot change while the engine runs; restart to use ${parsed.stateFile}.`, {
         details: { key: "stateFile" },
       });
     }

@@ -13,3 +13,5 @@ export const RiskApp: BaseApp<RiskEngine> = {
   engineClass: RiskEngine,
   description: "Pre-trade checks every order passes: size, notional, flow, active orders, daily trades and cancels, price band, position, self-trade, trading state, daily loss.",
 };
+export { TickwireError, isTickwireError, type TickwireErrorCode, type AnyErrorCode } from "../../event/errors.js";
+export { RISK_ERRORS } from "./errorCodes.js";

@@ -12,3 +12,5 @@ export const RpcServiceApp: BaseApp<RpcServiceEngine> = {
   engineClass: RpcServiceEngine,
   description: "Serves this process's gateways and OMS to RpcGateways in other processes over ZeroMQ.",
 };
+export { TickwireError, isTickwireError, type TickwireErrorCode, type AnyErrorCode } from "../../event/errors.js";
+export { RPC_SERVICE_ERRORS } from "./errorCodes.js";

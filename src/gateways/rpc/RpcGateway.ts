@@ -130,10 +130,10 @@ export class RpcGateway extends BaseGateway {
     const publicKey = stringSetting(s, "publicKey");
     const secretKey = stringSetting(s, "secretKey");
     for (const [name, key] of [["serverKey", serverKey], ["publicKey", publicKey], ["secretKey", secretKey]] as const) {
-      if (key && !isZ85Key(key)) throw new TickwireError("TW_RPC_GATEWAY_SETTING", `Setting ${name} is not a 40-character Z85 CURVE key: copy it from a file written by "tickwire keygen".`);
+      if (key && !isZ85Key(key)) throw new TickwireError("TW_RPC_GATEWAY_BAD_OPTION", `Setting ${name} is not a 40-character Z85 CURVE key: copy it from a file written by "tickwire keygen".`);
     }
     if ((publicKey || secretKey) && !(publicKey && secretKey && serverKey)) {
-      throw new TickwireError("TW_RPC_GATEWAY_SETTING", "CURVE needs serverKey, publicKey and secretKey together (or none of them).");
+      throw new TickwireError("TW_RPC_GATEWAY_BAD_OPTION", "CURVE needs serverKey, publicKey and secretKey together (or none of them).");
     }
     const client = new RpcClient({
       timeout,
@@ -327,12 +327,12 @@ export class RpcGateway extends BaseGateway {
 
 function stringSetting(s: GatewaySetting, key: string): string {
   const v = s[key];
-  if (typeof v !== "string") throw new TickwireError("TW_RPC_GATEWAY_SETTING", `Setting ${key} must be a string.`);
+  if (typeof v !== "string") throw new TickwireError("TW_RPC_GATEWAY_BAD_OPTION", `Setting ${key} must be a string.`);
   return v;
 }
 
 function numberSetting(s: GatewaySetting, key: string): number {
   const v = s[key];
-  if (typeof v !== "number" || !Number.isFinite(v) || v <= 0) throw new TickwireError("TW_RPC_GATEWAY_SETTING", `Setting ${key} must be a number > 0 (ms).`);
+  if (typeof v !== "number" || !Number.isFinite(v) || v <= 0) throw new TickwireError("TW_RPC_GATEWAY_BAD_OPTION", `Setting ${key} must be a number > 0 (ms).`);
   return v;
 }

@@ -9,3 +9,5 @@ export { PricePath, MINUTE_MS, DAY_MS } from "./PricePath.js";
 export { simulateMinuteBars, aggregateBars, MAX_HISTORY_TICKS, type SimBar } from "./history.js";
 export { DEFAULT_INSTRUMENTS, selectInstruments, validateInstrument, instrumentVtSymbol, type SimInstrument } from "./instruments.js";
 export { Prng, hash32, hashNormal, hashString } from "./random.js";
+export { TickwireError, isTickwireError, type TickwireErrorCode, type AnyErrorCode } from "../../event/errors.js";
+export { SIM_ERRORS } from "./errorCodes.js";
