@@ -15,9 +15,6 @@ export {
 export {
   aioquantCodec,
   msgpackCodec,
-  codecById,
-  codecForContentType,
-  decodeBody,
   AIOQUANT_CONTENT_TYPE,
   AIOQUANT_CONTENT_ENCODING,
   MSGPACK_CONTENT_TYPE,

@@ -1,13 +1,17 @@
 import { InvalidArgumentError, type Command } from "commander";
-import type { Event } from "../event/index.js";
-import { attachBus, type AttachedBus } from "../bus/index.js";
-import { RiskApp, loadRiskFile } from "../apps/risk/index.js";
-import { SimGateway } from "../gateways/sim/index.js";
-import { MainEngine, createSubscribeRequest } from "../trader/index.js";
-import { DataRecorderApp, WorkerStore, type DataRecorderEngine } from "../apps/recorder/index.js";
+import type { Event } from "../event/Event.js";
+import { attachBus, type AttachedBus } from "../bus/attachBus.js";
+import { RiskApp } from "../apps/risk/RiskApp.js";
+import { loadRiskFile } from "../apps/risk/riskFile.js";
+import { SimGateway } from "../gateways/sim/SimGateway.js";
+import { MainEngine } from "../trader/MainEngine.js";
+import { createSubscribeRequest } from "../trader/objects.js";
+import { DataRecorderApp } from "../apps/recorder/DataRecorderApp.js";
+import { WorkerStore } from "../apps/recorder/WorkerStore.js";
+import type { DataRecorderEngine } from "../apps/recorder/DataRecorderEngine.js";
 import { startDemoOrders } from "./demo.js";
 import { startStrategies, strategyLines } from "./strategies.js";
-import type { CtaEngine } from "../apps/cta/index.js";
+import type { CtaEngine } from "../apps/cta/CtaEngine.js";
 import { startView } from "./view.js";
 
 export interface RunOptions {
@@ -111,7 +115,7 @@ export async function runPaperTrading(opts: RunOptions): Promise<void> {
   if (opts.record !== undefined) {
     // Loaded only when recording (the store pulls in a database driver); the store writes on its
     // own thread, so a batch never holds the event loop.
-    const { parseDatabaseUrl, resolveDatabaseUrl } = await import("../data/index.js");
+    const { parseDatabaseUrl, resolveDatabaseUrl } = await import("../data/openDatabase.js");
     store = await WorkerStore.open(parseDatabaseUrl(resolveDatabaseUrl(opts.database)).url);
     recorder = main.addApp(DataRecorderApp);
     recorder.start(store, { closeTimeoutMs: RECORDER_CLOSE_MS });
@@ -194,7 +198,7 @@ export async function runPaperTrading(opts: RunOptions): Promise<void> {
   let webLine = "";
   if (opts.web) {
     // Loaded only with --web: Fastify and its plugins stay out of a plain run.
-    const { startWebServer } = await import("../apps/web/index.js");
+    const { startWebServer } = await import("../apps/web/WebServer.js");
     try {
       const web = await startWebServer(main, { port: opts.webPort, host: opts.webHost, passwordHash: process.env.TICKWIRE_WEB_PASSWORD_HASH, ...(cta ? { strategies: cta } : {}) });
       stops.push(() => void web.close());

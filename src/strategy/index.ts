@@ -2,8 +2,6 @@ export {
   CtaTemplate,
   createStrategy,
   getClassParameters,
-  isPromiseLike,
-  replayEach,
   TW_STRATEGY_BAD_OPTION,
   type Awaitable,
   type CtaStrategyClass,

@@ -1,4 +1,6 @@
-import { Event, EventEngine, TickwireError, type EventEngineOptions, type StopOptions } from "../event/index.js";
+import { Event } from "../event/Event.js";
+import { EventEngine, type EventEngineOptions, type StopOptions } from "../event/EventEngine.js";
+import { TickwireError } from "../event/errors.js";
 import type { BaseApp } from "./BaseApp.js";
 import type { BaseEngine, EngineClass } from "./BaseEngine.js";
 import type { Awaitable, BaseGateway, GatewayClass, GatewaySetting, TraderEventEngine } from "./BaseGateway.js";

@@ -17,7 +17,8 @@ import {
   type StopOrder,
   type StrategyHost,
 } from "../../strategy/StrategyHost.js";
-import { openDatabase, type Database } from "../../data/index.js";
+import { openDatabase } from "../../data/openDatabase.js";
+import type { Database } from "../../data/types.js";
 import { roundTo } from "../../strategy/roundTo.js";
 import { ActiveSet } from "./ActiveSet.js";
 import { OrderColumns, TradeColumns, type Instrument } from "./columns.js";

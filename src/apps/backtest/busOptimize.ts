@@ -5,13 +5,17 @@
  * result can then arrive twice (sent, then killed before the ack): it is counted once, by task id.
  */
 import { randomUUID } from "node:crypto";
-import amqplib from "amqplib";
 import type { ChannelModel, ConsumeMessage } from "amqplib";
 import { TickwireError } from "../../event/errors.js";
-import type { StrategySetting } from "../../strategy/index.js";
+import type { StrategySetting } from "../../strategy/CtaTemplate.js";
 import { evaluateSetting, TW_BACKTEST_OPTIMIZE, type OptimizationJob, type OptimizationResult, type PackedBars } from "./evaluate.js";
 import type { Evaluator } from "./optimize.js";
 import type { TickwireErrorCode } from "../../errorCodes.js";
+
+/** amqplib (~90 ms to load) is loaded by the first bus optimization, not by importing tickwire/apps/backtest. */
+async function loadAmqp(): Promise<typeof import("amqplib")> {
+  return (await import("amqplib")).default;
+}
 
 export const DEFAULT_TASK_QUEUE = "tickwire.optimize";
 
@@ -67,7 +71,7 @@ export async function busEvaluator(url: string, job: OptimizationJob, target: st
   const queue = options.queue ?? DEFAULT_TASK_QUEUE;
   let conn: ChannelModel;
   try {
-    conn = await amqplib.connect(url);
+    conn = await (await loadAmqp()).connect(url);
   } catch (cause) {
     throw new TickwireError("TW_BACKTEST_OPTIMIZE_BUS", `Could not connect to RabbitMQ at ${url}: check the URL and that the broker runs.`, { cause });
   }
@@ -156,7 +160,7 @@ export async function runBusWorker(url: string, options: WorkerOptions = {}): Pr
   const queue = options.queue ?? DEFAULT_TASK_QUEUE;
   let conn: ChannelModel;
   try {
-    conn = await amqplib.connect(url);
+    conn = await (await loadAmqp()).connect(url);
   } catch (cause) {
     throw new TickwireError("TW_BACKTEST_OPTIMIZE_BUS", `Could not connect to RabbitMQ at ${url}: check the URL and that the broker runs.`, { cause });
   }

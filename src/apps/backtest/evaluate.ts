@@ -3,8 +3,10 @@
  * runs, so a result always equals a single backtest with the same parameters.
  */
 import { TickwireError } from "../../event/errors.js";
-import { createBar, parseVtSymbol, type BarData, type Exchange, type Interval } from "../../trader/index.js";
-import type { StrategySetting } from "../../strategy/index.js";
+import { createBar, type BarData } from "../../trader/objects.js";
+import { parseVtSymbol } from "../../trader/ids.js";
+import type { Exchange, Interval } from "../../trader/constants.js";
+import type { StrategySetting } from "../../strategy/CtaTemplate.js";
 import { BacktestingEngine, type BacktestParameters } from "./BacktestingEngine.js";
 import type { BacktestStatistics } from "./statistics.js";
 import { loadStrategyClass } from "./strategyModule.js";

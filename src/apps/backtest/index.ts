@@ -23,7 +23,6 @@ export {
   gridSettings,
   expandSpace,
   sortResults,
-  settingKey,
   threadEvaluator,
   toJob,
   TW_BACKTEST_OPTIMIZE,
@@ -36,9 +35,9 @@ export {
   type OptimizationTarget,
   type ParameterValues,
 } from "./optimize.js";
-export { evaluateSetting, packBars, unpackBars, targetValue, type PackedBars } from "./evaluate.js";
+export { evaluateSetting } from "./evaluate.js";
 export { loadStrategyClass, TW_BACKTEST_STRATEGY_MODULE } from "./strategyModule.js";
-export { renderReport, writeReport, tradeKind, type ReportOptions } from "./report.js";
+export { renderReport, writeReport, type ReportOptions } from "./report.js";
 export { busEvaluator, runBusWorker, DEFAULT_TASK_QUEUE, type BusEvaluator, type BusEvaluatorOptions, type BusWorker, type WorkerOptions } from "./busOptimize.js";
 export { TickwireError, isTickwireError, type TickwireErrorCode, type AnyErrorCode } from "../../event/errors.js";
 export { BACKTEST_ERRORS } from "./errorCodes.js";

@@ -1,32 +1,29 @@
 import { resolve } from "node:path";
-import { Event, type EventEngine } from "../../event/index.js";
+import { Event } from "../../event/Event.js";
+import type { EventEngine } from "../../event/EventEngine.js";
 import { TickwireError, isTickwireError } from "../../event/errors.js";
-import type { Database } from "../../data/index.js";
+import type { Database } from "../../data/types.js";
 import {
   createStrategy,
-  EngineType,
   isPromiseLike,
-  roundTo,
-  STOPORDER_PREFIX,
-  StopOrderStatus,
   type CtaStrategyClass,
   type CtaTemplate,
+  type StrategyData,
+  type StrategySetting,
+} from "../../strategy/CtaTemplate.js";
+import {
+  EngineType,
+  STOPORDER_PREFIX,
+  StopOrderStatus,
   type HostedStrategy,
   type StopOrder,
-  type StrategyData,
   type StrategyHost,
-  type StrategySetting,
-} from "../../strategy/index.js";
+} from "../../strategy/StrategyHost.js";
+import { roundTo } from "../../strategy/roundTo.js";
+import { BaseEngine } from "../../trader/BaseEngine.js";
+import { Direction, Interval, LogLevel, Offset, OrderType } from "../../trader/constants.js";
+import { EVENT_ORDER, EVENT_TICK, EVENT_TRADE } from "../../trader/events.js";
 import {
-  BaseEngine,
-  Direction,
-  EVENT_ORDER,
-  EVENT_TICK,
-  EVENT_TRADE,
-  Interval,
-  LogLevel,
-  Offset,
-  OrderType,
   createCancelRequest,
   createHistoryRequest,
   createLog,
@@ -36,12 +33,12 @@ import {
   type BarData,
   type ContractData,
   type LogData,
-  type MainEngine,
   type OrderData,
   type TickData,
   type TradeData,
-  type TraderEventEngine,
-} from "../../trader/index.js";
+} from "../../trader/objects.js";
+import type { MainEngine } from "../../trader/MainEngine.js";
+import type { TraderEventEngine } from "../../trader/BaseGateway.js";
 import { loadStrategyClass } from "./loadStrategyClass.js";
 import { MAX_FINISHED_ORDERS, MAX_SAVED_TRADES, readState, writeState, type CtaState } from "./state.js";
 import type { TickwireErrorCode } from "../../errorCodes.js";

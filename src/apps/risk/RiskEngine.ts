@@ -1,27 +1,13 @@
-import { Event, type EventEngine } from "../../event/index.js";
+import { Event } from "../../event/Event.js";
+import type { EventEngine } from "../../event/EventEngine.js";
 import { TickwireError } from "../../event/errors.js";
-import {
-  BaseEngine,
-  Direction,
-  EVENT_ACCOUNT,
-  EVENT_ORDER,
-  EVENT_POSITION,
-  EVENT_TRADE,
-  LogLevel,
-  Offset,
-  OrderType,
-  Status,
-  type AccountData,
-  type CancelRequest,
-  type MainEngine,
-  type OrderData,
-  type OrderRequest,
-  type PositionData,
-  type PreTradeCheck,
-  type PreTradeRefusal,
-  type TraderEventEngine,
-  type TraderEvents,
-} from "../../trader/index.js";
+import { BaseEngine } from "../../trader/BaseEngine.js";
+import { Direction, LogLevel, Offset, OrderType, Status } from "../../trader/constants.js";
+import { EVENT_ACCOUNT, EVENT_ORDER, EVENT_POSITION, EVENT_TRADE, type TraderEvents } from "../../trader/events.js";
+import type { AccountData, CancelRequest, OrderData, OrderRequest, PositionData } from "../../trader/objects.js";
+import type { MainEngine } from "../../trader/MainEngine.js";
+import type { PreTradeCheck, PreTradeRefusal } from "../../trader/PreTradeCheck.js";
+import type { TraderEventEngine } from "../../trader/BaseGateway.js";
 import { RISK_CODES, RULE_NAMES, emptyRuleSet, parseRiskConfig, type RiskConfig, type RiskRuleSet, type RiskRules } from "./rules.js";
 import { RiskStore, TRADING_STATES, type RiskSnapshot, type TradingState } from "./RiskStore.js";
 import { TradingDay } from "./TradingDay.js";

@@ -1,19 +1,12 @@
-import { EVENT_HANDLER_ERROR, EVENT_TIMER, type Event } from "../../event/index.js";
+import { EVENT_HANDLER_ERROR, EVENT_TIMER, type Event } from "../../event/Event.js";
 import { TickwireError } from "../../event/errors.js";
-import { RpcServer, type RpcServerOptions } from "../../rpc/index.js";
-import {
-  BaseEngine,
-  EVENT_ACCOUNT,
-  EVENT_GATEWAY,
-  EVENT_ORDER,
-  EVENT_POSITION,
-  EVENT_TICK,
-  EVENT_TRADE,
-  LogLevel,
-  type HistoryRequest,
-  type MainEngine,
-  type TraderEventEngine,
-} from "../../trader/index.js";
+import { RpcServer, type RpcServerOptions } from "../../rpc/RpcServer.js";
+import { BaseEngine } from "../../trader/BaseEngine.js";
+import { EVENT_ACCOUNT, EVENT_GATEWAY, EVENT_ORDER, EVENT_POSITION, EVENT_TICK, EVENT_TRADE } from "../../trader/events.js";
+import { LogLevel } from "../../trader/constants.js";
+import type { HistoryRequest } from "../../trader/objects.js";
+import type { MainEngine } from "../../trader/MainEngine.js";
+import type { TraderEventEngine } from "../../trader/BaseGateway.js";
 import type { RpcSnapshot } from "./snapshot.js";
 import { historyLimit, queryHistoryPaged } from "./history.js";
 

@@ -1,4 +1,4 @@
-import type { AccountData, ContractData, OrderData, PositionData, TickData, TradeData } from "../../trader/index.js";
+import type { AccountData, ContractData, OrderData, PositionData, TickData, TradeData } from "../../trader/objects.js";
 
 /** What the rpc service's `snapshot` function returns: the OMS state as of publication `seq`. */
 export interface RpcSnapshot {

@@ -1,7 +1,8 @@
 import { TickwireError } from "../../event/errors.js";
-import { RpcClient, isZ85Key } from "../../rpc/index.js";
+import { RpcClient } from "../../rpc/RpcClient.js";
+import { isZ85Key } from "../../rpc/curve.js";
+import { BaseGateway, type GatewaySetting, type TraderEventEngine } from "../../trader/BaseGateway.js";
 import {
-  BaseGateway,
   EVENT_ACCOUNT,
   EVENT_CONTRACT,
   EVENT_GATEWAY,
@@ -10,29 +11,24 @@ import {
   EVENT_POSITION,
   EVENT_TICK,
   EVENT_TRADE,
-  Exchange,
-  LogLevel,
-  parseVtOrderid,
-  vtAccountidOf,
-  vtOrderidOf,
-  vtPositionidOf,
-  vtTradeidOf,
-  type AccountData,
-  type BarData,
-  type CancelRequest,
-  type ContractData,
-  type GatewaySetting,
-  type GatewayStatusData,
-  type HistoryRequest,
-  type LogData,
-  type OrderData,
-  type OrderRequest,
-  type PositionData,
-  type SubscribeRequest,
-  type TickData,
-  type TradeData,
-  type TraderEventEngine,
-} from "../../trader/index.js";
+} from "../../trader/events.js";
+import { Exchange, LogLevel } from "../../trader/constants.js";
+import { parseVtOrderid, vtAccountidOf, vtOrderidOf, vtPositionidOf, vtTradeidOf } from "../../trader/ids.js";
+import type {
+  AccountData,
+  BarData,
+  CancelRequest,
+  ContractData,
+  GatewayStatusData,
+  HistoryRequest,
+  LogData,
+  OrderData,
+  OrderRequest,
+  PositionData,
+  SubscribeRequest,
+  TickData,
+  TradeData,
+} from "../../trader/objects.js";
 
 /** The functions of the server's rpc service this gateway calls (see apps/rpc-service). */
 export interface RemoteTraderApi {
