@@ -1,5 +1,5 @@
 import { TickwireError } from "../../event/errors.js";
-import { RpcClient } from "../../rpc/RpcClient.js";
+import { RpcClient, type RemoteApi } from "../../rpc/RpcClient.js";
 import { isZ85Key } from "../../rpc/curve.js";
 import { BaseGateway, type GatewaySetting, type TraderEventEngine } from "../../trader/BaseGateway.js";
 import {
@@ -29,31 +29,8 @@ import type {
   TickData,
   TradeData,
 } from "../../trader/objects.js";
+import { TRADER_RPC_TOPICS, type TraderRpcApi, type TraderSnapshot } from "./contract.js";
 
-/** The functions of the server's rpc service this gateway calls (see apps/rpc-service). */
-export interface RemoteTraderApi {
-  subscribe(req: SubscribeRequest, gatewayName: string): void;
-  sendOrder(req: OrderRequest, gatewayName: string): string;
-  cancelOrder(req: CancelRequest, gatewayName: string): void;
-  queryHistory(req: HistoryRequest, gatewayName: string): BarData[];
-  snapshot(): RemoteSnapshot;
-}
-
-/** The rpc service's snapshot as this gateway reads it. */
-export interface RemoteSnapshot {
-  serverId: string;
-  seq: number;
-  gatewayNames: string[];
-  contracts: ContractData[];
-  accounts: AccountData[];
-  positions: PositionData[];
-  orders: OrderData[];
-  trades: TradeData[];
-  ticks: TickData[];
-}
-
-/** Topics this gateway subscribes to: the trading events and logs (not the server's app events). */
-const TOPICS = [EVENT_TICK, EVENT_TRADE, EVENT_ORDER, EVENT_POSITION, EVENT_ACCOUNT, EVENT_CONTRACT, EVENT_GATEWAY, EVENT_LOG];
 
 interface Buffered {
   topic: string;
@@ -88,6 +65,8 @@ export class RpcGateway extends BaseGateway {
   static override readonly exchanges: readonly Exchange[] = Object.values(Exchange);
 
   private client: RpcClient | undefined = undefined;
+  /** The service's functions through `client`, typed by the contract. */
+  private api: RemoteApi<TraderRpcApi> | undefined = undefined;
   /** vtSymbol -> the server-side gateway that trades it. */
   private readonly symbolGateway = new Map<string, string>();
   private readonly subscriptions = new Map<string, SubscribeRequest>();
@@ -137,8 +116,9 @@ export class RpcGateway extends BaseGateway {
       ...(serverKey ? { curve: { serverPublicKey: serverKey, ...(publicKey ? { publicKey, secretKey } : {}) } } : {}),
     });
     this.client = client;
+    this.api = client.proxy<TraderRpcApi>();
     this.closed = false;
-    for (const topic of TOPICS) client.subscribeTopic(topic);
+    for (const topic of TRADER_RPC_TOPICS) client.subscribeTopic(topic);
     client.on("message", this.onMessage);
     client.on("connected", () => this.resync("connected"));
     client.on("reconnected", (info) => this.resync(info.restarted ? "the server restarted" : "reconnected"));
@@ -169,23 +149,24 @@ export class RpcGateway extends BaseGateway {
     this.closed = true;
     const client = this.client;
     this.client = undefined;
+    this.api = undefined;
     await client.stop();
     this.onDisconnected("closed");
   }
 
   async subscribe(req: SubscribeRequest): Promise<void> {
     this.subscriptions.set(req.vtSymbol, req);
-    await this.remote().call("subscribe", [req, this.serverGateway(req.vtSymbol)]);
+    await this.remote().subscribe(req, this.serverGateway(req.vtSymbol));
   }
 
   async sendOrder(req: OrderRequest): Promise<string> {
-    const remoteId = await this.remote().call<string>("sendOrder", [req, this.serverGateway(req.vtSymbol)]);
+    const remoteId = await this.remote().sendOrder(req, this.serverGateway(req.vtSymbol));
     if (!remoteId) return "";
     return vtOrderidOf(this.gatewayName, parseVtOrderid(remoteId).orderid);
   }
 
   async cancelOrder(req: CancelRequest): Promise<void> {
-    await this.remote().call("cancelOrder", [req, this.serverGateway(req.vtSymbol)]);
+    await this.remote().cancelOrder(req, this.serverGateway(req.vtSymbol));
   }
 
   /** Account and positions are streamed; nothing to ask for. */
@@ -194,13 +175,13 @@ export class RpcGateway extends BaseGateway {
   queryPosition(): void {}
 
   async queryHistory(req: HistoryRequest): Promise<BarData[]> {
-    const bars = await this.remote().call<BarData[]>("queryHistory", [req, this.serverGateway(req.vtSymbol)]);
+    const bars = await this.remote().queryHistory(req, this.serverGateway(req.vtSymbol));
     return bars.map((bar) => ({ ...bar, gatewayName: this.gatewayName }));
   }
 
-  private remote(): RpcClient {
-    if (!this.client) throw new TickwireError("TW_RPC_GATEWAY_NOT_CONNECTED", `Gateway ${this.gatewayName} is not connected: call connect() first.`);
-    return this.client;
+  private remote(): RemoteApi<TraderRpcApi> {
+    if (!this.api) throw new TickwireError("TW_RPC_GATEWAY_NOT_CONNECTED", `Gateway ${this.gatewayName} is not connected: call connect() first.`);
+    return this.api;
   }
 
   private serverGateway(vtSymbol: string): string {
@@ -229,14 +210,15 @@ export class RpcGateway extends BaseGateway {
       const client = this.client;
       if (!client || !client.connected) return; // a later connected/reconnected event syncs again
       try {
-        const snap = await client.call<RemoteSnapshot>("snapshot");
+        const api = client.proxy<TraderRpcApi>();
+        const snap = await api.snapshot();
         if (this.closed) return;
         this.applySnapshot(snap);
         const held = this.buffer ?? [];
         this.buffer = undefined;
         for (const m of held) if (m.seq > snap.seq) this.apply(m.topic, m.data, m.seq);
         for (const req of this.subscriptions.values()) {
-          if (this.symbolGateway.has(req.vtSymbol)) void client.call("subscribe", [req, this.serverGateway(req.vtSymbol)]).catch(() => undefined);
+          if (this.symbolGateway.has(req.vtSymbol)) void api.subscribe(req, this.serverGateway(req.vtSymbol)).catch(() => undefined);
         }
         this.writeLog(`Synced with the rpc server (${why}): ${snap.contracts.length} contracts, ${snap.orders.length} orders, ${snap.trades.length} trades at seq ${snap.seq}`);
         this.onConnected(`synced at seq ${snap.seq}`);
@@ -252,7 +234,7 @@ export class RpcGateway extends BaseGateway {
     }
   }
 
-  private applySnapshot(snap: RemoteSnapshot): void {
+  private applySnapshot(snap: TraderSnapshot): void {
     for (const c of snap.contracts) this.applyContract(c);
     for (const a of snap.accounts) this.applyAccount(a);
     for (const p of snap.positions) this.applyPosition(p);
