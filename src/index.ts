@@ -1,10 +1,41 @@
 /**
  * tickwire: an event-driven trading engine for TypeScript on Node.js.
- * The root exports the event engine and the trading core; the transports have their own subpaths
- * (`tickwire/rpc`, `tickwire/bus`) and are also reachable here as namespaces.
+ *
+ * The root is the core, and importing it loads no transport, store, worker or web library: the
+ * event engine (what `tickwire/event` has, without WorkerPool and Subprocess), the trading model
+ * (`tickwire/trader`: objects, MainEngine, OmsEngine, LogEngine, BaseGateway) and the errors.
+ * Everything else is behind its subpath: `tickwire/rpc` (ZeroMQ), `tickwire/bus` (RabbitMQ),
+ * `tickwire/data` (SQLite, PostgreSQL), `tickwire/gateways/*`, `tickwire/strategy`, `tickwire/apps/*`,
+ * and the workers (piscina) with `tickwire/event`.
  */
-export * from "./event/index.js";
+export {
+  Event,
+  EVENT_TIMER,
+  EVENT_HANDLER_ERROR,
+  EVENT_SLOW_HANDLER,
+  EVENT_SUBMIT,
+  type TimerData,
+  type HandlerErrorData,
+  type SlowHandlerData,
+} from "./event/Event.js";
+export {
+  EventEngine,
+  type EventEngineOptions,
+  type EventMap,
+  type BuiltinEvents,
+  type AllEvents,
+  type EventType,
+  type Handler,
+  type GeneralHandler,
+  type OverflowPolicy,
+  type StopOptions,
+  type DispatchOptions,
+  type EngineStats,
+  type RemoteDispatcher,
+  MAX_COUNTED_UNHANDLED_TYPES,
+} from "./event/EventEngine.js";
+export { Pending } from "./event/Pending.js";
+export { Blueprint, handles, type Mountable } from "./event/Blueprint.js";
+export { session, currentSession, type Session, type SessionEngine } from "./event/session.js";
+export { EVENT_ERRORS } from "./event/errorCodes.js";
 export * from "./trader/index.js";
-export { SimGateway } from "./gateways/sim/index.js";
-export * as rpc from "./rpc/index.js";
-export * as bus from "./bus/index.js";

@@ -15,9 +15,6 @@ export {
 export {
   aioquantCodec,
   msgpackCodec,
-  codecById,
-  codecForContentType,
-  decodeBody,
   AIOQUANT_CONTENT_TYPE,
   AIOQUANT_CONTENT_ENCODING,
   MSGPACK_CONTENT_TYPE,
@@ -55,3 +52,5 @@ export {
   type BridgeStats,
 } from "./EventBridge.js";
 export { attachBus, TRADING_ROUTES, type AttachedBus, type AttachBusOptions } from "./attachBus.js";
+export { TickwireError, isTickwireError, type TickwireErrorCode, type AnyErrorCode } from "../event/errors.js";
+export { BUS_ERRORS } from "./errorCodes.js";

@@ -2,21 +2,21 @@
 import { InvalidArgumentError, type Command } from "commander";
 import cliProgress from "cli-progress";
 import { writeFileSync } from "node:fs";
-import { resolveDatabaseUrl } from "../data/index.js";
-import { parseVtSymbol, type Interval } from "../trader/index.js";
-import type { StrategySetting } from "../strategy/index.js";
+import { resolveDatabaseUrl } from "../data/openDatabase.js";
+import { parseVtSymbol } from "../trader/ids.js";
+import type { Interval } from "../trader/constants.js";
+import type { StrategySetting } from "../strategy/CtaTemplate.js";
+import { BacktestingEngine, type BacktestParameters } from "../apps/backtest/BacktestingEngine.js";
+import { formatStatistics } from "../apps/backtest/format.js";
+import { loadStrategyClass } from "../apps/backtest/strategyModule.js";
 import {
-  BacktestingEngine,
-  formatStatistics,
-  loadStrategyClass,
   runGeneticOptimization,
   runGridOptimization,
-  type BacktestParameters,
   type OptimizationOptions,
-  type OptimizationResult,
   type OptimizationSpace,
   type ParameterValues,
-} from "../apps/backtest/index.js";
+} from "../apps/backtest/optimize.js";
+import type { OptimizationResult } from "../apps/backtest/evaluate.js";
 
 interface CommonOptions {
   symbol: string;
@@ -207,7 +207,7 @@ async function optimizeCommand(file: string, o: OptimizeOptions): Promise<void> 
   let close = async () => {};
   if (o.bus) {
     const { busEvaluator } = await import("../apps/backtest/busOptimize.js");
-    const { toJob } = await import("../apps/backtest/index.js");
+    const { toJob } = await import("../apps/backtest/optimize.js");
     const ev = await busEvaluator(o.bus, toJob(target), o.target, { queue: o.queue });
     options.evaluator = ev;
     close = () => ev.close();

@@ -1,8 +1,9 @@
 import type { Command } from "commander";
-import { RpcGateway } from "../gateways/rpc/index.js";
-import { readKeyFile } from "../rpc/index.js";
-import { MainEngine, createSubscribeRequest } from "../trader/index.js";
-import type { CtaEngine } from "../apps/cta/index.js";
+import { RpcGateway } from "../gateways/rpc/RpcGateway.js";
+import { readKeyFile } from "../rpc/curve.js";
+import { MainEngine } from "../trader/MainEngine.js";
+import { createSubscribeRequest } from "../trader/objects.js";
+import type { CtaEngine } from "../apps/cta/CtaEngine.js";
 import { startDemoOrders } from "./demo.js";
 import { readStrategiesFile, startStrategies, strategyOptions, strategyView } from "./strategies.js";
 import { streamEvents } from "./stream.js";

@@ -2,16 +2,14 @@ import { InvalidArgumentError, type Command } from "commander";
 import cliProgress from "cli-progress";
 import { createWriteStream } from "node:fs";
 import { finished } from "node:stream/promises";
-import {
-  exportBarsCsv,
-  importBarsCsv,
-  openDatabase,
-  parseColumnMapping,
-  resolveDatabaseUrl,
-  type Database,
-} from "../data/index.js";
-import { SimGateway } from "../gateways/sim/index.js";
-import { Interval, MainEngine, createHistoryRequest, parseVtSymbol } from "../trader/index.js";
+import { exportBarsCsv, importBarsCsv, parseColumnMapping } from "../data/csv.js";
+import { openDatabase, resolveDatabaseUrl } from "../data/openDatabase.js";
+import type { Database } from "../data/types.js";
+import { SimGateway } from "../gateways/sim/SimGateway.js";
+import { Interval } from "../trader/constants.js";
+import { MainEngine } from "../trader/MainEngine.js";
+import { createHistoryRequest } from "../trader/objects.js";
+import { parseVtSymbol } from "../trader/ids.js";
 import { TickwireError } from "../event/errors.js";
 
 /** Files above this size get a progress bar on a terminal. */

@@ -1,14 +1,6 @@
-import {
-  Direction,
-  Offset,
-  OrderType,
-  createCancelRequest,
-  createOrderRequest,
-  type ContractData,
-  type MainEngine,
-  type OrderRequest,
-  type TickData,
-} from "../trader/index.js";
+import { Direction, Offset, OrderType } from "../trader/constants.js";
+import { createCancelRequest, createOrderRequest, type ContractData, type OrderRequest, type TickData } from "../trader/objects.js";
+import type { MainEngine } from "../trader/MainEngine.js";
 
 /** How long a demonstration order may rest before the demo cancels it. */
 const STALE_MS = 6000;

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { writeKeyPair } from "../rpc/index.js";
+import { writeKeyPair } from "../rpc/curve.js";
 
 export interface KeygenOptions {
   dir: string;

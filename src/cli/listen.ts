@@ -1,7 +1,12 @@
 import { InvalidArgumentError, type Command } from "commander";
-import { attachBus, createEventCenter, DEFAULT_AMQP_URL, type AttachedBus, type BusEvent, type Delivery } from "../bus/index.js";
-import { SimGateway } from "../gateways/sim/index.js";
-import { MainEngine, createSubscribeRequest } from "../trader/index.js";
+import { attachBus, type AttachedBus } from "../bus/attachBus.js";
+import { createEventCenter } from "../bus/createEventCenter.js";
+import { DEFAULT_AMQP_URL } from "../bus/AmqpEventCenter.js";
+import type { BusEvent } from "../bus/BusEvent.js";
+import type { Delivery } from "../bus/EventCenter.js";
+import { SimGateway } from "../gateways/sim/SimGateway.js";
+import { MainEngine } from "../trader/MainEngine.js";
+import { createSubscribeRequest } from "../trader/objects.js";
 
 export interface ListenOptions {
   bus: string;

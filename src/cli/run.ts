@@ -1,13 +1,17 @@
 import { InvalidArgumentError, type Command } from "commander";
-import { attachBus, type AttachedBus } from "../bus/index.js";
-import { RiskApp, loadRiskFile } from "../apps/risk/index.js";
-import { SimGateway } from "../gateways/sim/index.js";
-import { MainEngine, createSubscribeRequest } from "../trader/index.js";
-import { DataRecorderApp, WorkerStore, type DataRecorderEngine } from "../apps/recorder/index.js";
+import { attachBus, type AttachedBus } from "../bus/attachBus.js";
+import { RiskApp } from "../apps/risk/RiskApp.js";
+import { loadRiskFile } from "../apps/risk/riskFile.js";
+import { SimGateway } from "../gateways/sim/SimGateway.js";
+import { MainEngine } from "../trader/MainEngine.js";
+import { createSubscribeRequest } from "../trader/objects.js";
+import { DataRecorderApp } from "../apps/recorder/DataRecorderApp.js";
+import { WorkerStore } from "../apps/recorder/WorkerStore.js";
+import type { DataRecorderEngine } from "../apps/recorder/DataRecorderEngine.js";
 import { startDemoOrders } from "./demo.js";
 import { startStrategies, strategyOptions, strategyView } from "./strategies.js";
 import { streamEvents } from "./stream.js";
-import type { CtaEngine } from "../apps/cta/index.js";
+import type { CtaEngine } from "../apps/cta/CtaEngine.js";
 import { startView } from "./view.js";
 import { addWebOptions, startCliWeb, type WebCliOptions } from "./webOptions.js";
 
@@ -72,7 +76,7 @@ function positive(value: string): number {
  */
 export async function runPaperTrading(opts: RunOptions): Promise<void> {
   const started = Date.now();
-  // Read before anything starts: a bad file stops the command with TW_RISK_BAD_CONFIG.
+  // Read before anything starts: a bad file stops the command with TW_RISK_BAD_OPTION.
   const riskConfig = opts.risk ? loadRiskFile(opts.risk) : undefined;
   const main = new MainEngine(undefined, { log: { console: false } });
   if (riskConfig) main.addApp(RiskApp).configure(riskConfig);
@@ -92,7 +96,7 @@ export async function runPaperTrading(opts: RunOptions): Promise<void> {
   if (opts.record !== undefined) {
     // Loaded only when recording (the store pulls in a database driver); the store writes on its
     // own thread, so a batch never holds the event loop.
-    const { parseDatabaseUrl, resolveDatabaseUrl } = await import("../data/index.js");
+    const { parseDatabaseUrl, resolveDatabaseUrl } = await import("../data/openDatabase.js");
     store = await WorkerStore.open(parseDatabaseUrl(resolveDatabaseUrl(opts.database)).url);
     recorder = main.addApp(DataRecorderApp);
     recorder.start(store, { closeTimeoutMs: RECORDER_CLOSE_MS });

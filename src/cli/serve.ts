@@ -1,11 +1,15 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { InvalidArgumentError, type Command } from "commander";
-import { RpcServiceApp } from "../apps/rpc-service/index.js";
-import { RiskApp, loadRiskFile } from "../apps/risk/index.js";
-import { SimGateway } from "../gateways/sim/index.js";
-import { readKeyFile, type RpcServerOptions } from "../rpc/index.js";
-import { LogLevel, MainEngine, createSubscribeRequest } from "../trader/index.js";
+import { RpcServiceApp } from "../apps/rpc-service/RpcServiceApp.js";
+import { RiskApp } from "../apps/risk/RiskApp.js";
+import { loadRiskFile } from "../apps/risk/riskFile.js";
+import { SimGateway } from "../gateways/sim/SimGateway.js";
+import { readKeyFile } from "../rpc/curve.js";
+import type { RpcServerOptions } from "../rpc/RpcServer.js";
+import { LogLevel } from "../trader/constants.js";
+import { MainEngine } from "../trader/MainEngine.js";
+import { createSubscribeRequest } from "../trader/objects.js";
 import { addWebOptions, startCliWeb, type WebCliOptions } from "./webOptions.js";
 
 export interface ServeOptions extends WebCliOptions {

@@ -1,9 +1,10 @@
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { CtaApp, type CtaEngine } from "../apps/cta/index.js";
+import { CtaApp } from "../apps/cta/CtaApp.js";
+import type { CtaEngine } from "../apps/cta/CtaEngine.js";
 import { TickwireError } from "../event/errors.js";
 import type { Command } from "commander";
-import type { MainEngine } from "../trader/index.js";
+import type { MainEngine } from "../trader/MainEngine.js";
 
 /** One entry of `strategies.json`: a strategy from a module file, or a class another entry's file defined. */
 export interface StrategyEntry {

@@ -1,5 +1,5 @@
-import type { Event } from "../event/index.js";
-import type { MainEngine } from "../trader/index.js";
+import type { Event } from "../event/Event.js";
+import type { MainEngine } from "../trader/MainEngine.js";
 
 /** Keyed duplicates ("eTick.rb2410.SHFE") of general events and timer beats stay out of the JSON stream. */
 function streamed(type: string): boolean {

@@ -1,4 +1,6 @@
-import { EVENT_LOG, type LogData, type MainEngine, type OrderData, type TradeData } from "../trader/index.js";
+import { EVENT_LOG } from "../trader/events.js";
+import type { LogData, OrderData, TradeData } from "../trader/objects.js";
+import type { MainEngine } from "../trader/MainEngine.js";
 
 /** Where the view writes: stdout or any writable with the same shape. */
 export interface ViewOutput {

@@ -1,7 +1,8 @@
 import type { Command } from "commander";
-import { RpcGateway } from "../gateways/rpc/index.js";
-import { readKeyFile } from "../rpc/index.js";
-import { MainEngine, createSubscribeRequest } from "../trader/index.js";
+import { RpcGateway } from "../gateways/rpc/RpcGateway.js";
+import { readKeyFile } from "../rpc/curve.js";
+import { MainEngine } from "../trader/MainEngine.js";
+import { createSubscribeRequest } from "../trader/objects.js";
 import { addWebOptions, startCliWeb, type WebCliOptions } from "./webOptions.js";
 
 export interface WebOptions extends WebCliOptions {

@@ -1,5 +1,6 @@
 import { InvalidArgumentError, type Command } from "commander";
-import type { WebServer, WebServerOptions, WebTradingSource } from "../apps/web/index.js";
+import type { WebServer, WebServerOptions } from "../apps/web/WebServer.js";
+import type { WebTradingSource } from "../apps/web/source.js";
 
 /**
  * The web trader's options, shared by `run`, `serve`, `client` (with `--web`) and `web` (always
@@ -32,7 +33,7 @@ export function addWebOptions(command: Command, { always = false }: { always?: b
  * loads it.
  */
 export async function startCliWeb(source: WebTradingSource, opts: WebCliOptions, extra: WebServerOptions = {}): Promise<WebServer> {
-  const { startWebServer } = await import("../apps/web/index.js");
+  const { startWebServer } = await import("../apps/web/WebServer.js");
   const passwordHash = process.env.TICKWIRE_WEB_PASSWORD_HASH;
   const web = await startWebServer(source, { port: opts.webPort, host: opts.webHost, ...(passwordHash ? { passwordHash } : {}), ...extra });
   process.stdout.write(web.loginUrl + "\n");

@@ -16,3 +16,5 @@ export {
   type CsvBadRow,
   type CsvExportOptions,
 } from "./csv.js";
+export { TickwireError, isTickwireError, type TickwireErrorCode, type AnyErrorCode } from "../event/errors.js";
+export { DATA_ERRORS } from "./errorCodes.js";

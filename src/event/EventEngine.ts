@@ -35,7 +35,7 @@ export type OverflowPolicy = "reject" | "drop-oldest" | "conflate";
 
 export interface EventEngineOptions {
   /** Timer period in seconds (fractions allowed, > 0, finite); `null` for no timer. Default 1, as in vnpy.
-   * Every option is checked at construction: out of range throws TW_ENGINE_BAD_OPTION naming it. */
+   * Every option is checked at construction: out of range throws TW_EVENT_BAD_OPTION naming it. */
   interval?: number | null;
   /** A name for logs, sessions and `listen()` origins (non-empty). Default "engine-N". */
   name?: string;
@@ -68,7 +68,7 @@ export interface EventEngineOptions {
 export interface StopOptions {
   /** Most milliseconds to spend dispatching what is queued (and awaiting async handlers); >= 0,
    * Infinity for no deadline. What is left after it (queued events, async handlers still running)
-   * is dropped, counted in `stats().abandoned` and reported as TW_STOP_DEADLINE. Default 5000. */
+   * is dropped, counted in `stats().abandoned` and reported as TW_EVENT_STOP_DEADLINE. Default 5000. */
   deadlineMs?: number;
 }
 
@@ -456,7 +456,7 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
         this.forgetConflated(old, this.queue.headSequence - 1);
         this.nDropped++;
         old.job?.reject(
-          new TickwireError("TW_QUEUE_DROPPED", "The event was dropped from a full queue (overflow: drop-oldest)."),
+          new TickwireError("TW_EVENT_QUEUE_DROPPED", "The event was dropped from a full queue (overflow: drop-oldest)."),
         );
         if (old === this.queuedTimer) this.queuedTimer = undefined;
       }
@@ -464,7 +464,7 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
     }
     this.nRejected++;
     throw new TickwireError(
-      "TW_QUEUE_FULL",
+      "TW_EVENT_QUEUE_FULL",
       `Event queue of "${this.name}" is full (${this.maxQueue} events): handlers are falling behind. ` +
         `Raise maxQueue, make handlers faster, or choose overflow "drop-oldest" or "conflate".`,
       { details: { type: ev.type, maxQueue: this.maxQueue } },
@@ -569,7 +569,7 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
    * results reject, its late settle is ignored), count it all and report it. */
   private abandon(queued: number, inFlight: number, deadlineMs: number): void {
     const error = new TickwireError(
-      "TW_STOP_DEADLINE",
+      "TW_EVENT_STOP_DEADLINE",
       `stop() gave up after ${deadlineMs} ms with ${queued} queued event(s) undispatched and ${inFlight} async handler(s) ` +
         `still running: give stop() a longer deadlineMs, or make handlers faster (or settle their promises).`,
       { details: { abandoned: queued + inFlight, queued, inFlight } },
@@ -577,7 +577,7 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
     if (queued > 0) {
       let ev: Event | undefined;
       while ((ev = this.queue.shift()) !== undefined) {
-        ev.job?.reject(new TickwireError("TW_ENGINE_STOPPED", "The engine stopped before this event was handled."));
+        ev.job?.reject(new TickwireError("TW_EVENT_STOPPED", "The engine stopped before this event was handled."));
       }
       this.conflateIndex?.clear();
       this.queuedTimer = undefined;
@@ -598,7 +598,7 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
     if (this.isIdle()) return Promise.resolve();
     if (this.state === State.Stopped && this.nInFlight === 0)
       return Promise.reject(
-        new TickwireError("TW_ENGINE_NOT_RUNNING", "waitForIdle() on a stopped engine with queued events: call start() first."),
+        new TickwireError("TW_EVENT_NOT_RUNNING", "waitForIdle() on a stopped engine with queued events: call start() first."),
       );
     return new Promise<void>((resolve) => this.idleWaiters.push(resolve));
   }
@@ -940,7 +940,7 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
 function notAnEvent(value: unknown): TickwireError {
   const what = value === null ? "null" : typeof value === "object" ? `an object (${Object.prototype.toString.call(value)})` : `${typeof value} ${String(value)}`;
   return new TickwireError(
-    "TW_ENGINE_BAD_EVENT",
+    "TW_EVENT_BAD_EVENT",
     `put() takes an Event, made with new Event(type, data); got ${what}. (An Event from another copy of tickwire ` +
       `is not one either: import Event and EventEngine from the same module.)`,
   );

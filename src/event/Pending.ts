@@ -46,11 +46,11 @@ export class Pending<T> implements PromiseLike<T> {
     return this.state === REJECTED;
   }
 
-  /** The value once fulfilled; throws the error once rejected, or TW_PENDING_NOT_READY before. */
+  /** The value once fulfilled; throws the error once rejected, or TW_EVENT_PENDING_NOT_READY before. */
   get value(): T {
     if (this.state === FULFILLED) return this.result as T;
     if (this.state === REJECTED) throw this.result;
-    throw new TickwireError("TW_PENDING_NOT_READY", "The result is not ready yet: await the Pending or call wait().");
+    throw new TickwireError("TW_EVENT_PENDING_NOT_READY", "The result is not ready yet: await the Pending or call wait().");
   }
 
   /** Settle with a value. Returns false (and changes nothing) if already settled. */
@@ -96,7 +96,7 @@ export class Pending<T> implements PromiseLike<T> {
   }
 
   /**
-   * Wait for the result, at most `timeout` ms: rejects with TW_PENDING_TIMEOUT when it runs out
+   * Wait for the result, at most `timeout` ms: rejects with TW_EVENT_PENDING_TIMEOUT when it runs out
    * (the work itself goes on; a later wait can still get it).
    */
   wait(options: { timeout?: number } = {}): Promise<T> {
@@ -106,7 +106,7 @@ export class Pending<T> implements PromiseLike<T> {
       const timer = setTimeout(() => {
         reject(
           new TickwireError(
-            "TW_PENDING_TIMEOUT",
+            "TW_EVENT_PENDING_TIMEOUT",
             `No result within ${timeout} ms. The work goes on: wait again, or raise the timeout.`,
           ),
         );

@@ -23,7 +23,7 @@ const OVERFLOWS: readonly OverflowPolicy[] = ["reject", "drop-oldest", "conflate
 /** The one error for an option out of range: names the option, what it got and what it allows. */
 export function badOption(option: string, value: unknown, allowed: string): TickwireError {
   const got = typeof value === "string" ? JSON.stringify(value) : String(value);
-  return new TickwireError("TW_ENGINE_BAD_OPTION", `EventEngine option ${option} must be ${allowed} (got ${got}).`, {
+  return new TickwireError("TW_EVENT_BAD_OPTION", `EventEngine option ${option} must be ${allowed} (got ${got}).`, {
     details: { option, allowed },
   });
 }

@@ -27,5 +27,6 @@ export {
 export { Pending } from "./Pending.js";
 export { Blueprint, handles, type Mountable } from "./Blueprint.js";
 export { session, currentSession, type Session, type SessionEngine } from "./session.js";
-export { TickwireError, isTickwireError } from "./errors.js";
+export { TickwireError, isTickwireError, type TickwireErrorCode, type AnyErrorCode } from "./errors.js";
+export { EVENT_ERRORS } from "./errorCodes.js";
 export * from "./workers/index.js";

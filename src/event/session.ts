@@ -92,7 +92,7 @@ export function session(): Session {
   const s = currentSession();
   if (s === undefined)
     throw new TickwireError(
-      "TW_SESSION_NONE",
+      "TW_EVENT_NO_SESSION",
       "session() was called outside a handler, or after an await on an engine without async context: " +
         "create the engine with { asyncContext: true }, or use dispatch()/put an event with a context.",
     );

@@ -1,4 +1,5 @@
 import { TickwireError } from "../event/errors.js";
+import type { TickwireErrorCode } from "../errorCodes.js";
 
 /** Stable error codes of the rpc layer: part of the API, never renamed. */
 export const RpcErrorCode = {
@@ -42,7 +43,7 @@ export interface RemoteErrorInfo {
   name: string;
   message: string;
   stack?: string;
-  /** The `code` of the remote error itself when it had one (e.g. `TW_TRADER_NO_GATEWAY`). */
+  /** The `code` of the remote error itself when it had one (e.g. `TW_TRADER_UNKNOWN_GATEWAY`). */
   remoteCode?: string;
 }
 
@@ -76,7 +77,8 @@ export class RemoteError extends TickwireError {
 /** Turns the server's error reply into the error the caller sees. */
 export function errorFromReply(functionName: string, info: RemoteErrorInfo): TickwireError {
   if (info.code === RpcErrorCode.REMOTE) return new RemoteError(functionName, info);
-  return new TickwireError(info.code, info.message, { details: { functionName } });
+  // The server is tickwire too: its codes are catalogued ones.
+  return new TickwireError(info.code as TickwireErrorCode, info.message, { details: { functionName } });
 }
 
 /** Describes any thrown value as a RemoteErrorInfo for the wire. */

@@ -11,5 +11,5 @@ export {
 export { RemoteError, RpcErrorCode, type RpcErrorCodeValue, type RemoteErrorInfo } from "./errors.js";
 export { HEARTBEAT_TOPIC, type HeartbeatData } from "./heartbeat.js";
 export { generateKeyPair, writeKeyPair, readKeyFile, isZ85Key, type CurveKeyPair } from "./curve.js";
-export { isLoopbackEndpoint } from "./endpoints.js";
-export { encodeValue, decodeValue } from "./codec.js";
+export { TickwireError, isTickwireError, type TickwireErrorCode, type AnyErrorCode } from "../event/errors.js";
+export { RPC_ERRORS } from "./errorCodes.js";

@@ -38,7 +38,7 @@ export interface CtaStrategyClass<T extends CtaTemplate = CtaTemplate> {
   readonly variables: readonly string[];
 }
 
-export const TW_STRATEGY_SETTING = "TW_STRATEGY_SETTING";
+export const TW_STRATEGY_BAD_OPTION = "TW_STRATEGY_BAD_OPTION";
 
 /** Thenable check without `instanceof`, so promises from other realms (workers, vm) count. */
 export function isPromiseLike(v: unknown): v is PromiseLike<unknown> {
@@ -102,13 +102,13 @@ export abstract class CtaTemplate implements HostedStrategy {
       // Checked only once the field exists (after construction): a typo'd type fails here, not mid-backtest.
       if (current !== undefined && current !== null && typeof current !== typeof value) {
         throw new TickwireError(
-          TW_STRATEGY_SETTING,
+          TW_STRATEGY_BAD_OPTION,
           `Parameter ${name} of ${this.cls.name} is a ${typeof current} (default ${JSON.stringify(current)}), got ${JSON.stringify(value)}: pass a ${typeof current}.`,
           { details: { strategy: this.strategyName, name, value } },
         );
       }
       if (typeof value === "number" && !Number.isFinite(value)) {
-        throw new TickwireError(TW_STRATEGY_SETTING, `Parameter ${name} of ${this.cls.name} must be a finite number, got ${value}.`, {
+        throw new TickwireError(TW_STRATEGY_BAD_OPTION, `Parameter ${name} of ${this.cls.name} must be a finite number, got ${value}.`, {
           details: { strategy: this.strategyName, name, value },
         });
       }
@@ -263,7 +263,7 @@ export function createStrategy<T extends CtaTemplate>(
  */
 export function getClassParameters(cls: CtaStrategyClass): Record<string, unknown> {
   const refuse = (): never => {
-    throw new TickwireError(TW_STRATEGY_SETTING, `getClassParameters(${cls.name}): the constructor must not call the host.`);
+    throw new TickwireError(TW_STRATEGY_BAD_OPTION, `getClassParameters(${cls.name}): the constructor must not call the host.`);
   };
   const host = new Proxy({}, { get: () => refuse }) as StrategyHost;
   return new cls(host, "defaults", "defaults.LOCAL", {}).getParameters();

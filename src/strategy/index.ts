@@ -2,9 +2,7 @@ export {
   CtaTemplate,
   createStrategy,
   getClassParameters,
-  isPromiseLike,
-  replayEach,
-  TW_STRATEGY_SETTING,
+  TW_STRATEGY_BAD_OPTION,
   type Awaitable,
   type CtaStrategyClass,
   type OrderFlags,
@@ -25,3 +23,5 @@ export { roundTo } from "./roundTo.js";
 export * as talib from "./talib.js";
 /** vnpy strategies import BarGenerator from vnpy.trader.utility; here it lives in trader/ and is re-exported for strategies. */
 export { BarGenerator, type BarGeneratorOptions } from "../trader/BarGenerator.js";
+export { TickwireError, isTickwireError, type TickwireErrorCode, type AnyErrorCode } from "../event/errors.js";
+export { STRATEGY_ERRORS } from "./errorCodes.js";

@@ -372,5 +372,5 @@ function mod(a: number, m: number): number {
 }
 
 function invalid(why: string): never {
-  throw new TickwireError("TW_TRADER_INVALID_OPTION", `BarGenerator: ${why}.`);
+  throw new TickwireError("TW_TRADER_BAD_OPTION", `BarGenerator: ${why}.`);
 }

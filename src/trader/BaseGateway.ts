@@ -1,4 +1,5 @@
-import { Event, type AllEvents, type EventEngine, type EventType } from "../event/index.js";
+import { Event } from "../event/Event.js";
+import type { AllEvents, EventEngine, EventType } from "../event/EventEngine.js";
 import { GatewayStatus, LogLevel, type Exchange } from "./constants.js";
 import {
   EVENT_ACCOUNT,

@@ -1,6 +1,8 @@
-import { pino, type DestinationStream, type Logger, type StreamEntry } from "pino";
-import pretty from "pino-pretty";
-import { TickwireError, type Event } from "../event/index.js";
+import { createRequire } from "node:module";
+import type { DestinationStream, Level, Logger, StreamEntry, pino as Pino } from "pino";
+import type PinoPretty from "pino-pretty";
+import { TickwireError } from "../event/errors.js";
+import type { Event } from "../event/Event.js";
 import { BaseEngine } from "./BaseEngine.js";
 import type { TraderEventEngine } from "./BaseGateway.js";
 import { LogLevel } from "./constants.js";
@@ -28,6 +30,15 @@ const PINO_LEVEL: Readonly<Record<LogLevel, "debug" | "info" | "warn" | "error" 
   ERROR: "error",
   CRITICAL: "fatal",
 };
+
+// pino and pino-pretty take ~160 ms to load: the first LogEngine loads them (both are CommonJS,
+// so synchronously), not the import of tickwire/trader, and `log: false` never does.
+const requireCjs = createRequire(import.meta.url);
+let pinoModules: { pino: typeof Pino; pretty: typeof PinoPretty } | undefined;
+function loadPino(): { pino: typeof Pino; pretty: typeof PinoPretty } {
+  pinoModules ??= { pino: (requireCjs("pino") as { pino: typeof Pino }).pino, pretty: requireCjs("pino-pretty") as typeof PinoPretty };
+  return pinoModules;
+}
 
 /** A destination that can be flushed and, for files, closed. */
 interface Sink {
@@ -58,10 +69,11 @@ export class LogEngine extends BaseEngine {
     this.level = options.level ?? LogLevel.INFO;
     if (!Object.hasOwn(PINO_LEVEL, this.level)) {
       throw new TickwireError(
-        "TW_TRADER_INVALID_OPTION",
+        "TW_TRADER_BAD_OPTION",
         `Unknown log level ${JSON.stringify(this.level)}: use one of ${Object.keys(PINO_LEVEL).join(", ")}.`,
       );
     }
+    const { pino, pretty } = loadPino();
     const level = PINO_LEVEL[this.level];
     const fd = options.consoleStream === "stderr" ? 2 : 1;
     const consoleMode = options.console ?? "pretty";
@@ -83,7 +95,7 @@ export class LogEngine extends BaseEngine {
       const stream = pino.destination({ dest: options.file, sync: true, mkdir: true, append: true });
       this.sinks.push({ stream, level, close: () => stream.end() });
     }
-    const entries: StreamEntry[] = this.sinks.map((s) => ({ stream: s.stream, level: s.level as pino.Level }));
+    const entries: StreamEntry[] = this.sinks.map((s) => ({ stream: s.stream, level: s.level as Level }));
     this.logger = pino(
       {
         level,

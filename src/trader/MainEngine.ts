@@ -1,4 +1,6 @@
-import { Event, EventEngine, TickwireError, type EventEngineOptions, type StopOptions } from "../event/index.js";
+import { Event } from "../event/Event.js";
+import { EventEngine, type EventEngineOptions, type StopOptions } from "../event/EventEngine.js";
+import { TickwireError } from "../event/errors.js";
 import type { BaseApp } from "./BaseApp.js";
 import type { BaseEngine, EngineClass } from "./BaseEngine.js";
 import type { Awaitable, BaseGateway, GatewayClass, GatewaySetting, TraderEventEngine } from "./BaseGateway.js";
@@ -32,6 +34,7 @@ import {
   type RequestProblem,
 } from "./requestChecks.js";
 import type { PreTradeCheck, PreTradeRefusal } from "./PreTradeCheck.js";
+import type { TickwireErrorCode } from "../errorCodes.js";
 
 /** Options of MainEngine; every field has a default. */
 export interface MainEngineOptions {
@@ -46,7 +49,8 @@ export interface MainEngineOptions {
 function noop(): void {}
 
 function refusalError(refusal: PreTradeRefusal, more: Record<string, unknown>): TickwireError {
-  return new TickwireError(refusal.code, refusal.message, { details: { rule: refusal.rule, limit: refusal.limit, value: refusal.value, ...more } });
+  // A custom PreTradeCheck may use its own code: it is passed through as it came.
+  return new TickwireError(refusal.code as TickwireErrorCode, refusal.message, { details: { rule: refusal.rule, limit: refusal.limit, value: refusal.value, ...more } });
 }
 
 /** The source name of MainEngine's own log lines. */

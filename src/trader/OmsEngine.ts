@@ -1,4 +1,4 @@
-import type { Event } from "../event/index.js";
+import type { Event } from "../event/Event.js";
 import { BaseEngine } from "./BaseEngine.js";
 import type { TraderEventEngine } from "./BaseGateway.js";
 import {

@@ -1,5 +1,16 @@
 export * from "./constants.js";
-export * from "./ids.js";
+export {
+  vtSymbolOf,
+  vtOrderidOf,
+  vtTradeidOf,
+  vtAccountidOf,
+  vtPositionidOf,
+  parseVtSymbol,
+  parseVtOrderid,
+  parseVtTradeid,
+  parseVtAccountid,
+  TW_TRADER_INVALID_ID,
+} from "./ids.js";
 export * from "./objects.js";
 export * from "./events.js";
 export * from "./BaseGateway.js";
@@ -8,6 +19,19 @@ export * from "./BaseApp.js";
 export * from "./OmsEngine.js";
 export * from "./LogEngine.js";
 export * from "./MainEngine.js";
-export * from "./requestChecks.js";
+export {
+  orderRequestFormProblem,
+  orderRequestProblem,
+  orderValueProblem,
+  cancelRequestFormProblem,
+  subscribeRequestFormProblem,
+  historyRequestFormProblem,
+  MAX_GRID_STEPS,
+  type RequestProblem,
+  type OrderGrid,
+  type OrderValues,
+} from "./requestChecks.js";
 export * from "./BarGenerator.js";
 export * from "./PreTradeCheck.js";
+export { TickwireError, isTickwireError, type TickwireErrorCode, type AnyErrorCode } from "../event/errors.js";
+export { TRADER_ERRORS } from "./errorCodes.js";

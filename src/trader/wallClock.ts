@@ -13,7 +13,7 @@ export type OffsetOf = (epochMs: number) => number;
 const SLOT_MS = 15 * MINUTE_MS;
 
 /**
- * The offset function of `timezone` ("UTC", "Asia/Shanghai", ...). Throws TW_TRADER_INVALID_OPTION
+ * The offset function of `timezone` ("UTC", "Asia/Shanghai", ...). Throws TW_TRADER_BAD_OPTION
  * for a name Intl does not know.
  */
 export function offsetFinder(timezone: string): OffsetOf {
@@ -32,7 +32,7 @@ export function offsetFinder(timezone: string): OffsetOf {
     });
   } catch (cause) {
     throw new TickwireError(
-      "TW_TRADER_INVALID_OPTION",
+      "TW_TRADER_BAD_OPTION",
       `Unknown time zone ${JSON.stringify(timezone)}: give an IANA name such as "Asia/Shanghai" or "UTC".`,
       { cause, details: { timezone } },
     );
@@ -57,7 +57,7 @@ export function parseClockTime(text: string, what: string): number {
   const m = /^(\d{1,2}):(\d{2})$/.exec(text);
   const minutes = m ? Number(m[1]) * 60 + Number(m[2]) : Number.NaN;
   if (!m || Number(m[1]) > 23 || Number(m[2]) > 59) {
-    throw new TickwireError("TW_TRADER_INVALID_OPTION", `${what} must be a time of day as "HH:MM" (e.g. "15:00"), not ${JSON.stringify(text)}.`, {
+    throw new TickwireError("TW_TRADER_BAD_OPTION", `${what} must be a time of day as "HH:MM" (e.g. "15:00"), not ${JSON.stringify(text)}.`, {
       details: { [what]: text },
     });
   }

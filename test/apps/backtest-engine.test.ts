@@ -8,7 +8,7 @@ import {
   TW_BACKTEST_HISTORY,
   TW_BACKTEST_NO_DATA,
   TW_BACKTEST_NO_STRATEGY,
-  TW_BACKTEST_PARAMETERS,
+  TW_BACKTEST_BAD_OPTION,
   TW_BACKTEST_RUNNING,
 } from "../../src/apps/backtest/index.js";
 import { CtaTemplate } from "../../src/strategy/index.js";
@@ -20,13 +20,13 @@ import { GOLDEN_PARAMETERS, goldenBars } from "./golden.js";
 
 const code = (c: string) => (err: unknown) => isTickwireError(err, c);
 
-test("bad parameters are refused with TW_BACKTEST_PARAMETERS and a message saying what to pass", () => {
+test("bad parameters are refused with TW_BACKTEST_BAD_OPTION and a message saying what to pass", () => {
   const e = new BacktestingEngine();
-  assert.throws(() => e.setParameters({ vtSymbol: "rb2410" }), code(TW_BACKTEST_PARAMETERS));
-  assert.throws(() => e.setParameters({ vtSymbol: "rb2410.SHFE", size: 0 }), code(TW_BACKTEST_PARAMETERS));
-  assert.throws(() => e.setParameters({ vtSymbol: "rb2410.SHFE", timezone: "Mars/Base" }), code(TW_BACKTEST_PARAMETERS));
-  assert.throws(() => e.setParameters({ vtSymbol: "rb2410.SHFE", start: "not a date" }), code(TW_BACKTEST_PARAMETERS));
-  assert.throws(() => e.setParameters({ vtSymbol: "rb2410.SHFE", start: "2024-02-01", end: "2024-01-01" }), code(TW_BACKTEST_PARAMETERS));
+  assert.throws(() => e.setParameters({ vtSymbol: "rb2410" }), code(TW_BACKTEST_BAD_OPTION));
+  assert.throws(() => e.setParameters({ vtSymbol: "rb2410.SHFE", size: 0 }), code(TW_BACKTEST_BAD_OPTION));
+  assert.throws(() => e.setParameters({ vtSymbol: "rb2410.SHFE", timezone: "Mars/Base" }), code(TW_BACKTEST_BAD_OPTION));
+  assert.throws(() => e.setParameters({ vtSymbol: "rb2410.SHFE", start: "not a date" }), code(TW_BACKTEST_BAD_OPTION));
+  assert.throws(() => e.setParameters({ vtSymbol: "rb2410.SHFE", start: "2024-02-01", end: "2024-01-01" }), code(TW_BACKTEST_BAD_OPTION));
 });
 
 test("history out of time order stops the run with TW_BACKTEST_HISTORY", async () => {

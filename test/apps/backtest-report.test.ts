@@ -5,7 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
-import { BacktestingEngine, tradeKind } from "../../src/apps/backtest/index.js";
+import { BacktestingEngine } from "../../src/apps/backtest/index.js";
+import { tradeKind } from "../../src/apps/backtest/report.js";
 import DoubleMaStrategy from "../../examples/strategies/double-ma.js";
 import { GOLDEN_PARAMETERS, goldenBars } from "./golden.js";
 

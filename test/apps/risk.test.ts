@@ -257,10 +257,10 @@ describe("risk engine", () => {
   test("an unknown rule or a bad limit is refused and changes nothing", async () => {
     const d = await deskWithRisk();
     d.risk.configure({ orderSizeLimit: 5 });
-    assert.throws(() => d.risk.configure({ orderSizeLimt: 1 } as never), (e: unknown) => isTickwireError(e, "TW_RISK_BAD_CONFIG") && /orderSizeLimt/.test(e.message));
-    assert.throws(() => d.risk.configure({ orderSizeLimit: -1 }), (e: unknown) => isTickwireError(e, "TW_RISK_BAD_CONFIG"));
-    assert.throws(() => d.risk.configure({ activeOrderLimit: 1.5 }), (e: unknown) => isTickwireError(e, "TW_RISK_BAD_CONFIG"));
-    assert.throws(() => d.risk.configure({ timezone: "Mars/Olympus" }), (e: unknown) => isTickwireError(e, "TW_RISK_BAD_CONFIG"));
+    assert.throws(() => d.risk.configure({ orderSizeLimt: 1 } as never), (e: unknown) => isTickwireError(e, "TW_RISK_BAD_OPTION") && /orderSizeLimt/.test(e.message));
+    assert.throws(() => d.risk.configure({ orderSizeLimit: -1 }), (e: unknown) => isTickwireError(e, "TW_RISK_BAD_OPTION"));
+    assert.throws(() => d.risk.configure({ activeOrderLimit: 1.5 }), (e: unknown) => isTickwireError(e, "TW_RISK_BAD_OPTION"));
+    assert.throws(() => d.risk.configure({ timezone: "Mars/Olympus" }), (e: unknown) => isTickwireError(e, "TW_RISK_BAD_OPTION"));
     assert.equal(d.risk.rules().orderSizeLimit, 5);
     await d.main.close();
   });

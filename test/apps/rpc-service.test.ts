@@ -1,8 +1,8 @@
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { RpcServiceApp, type RpcSnapshot } from "../../src/apps/rpc-service/index.js";
+import { RpcServiceApp, TRADER_RPC_METHODS, type TraderSnapshot } from "../../src/apps/rpc-service/index.js";
 import { SimGateway } from "../../src/gateways/sim/index.js";
-import { RpcClient } from "../../src/rpc/index.js";
+import { RpcClient, isTickwireError } from "../../src/rpc/index.js";
 import { Direction, MainEngine, OrderType, createOrderRequest, createSubscribeRequest, Exchange } from "../../src/trader/index.js";
 
 async function serverProcess() {
@@ -36,6 +36,14 @@ describe("rpc-service app", async () => {
     await main.close();
   });
 
+  test("the service registers exactly the functions of the rpc contract", () => {
+    assert.deepEqual(server.functionNames, [...TRADER_RPC_METHODS]);
+  });
+
+  test("a function outside the contract is unknown to the service", async () => {
+    await assert.rejects(client.call("getAllEngineNames"), (err: unknown) => isTickwireError(err, "TW_RPC_UNKNOWN_FUNCTION"));
+  });
+
   test("MainEngine's getters are callable remotely and return plain trader objects", async () => {
     const contracts = await client.call<Array<{ vtSymbol: string; gatewayName: string }>>("getAllContracts");
     assert.deepEqual(contracts.map((c) => c.vtSymbol).sort(), ["IF2412.CFFEX", "rb2410.SHFE"]);
@@ -66,7 +74,7 @@ describe("rpc-service app", async () => {
   });
 
   test("a snapshot carries the sequence number it is consistent with", async () => {
-    const snap = await client.call<RpcSnapshot>("snapshot");
+    const snap = await client.call<TraderSnapshot>("snapshot");
     assert.equal(snap.serverId, server.id);
     assert.ok(snap.seq <= server.lastSeq);
     assert.ok(snap.contracts.length === 2 && snap.accounts.length === 1);

@@ -57,6 +57,6 @@ describe("tickwire backtest and optimize", () => {
   test("a setting of the wrong type exits 1 with the strategy's error code", GUARD, async () => {
     const run = tickwire("backtest", "examples/strategies/double-ma.ts", ...COSTS, "--set", "fastWindow=ten");
     assert.equal((await run.exit).code, 1);
-    assert.match(run.stderr(), /TW_STRATEGY_SETTING/);
+    assert.match(run.stderr(), /TW_STRATEGY_BAD_OPTION/);
   });
 });

@@ -22,12 +22,12 @@ describe("tickwire run --risk", () => {
     assert.ok(existsSync(join(dir, "risk.state.json")));
   });
 
-  test("a risk file with an unknown rule stops the command with TW_RISK_BAD_CONFIG", GUARD, async () => {
+  test("a risk file with an unknown rule stops the command with TW_RISK_BAD_OPTION", GUARD, async () => {
     const file = join(mkdtempSync(join(tmpdir(), "tickwire-risk-cli-")), "risk.json");
     writeFileSync(file, JSON.stringify({ orderSizeLimt: 1 }));
     const run = tickwire("run", "--json", "--risk", file);
     const { code } = await run.exit;
     assert.equal(code, 1);
-    assert.match(run.stderr(), /TW_RISK_BAD_CONFIG: .*risk\.json: Unknown risk rule "orderSizeLimt"/);
+    assert.match(run.stderr(), /TW_RISK_BAD_OPTION: .*risk\.json: Unknown risk rule "orderSizeLimt"/);
   });
 });

@@ -57,7 +57,7 @@ describe("dispatch", () => {
     assert.deepEqual(log, [1, 2, 3]);
   });
 
-  test("pending.wait with a timeout rejects with TW_PENDING_TIMEOUT and a later wait still gets the result", async () => {
+  test("pending.wait with a timeout rejects with TW_EVENT_PENDING_TIMEOUT and a later wait still gets the result", async () => {
     const e = new EventEngine({ interval: null });
     e.register("slow", async () => {
       await sleep(40);
@@ -65,7 +65,7 @@ describe("dispatch", () => {
     });
     e.start();
     const p = e.dispatch("slow", null);
-    await assert.rejects(p.wait({ timeout: 5 }), (err: unknown) => isTickwireError(err, "TW_PENDING_TIMEOUT"));
+    await assert.rejects(p.wait({ timeout: 5 }), (err: unknown) => isTickwireError(err, "TW_EVENT_PENDING_TIMEOUT"));
     assert.deepEqual(await p.wait({ timeout: 1000 }), ["done"]);
     assert.ok(p.fulfilled);
     assert.deepEqual(p.value, ["done"]);
@@ -82,11 +82,11 @@ describe("dispatch", () => {
     assert.equal(await awaited, 7);
   });
 
-  test("dispatch on a full queue rejects its Pending with TW_QUEUE_FULL", async () => {
+  test("dispatch on a full queue rejects its Pending with TW_EVENT_QUEUE_FULL", async () => {
     const e = new EventEngine({ interval: null, maxQueue: 1 });
     e.put(new Event("a"));
     const p = e.dispatch("a", null);
-    await assert.rejects(p, (err: unknown) => isTickwireError(err, "TW_QUEUE_FULL"));
+    await assert.rejects(p, (err: unknown) => isTickwireError(err, "TW_EVENT_QUEUE_FULL"));
   });
 
   test("waitForIdle also waits for async handlers started by dispatch", async () => {
@@ -218,7 +218,7 @@ describe("session context", () => {
     assert.deepEqual(seen, ["none"]);
   });
 
-  test("session() in the synchronous part of a plain handler works; outside a handler it throws TW_SESSION_NONE", async () => {
+  test("session() in the synchronous part of a plain handler works; outside a handler it throws TW_EVENT_NO_SESSION", async () => {
     const e = new EventEngine({ interval: null });
     let type = "";
     e.register("a", () => void (type = session().event.type));
@@ -227,7 +227,7 @@ describe("session context", () => {
     await e.waitForIdle();
     await e.stop();
     assert.equal(type, "a");
-    assert.throws(() => session(), (err: unknown) => isTickwireError(err, "TW_SESSION_NONE"));
+    assert.throws(() => session(), (err: unknown) => isTickwireError(err, "TW_EVENT_NO_SESSION"));
   });
 
   test("submit runs its function inside a session with the engine's context", async () => {

@@ -9,10 +9,10 @@ const never = () => new Promise<never>(() => {});
 describe("EventEngine put of what is not an event", () => {
   const bad: unknown[] = [42, null, undefined, {}, "eTick", { type: "a", data: 1 }, [new Event("a")]];
 
-  test("put of anything that is not an Event throws TW_ENGINE_BAD_EVENT at the call and queues nothing", () => {
+  test("put of anything that is not an Event throws TW_EVENT_BAD_EVENT at the call and queues nothing", () => {
     const e = new EventEngine({ interval: null });
     for (const v of bad)
-      assert.throws(() => e.put(v as Event), (err: unknown) => isTickwireError(err, "TW_ENGINE_BAD_EVENT"), String(v));
+      assert.throws(() => e.put(v as Event), (err: unknown) => isTickwireError(err, "TW_EVENT_BAD_EVENT"), String(v));
     assert.equal(e.stats().put, 0);
     assert.equal(e.stats().queueDepth, 0);
   });
@@ -20,7 +20,7 @@ describe("EventEngine put of what is not an event", () => {
   test("a bounded engine refuses what is not an Event the same way", () => {
     const e = new EventEngine({ interval: null, maxQueue: 10, overflow: "conflate" });
     for (const v of bad)
-      assert.throws(() => e.put(v as Event), (err: unknown) => isTickwireError(err, "TW_ENGINE_BAD_EVENT"), String(v));
+      assert.throws(() => e.put(v as Event), (err: unknown) => isTickwireError(err, "TW_EVENT_BAD_EVENT"), String(v));
     assert.equal(e.stats().queueDepth, 0);
   });
 
@@ -110,11 +110,11 @@ describe("EventEngine options", () => {
   ];
 
   for (const [option, value] of badOptions) {
-    test(`${option}: ${String(value)} is refused with TW_ENGINE_BAD_OPTION naming the option and what it allows`, () => {
+    test(`${option}: ${String(value)} is refused with TW_EVENT_BAD_OPTION naming the option and what it allows`, () => {
       assert.throws(
         () => new EventEngine({ [option]: value } as EventEngineOptions),
         (err: unknown) =>
-          isTickwireError(err, "TW_ENGINE_BAD_OPTION") &&
+          isTickwireError(err, "TW_EVENT_BAD_OPTION") &&
           err.details?.option === option &&
           err.message.includes(option) &&
           typeof err.details?.allowed === "string" &&
@@ -149,11 +149,11 @@ describe("EventEngine options", () => {
     assert.equal(nulls.stats().name.startsWith("engine-"), true);
   });
 
-  test("stop() with a deadlineMs that is negative or not a number rejects with TW_ENGINE_BAD_OPTION and leaves the engine running", async () => {
+  test("stop() with a deadlineMs that is negative or not a number rejects with TW_EVENT_BAD_OPTION and leaves the engine running", async () => {
     const e = new EventEngine({ interval: null });
     e.start();
     for (const deadlineMs of [-1, NaN, "5" as unknown as number])
-      await assert.rejects(e.stop({ deadlineMs }), (err: unknown) => isTickwireError(err, "TW_ENGINE_BAD_OPTION") && err.details?.option === "deadlineMs");
+      await assert.rejects(e.stop({ deadlineMs }), (err: unknown) => isTickwireError(err, "TW_EVENT_BAD_OPTION") && err.details?.option === "deadlineMs");
     assert.equal(e.running, true);
     await e.stop();
   });
@@ -175,7 +175,7 @@ describe("EventEngine options", () => {
 });
 
 describe("EventEngine stop() past its deadline", () => {
-  test("a handler that never settles is counted as abandoned and reported as TW_STOP_DEADLINE", async () => {
+  test("a handler that never settles is counted as abandoned and reported as TW_EVENT_STOP_DEADLINE", async () => {
     const reported: unknown[] = [];
     const e = new EventEngine({ interval: null, onError: (err) => reported.push(err) });
     e.register("hang", never);
@@ -186,12 +186,12 @@ describe("EventEngine stop() past its deadline", () => {
     const s = e.stats();
     assert.equal(s.abandoned, 1);
     assert.equal(s.inFlight, 0);
-    const err = reported.find((x) => isTickwireError(x, "TW_STOP_DEADLINE"));
-    assert.ok(err, "TW_STOP_DEADLINE was reported");
+    const err = reported.find((x) => isTickwireError(x, "TW_EVENT_STOP_DEADLINE"));
+    assert.ok(err, "TW_EVENT_STOP_DEADLINE was reported");
     assert.equal((err as { details?: Record<string, unknown> }).details?.inFlight, 1);
   });
 
-  test("the Pending of a dispatch() whose handler never settles is rejected with TW_STOP_DEADLINE", async () => {
+  test("the Pending of a dispatch() whose handler never settles is rejected with TW_EVENT_STOP_DEADLINE", async () => {
     const e = new EventEngine({ interval: null, ...quiet });
     e.register("hang", never);
     e.register("hang", () => 1);
@@ -200,16 +200,16 @@ describe("EventEngine stop() past its deadline", () => {
     await sleep(1);
     await e.stop({ deadlineMs: 50 });
     assert.equal(p.settled, true);
-    await assert.rejects(p, (err: unknown) => isTickwireError(err, "TW_STOP_DEADLINE"));
+    await assert.rejects(p, (err: unknown) => isTickwireError(err, "TW_EVENT_STOP_DEADLINE"));
   });
 
-  test("the Pending of a submit() whose function never settles is rejected with TW_STOP_DEADLINE", async () => {
+  test("the Pending of a submit() whose function never settles is rejected with TW_EVENT_STOP_DEADLINE", async () => {
     const e = new EventEngine({ interval: null, ...quiet });
     e.start();
     const p: Pending<never> = e.submit(never);
     await sleep(1);
     await e.stop({ deadlineMs: 50 });
-    await assert.rejects(p, (err: unknown) => isTickwireError(err, "TW_STOP_DEADLINE"));
+    await assert.rejects(p, (err: unknown) => isTickwireError(err, "TW_EVENT_STOP_DEADLINE"));
   });
 
   test("after such a stop the next run starts from a clean count: waitForIdle resolves after start()", async () => {

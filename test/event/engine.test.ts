@@ -235,7 +235,7 @@ describe("EventEngine queueing", () => {
     const s = e.stats();
     assert.ok(s.abandoned > 0, "some events were left over");
     assert.equal(s.abandoned + (s.dispatchedByType.slow ?? 0), 200);
-    assert.ok(reported.some((x) => isTickwireError(x, "TW_STOP_DEADLINE")));
+    assert.ok(reported.some((x) => isTickwireError(x, "TW_EVENT_STOP_DEADLINE")));
     assert.equal(s.queueDepth, 0);
   });
 
@@ -366,7 +366,7 @@ describe("EventEngine timer", () => {
     const after = n;
     await sleep(40);
     assert.equal(n, after);
-    assert.throws(() => e.setTimerInterval(-1), (err: unknown) => isTickwireError(err, "TW_ENGINE_BAD_OPTION"));
+    assert.throws(() => e.setTimerInterval(-1), (err: unknown) => isTickwireError(err, "TW_EVENT_BAD_OPTION"));
     await e.stop();
   });
 
@@ -420,12 +420,12 @@ describe("EventEngine fairness", () => {
 });
 
 describe("EventEngine bounded queue", () => {
-  test("overflow reject: put fails with TW_QUEUE_FULL and nothing queued is lost", async () => {
+  test("overflow reject: put fails with TW_EVENT_QUEUE_FULL and nothing queued is lost", async () => {
     const e = new EventEngine({ interval: null, maxQueue: 3, overflow: "reject" });
     const seen: number[] = [];
     e.register("a", (ev) => void seen.push(ev.data as number));
     for (let i = 0; i < 3; i++) e.put(new Event("a", i));
-    assert.throws(() => e.put(new Event("a", 3)), (err: unknown) => isTickwireError(err, "TW_QUEUE_FULL"));
+    assert.throws(() => e.put(new Event("a", 3)), (err: unknown) => isTickwireError(err, "TW_EVENT_QUEUE_FULL"));
     e.start();
     await e.waitForIdle();
     await e.stop();

@@ -12,7 +12,7 @@ function code(err: unknown): string | undefined {
   return err instanceof TickwireError ? err.code : undefined;
 }
 
-const timedOut = (err: unknown) => code(err) === "TW_SUBPROCESS_TIMEOUT";
+const timedOut = (err: unknown) => code(err) === "TW_WORKER_SUBPROCESS_TIMEOUT";
 
 const started: Subprocess[] = [];
 after(async () => {
@@ -26,7 +26,7 @@ function subprocess(options: { requestTimeoutMs?: number; onExit?: (exit: Subpro
 }
 
 describe("Subprocess request timeouts", SAFETY, () => {
-  test("a request that loops for ever rejects with TW_SUBPROCESS_TIMEOUT; a new child serves the next request and the Subprocess has not exited", async () => {
+  test("a request that loops for ever rejects with TW_WORKER_SUBPROCESS_TIMEOUT; a new child serves the next request and the Subprocess has not exited", async () => {
     const exits: SubprocessExit[] = [];
     const sub = subprocess({ onExit: (e) => exits.push(e) });
     await sub.ready();
@@ -49,16 +49,16 @@ describe("Subprocess request timeouts", SAFETY, () => {
     assert.equal(exits.length, 1);
   });
 
-  test("requests the killed child still held reject with TW_SUBPROCESS_EXITED, marked as a restart", async () => {
+  test("requests the killed child still held reject with TW_WORKER_SUBPROCESS_EXITED, marked as a restart", async () => {
     const sub = subprocess();
     await sub.ready();
     const stuck = sub.submitWith({ timeoutMs: 300 }, "spin");
     const behind = sub.submit("add", 1, 1); // same batch, queued behind the loop in the child's engine
     await assert.rejects(stuck.wait(), timedOut);
     await assert.rejects(behind.wait(), (err: unknown) => {
-      assert.equal(code(err), "TW_SUBPROCESS_EXITED");
+      assert.equal(code(err), "TW_WORKER_SUBPROCESS_EXITED");
       assert.equal((err as TickwireError).details?.restarted, true);
-      assert.equal(code((err as Error).cause), "TW_SUBPROCESS_TIMEOUT");
+      assert.equal(code((err as Error).cause), "TW_WORKER_SUBPROCESS_TIMEOUT");
       return true;
     });
     assert.equal(await sub.submit("add", 2, 2), 4);
@@ -91,10 +91,10 @@ describe("Subprocess request timeouts", SAFETY, () => {
     await sub.ready();
   });
 
-  test("a timeout that is not a number of milliseconds > 0 is refused with TW_SUBPROCESS_BAD_OPTION", async () => {
-    assert.throws(() => subprocess({ requestTimeoutMs: -5 }), { code: "TW_SUBPROCESS_BAD_OPTION" });
+  test("a timeout that is not a number of milliseconds > 0 is refused with TW_WORKER_BAD_OPTION", async () => {
+    assert.throws(() => subprocess({ requestTimeoutMs: -5 }), { code: "TW_WORKER_BAD_OPTION" });
     const sub = subprocess();
-    await assert.rejects(sub.submitWith({ timeoutMs: 0 }, "add", 1, 1).wait(), (err: unknown) => code(err) === "TW_SUBPROCESS_BAD_OPTION");
+    await assert.rejects(sub.submitWith({ timeoutMs: 0 }, "add", 1, 1).wait(), (err: unknown) => code(err) === "TW_WORKER_BAD_OPTION");
     await sub.shutdown();
   });
 });

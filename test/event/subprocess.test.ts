@@ -113,15 +113,15 @@ describe("Subprocess", () => {
     assert.ok(results.every((v, i) => v === i));
   });
 
-  test("data that cannot be cloned rejects only its own request with TW_SUBPROCESS_UNCLONEABLE", async () => {
+  test("data that cannot be cloned rejects only its own request with TW_WORKER_SUBPROCESS_UNCLONEABLE", async () => {
     const bad = sub.submit("add", (() => 1) as unknown as number, 1);
     const good = sub.submit("add", 1, 1);
-    await assert.rejects(bad.wait(), (err: unknown) => code(err) === "TW_SUBPROCESS_UNCLONEABLE");
+    await assert.rejects(bad.wait(), (err: unknown) => code(err) === "TW_WORKER_SUBPROCESS_UNCLONEABLE");
     assert.equal(await good, 2);
   });
 
-  test("a handler result that cannot be cloned rejects its request with TW_SUBPROCESS_UNCLONEABLE and the child keeps serving", async () => {
-    await assert.rejects(sub.dispatch("eUncloneable", 1).wait(), (err: unknown) => code(err) === "TW_SUBPROCESS_UNCLONEABLE");
+  test("a handler result that cannot be cloned rejects its request with TW_WORKER_SUBPROCESS_UNCLONEABLE and the child keeps serving", async () => {
+    await assert.rejects(sub.dispatch("eUncloneable", 1).wait(), (err: unknown) => code(err) === "TW_WORKER_SUBPROCESS_UNCLONEABLE");
     assert.equal(await sub.submit("add", 2, 2), 4);
   });
 });
@@ -139,16 +139,16 @@ describe("Subprocess ending", () => {
     assert.deepEqual(exits, [exit]);
   });
 
-  test("after shutdown starts, new requests reject with TW_SUBPROCESS_CLOSED and put throws it", async () => {
+  test("after shutdown starts, new requests reject with TW_WORKER_SUBPROCESS_CLOSED and put throws it", async () => {
     const sub = new Subprocess<typeof handlers>({ module: MODULE });
     await sub.ready();
     const ending = sub.shutdown();
-    await assert.rejects(sub.submit("add", 1, 1).wait(), (err: unknown) => code(err) === "TW_SUBPROCESS_CLOSED");
-    assert.throws(() => sub.put("eRecord", 1), (err: unknown) => code(err) === "TW_SUBPROCESS_CLOSED");
+    await assert.rejects(sub.submit("add", 1, 1).wait(), (err: unknown) => code(err) === "TW_WORKER_SUBPROCESS_CLOSED");
+    assert.throws(() => sub.put("eRecord", 1), (err: unknown) => code(err) === "TW_WORKER_SUBPROCESS_CLOSED");
     assert.equal((await ending).code, 0);
   });
 
-  test("a child killed with SIGKILL rejects every pending result with TW_SUBPROCESS_EXITED and reports the exit", async () => {
+  test("a child killed with SIGKILL rejects every pending result with TW_WORKER_SUBPROCESS_EXITED and reports the exit", async () => {
     const exits: SubprocessExit[] = [];
     const sub = new Subprocess<typeof handlers>({ module: MODULE, onExit: (e) => exits.push(e) });
     await sub.ready();
@@ -158,7 +158,7 @@ describe("Subprocess ending", () => {
     process.kill(sub.pid!, "SIGKILL");
     for (const p of [a.wait(), b.wait()]) {
       await assert.rejects(p, (err: unknown) => {
-        assert.equal(code(err), "TW_SUBPROCESS_EXITED");
+        assert.equal(code(err), "TW_WORKER_SUBPROCESS_EXITED");
         assert.equal((err as TickwireError).details?.signal, "SIGKILL");
         return true;
       });
@@ -166,35 +166,35 @@ describe("Subprocess ending", () => {
     const exit = await sub.exited;
     assert.deepEqual(exit, { code: null, signal: "SIGKILL", expected: false });
     assert.deepEqual(exits, [exit]);
-    await assert.rejects(sub.submit("add", 1, 1).wait(), (err: unknown) => code(err) === "TW_SUBPROCESS_EXITED");
-    assert.throws(() => sub.put("eRecord", 1), (err: unknown) => code(err) === "TW_SUBPROCESS_EXITED");
+    await assert.rejects(sub.submit("add", 1, 1).wait(), (err: unknown) => code(err) === "TW_WORKER_SUBPROCESS_EXITED");
+    assert.throws(() => sub.put("eRecord", 1), (err: unknown) => code(err) === "TW_WORKER_SUBPROCESS_EXITED");
   });
 
-  test("a child that exits on its own rejects the request in flight with TW_SUBPROCESS_EXITED and its exit code", async () => {
+  test("a child that exits on its own rejects the request in flight with TW_WORKER_SUBPROCESS_EXITED and its exit code", async () => {
     const sub = new Subprocess<typeof handlers>({ module: MODULE });
     await assert.rejects(sub.submit("exitNow", 7).wait(), (err: unknown) => {
-      assert.equal(code(err), "TW_SUBPROCESS_EXITED");
+      assert.equal(code(err), "TW_WORKER_SUBPROCESS_EXITED");
       assert.equal((err as TickwireError).details?.code, 7);
       return true;
     });
     assert.deepEqual(await sub.exited, { code: 7, signal: null, expected: false });
   });
 
-  test("a module that cannot be loaded makes ready() reject with TW_SUBPROCESS_START and the child exit", async () => {
+  test("a module that cannot be loaded makes ready() reject with TW_WORKER_SUBPROCESS_START and the child exit", async () => {
     const sub = new Subprocess({ module: new URL("../fixtures/not-a-handler-module.ts", import.meta.url) });
     const early = sub.submit("add", 1, 2);
     await assert.rejects(sub.ready(), (err: unknown) => {
-      assert.equal(code(err), "TW_SUBPROCESS_START");
+      assert.equal(code(err), "TW_WORKER_SUBPROCESS_START");
       assert.match((err as Error).message, /defineHandlers/);
       return true;
     });
-    await assert.rejects(early.wait(), (err: unknown) => code(err) === "TW_SUBPROCESS_EXITED");
+    await assert.rejects(early.wait(), (err: unknown) => code(err) === "TW_WORKER_SUBPROCESS_EXITED");
     assert.equal((await sub.exited).code, 1);
   });
 
   test("startTimeoutMs must be a positive number of milliseconds or Infinity", async () => {
     for (const bad of [0, -1, Number.NaN, 2 ** 31]) {
-      assert.throws(() => new Subprocess({ module: MODULE, startTimeoutMs: bad }), (err: unknown) => isTickwireError(err, "TW_SUBPROCESS_BAD_OPTION"));
+      assert.throws(() => new Subprocess({ module: MODULE, startTimeoutMs: bad }), (err: unknown) => isTickwireError(err, "TW_WORKER_BAD_OPTION"));
     }
     const sub = new Subprocess<typeof handlers>({ module: MODULE, startTimeoutMs: Infinity });
     await sub.ready();
@@ -202,15 +202,15 @@ describe("Subprocess ending", () => {
     await sub.shutdown();
   });
 
-  test("a module that never finishes loading is killed after startTimeoutMs: ready() rejects with TW_SUBPROCESS_START", async () => {
+  test("a module that never finishes loading is killed after startTimeoutMs: ready() rejects with TW_WORKER_SUBPROCESS_START", async () => {
     const sub = new Subprocess({ module: new URL("../fixtures/hanging-handler-module.ts", import.meta.url), startTimeoutMs: 1500 });
     const early = sub.submit("add", 1, 2);
     await assert.rejects(sub.ready(), (err: unknown) => {
-      assert.equal(code(err), "TW_SUBPROCESS_START");
+      assert.equal(code(err), "TW_WORKER_SUBPROCESS_START");
       assert.match((err as Error).message, /startTimeoutMs/);
       return true;
     });
-    await assert.rejects(early.wait(), (err: unknown) => code(err) === "TW_SUBPROCESS_EXITED" && code((err as Error).cause) === "TW_SUBPROCESS_START");
+    await assert.rejects(early.wait(), (err: unknown) => code(err) === "TW_WORKER_SUBPROCESS_EXITED" && code((err as Error).cause) === "TW_WORKER_SUBPROCESS_START");
     assert.equal((await sub.exited).signal, "SIGKILL");
   });
 });

@@ -88,11 +88,11 @@ describe("WorkerPool task timeouts", SAFETY, () => {
     await assert.rejects(stuck.wait(), (err: unknown) => code(err) === "TW_WORKER_CLOSED");
   });
 
-  test("a timeout that is not a number of milliseconds > 0 is refused with TW_WORKER_OPTIONS", async () => {
-    assert.throws(() => new WorkerPool({ module: MODULE, threads: 1, taskTimeoutMs: 0 }), { code: "TW_WORKER_OPTIONS" });
-    assert.throws(() => new WorkerPool({ module: MODULE, threads: 1, taskTimeoutMs: NaN }), { code: "TW_WORKER_OPTIONS" });
+  test("a timeout that is not a number of milliseconds > 0 is refused with TW_WORKER_BAD_OPTION", async () => {
+    assert.throws(() => new WorkerPool({ module: MODULE, threads: 1, taskTimeoutMs: 0 }), { code: "TW_WORKER_BAD_OPTION" });
+    assert.throws(() => new WorkerPool({ module: MODULE, threads: 1, taskTimeoutMs: NaN }), { code: "TW_WORKER_BAD_OPTION" });
     const pool = new WorkerPool<typeof handlers>({ module: MODULE, threads: 1 });
     after(() => pool.destroy());
-    await assert.rejects(pool.submitWith({ timeoutMs: -1 }, "add", 1, 1).wait(), (err: unknown) => code(err) === "TW_WORKER_OPTIONS");
+    await assert.rejects(pool.submitWith({ timeoutMs: -1 }, "add", 1, 1).wait(), (err: unknown) => code(err) === "TW_WORKER_BAD_OPTION");
   });
 });

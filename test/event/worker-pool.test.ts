@@ -231,7 +231,7 @@ describe("WorkerPool lifecycle", () => {
   });
 
   test("threads must be a whole number of at least one", () => {
-    assert.throws(() => new WorkerPool({ module: MODULE, threads: 0 }), (err: unknown) => code(err) === "TW_WORKER_OPTIONS");
+    assert.throws(() => new WorkerPool({ module: MODULE, threads: 0 }), (err: unknown) => code(err) === "TW_WORKER_BAD_OPTION");
   });
 });
 

@@ -121,11 +121,11 @@ describe("RpcGateway", async () => {
     );
   });
 
-  test("a bad setting is refused with TW_RPC_GATEWAY_SETTING", async () => {
+  test("a bad setting is refused with TW_RPC_GATEWAY_BAD_OPTION", async () => {
     const m = new MainEngine(undefined, { log: false });
     m.addGateway(RpcGateway);
     try {
-      await assert.rejects(m.connect({ serverKey: "not-a-key" }, "RPC"), (err: unknown) => isTickwireError(err, "TW_RPC_GATEWAY_SETTING"));
+      await assert.rejects(m.connect({ serverKey: "not-a-key" }, "RPC"), (err: unknown) => isTickwireError(err, "TW_RPC_GATEWAY_BAD_OPTION"));
     } finally {
       await m.close();
     }

@@ -76,11 +76,11 @@ describe("SimGateway", () => {
     assert.deepEqual(main.getAllContracts().map((c) => c.vtSymbol).sort(), ["AAPL.NASDAQ", "rb2410.SHFE"]);
   });
 
-  test("a bad setting is refused with TW_SIM_BAD_SETTING and an unknown instrument with TW_SIM_UNKNOWN_INSTRUMENT", async () => {
+  test("a bad setting is refused with TW_SIM_BAD_OPTION and an unknown instrument with TW_SIM_UNKNOWN_INSTRUMENT", async () => {
     const main = new MainEngine(undefined, { log: false });
     engines.push(main);
     main.addGateway(SimGateway);
-    await assert.rejects(main.connect({ tickRate: "fast" }, "SIM"), { code: "TW_SIM_BAD_SETTING" });
+    await assert.rejects(main.connect({ tickRate: "fast" }, "SIM"), { code: "TW_SIM_BAD_OPTION" });
     await assert.rejects(main.connect({ instruments: "XX.SHFE" }, "SIM"), { code: "TW_SIM_UNKNOWN_INSTRUMENT" });
   });
 
@@ -234,7 +234,7 @@ describe("SimGateway", () => {
     const main = new MainEngine(undefined, { log: false });
     engines.push(main);
     main.addGateway(SimGateway);
-    await assert.rejects(main.connect({ seed: "x" }, "SIM"), { code: "TW_SIM_BAD_SETTING" });
+    await assert.rejects(main.connect({ seed: "x" }, "SIM"), { code: "TW_SIM_BAD_OPTION" });
     await main.eventEngine.waitForIdle();
     const status = main.getGatewayStatus("SIM");
     assert.equal(status?.status, GatewayStatus.DISCONNECTED);

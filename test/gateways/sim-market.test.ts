@@ -1,6 +1,8 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { DEFAULT_INSTRUMENTS, MINUTE_MS, SimExchange, type InstrumentMarket, type SimBar } from "../../src/gateways/sim/index.js";
+import { DEFAULT_INSTRUMENTS, SimExchange, type SimBar } from "../../src/gateways/sim/index.js";
+import type { InstrumentMarket } from "../../src/gateways/sim/InstrumentMarket.js";
+import { MINUTE_MS } from "../../src/gateways/sim/PricePath.js";
 
 const START = Date.UTC(2024, 2, 5, 6, 0); // on a minute boundary
 
@@ -177,9 +179,9 @@ describe("history", () => {
 });
 
 describe("settings", () => {
-  test("bad settings are refused with TW_SIM_BAD_SETTING", () => {
-    assert.throws(() => new SimExchange({ tickRate: 0 }), { code: "TW_SIM_BAD_SETTING" });
-    assert.throws(() => new SimExchange({ seed: 1.5 }), { code: "TW_SIM_BAD_SETTING" });
+  test("bad settings are refused with TW_SIM_BAD_OPTION", () => {
+    assert.throws(() => new SimExchange({ tickRate: 0 }), { code: "TW_SIM_BAD_OPTION" });
+    assert.throws(() => new SimExchange({ seed: 1.5 }), { code: "TW_SIM_BAD_OPTION" });
   });
 
   test("a bad instrument is refused naming the field", () => {

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { CtaTemplate, createStrategy, getClassParameters, TW_STRATEGY_SETTING, type StrategyHost } from "../../src/strategy/index.js";
+import { CtaTemplate, createStrategy, getClassParameters, TW_STRATEGY_BAD_OPTION, type StrategyHost } from "../../src/strategy/index.js";
 import type { BarData } from "../../src/trader/index.js";
 import { isTickwireError } from "../../src/event/errors.js";
 import { RecordingHost, randomBars } from "./host.js";
@@ -36,8 +36,8 @@ test("a setting sets only the names listed in parameters", () => {
   assert.equal(s.pos, 0);
 });
 
-test("a setting of the wrong type is refused with TW_STRATEGY_SETTING", () => {
-  assert.throws(() => make(new RecordingHost(), { fastWindow: "5" }), (e) => isTickwireError(e, TW_STRATEGY_SETTING));
+test("a setting of the wrong type is refused with TW_STRATEGY_BAD_OPTION", () => {
+  assert.throws(() => make(new RecordingHost(), { fastWindow: "5" }), (e) => isTickwireError(e, TW_STRATEGY_BAD_OPTION));
 });
 
 test("orders are sent only while trading and return the host's ids", () => {

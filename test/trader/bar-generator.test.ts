@@ -297,8 +297,8 @@ describe("BarGenerator options", () => {
     ["an unsupported interval", { interval: Interval.WEEKLY }],
   ];
   for (const [what, options] of cases) {
-    test(`${what} is refused with TW_TRADER_INVALID_OPTION`, () => {
-      assert.throws(() => new BarGenerator(() => {}, options), (e) => isTickwireError(e, "TW_TRADER_INVALID_OPTION"));
+    test(`${what} is refused with TW_TRADER_BAD_OPTION`, () => {
+      assert.throws(() => new BarGenerator(() => {}, options), (e) => isTickwireError(e, "TW_TRADER_BAD_OPTION"));
     });
   }
 });

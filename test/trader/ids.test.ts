@@ -11,13 +11,13 @@ import {
   createPosition,
   createTick,
   createTrade,
-  isValidGatewayName,
   parseVtAccountid,
   parseVtOrderid,
   parseVtSymbol,
   parseVtTradeid,
   vtPositionidOf,
 } from "../../src/trader/index.js";
+import { isValidGatewayName } from "../../src/trader/ids.js";
 
 const invalidId = (err: unknown): boolean => isTickwireError(err, TW_TRADER_INVALID_ID);
 

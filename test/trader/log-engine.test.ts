@@ -81,10 +81,10 @@ describe("LogEngine", () => {
     assert.deepEqual((await lines(file)).map((l) => l.msg), ["strategy started"]);
   });
 
-  test("an unknown level option is refused with TW_TRADER_INVALID_OPTION", () => {
+  test("an unknown level option is refused with TW_TRADER_BAD_OPTION", () => {
     assert.throws(
       () => new MainEngine(undefined, { log: { console: false, level: "LOUD" as LogLevel }, eventEngine: { interval: null } }),
-      (err: unknown) => isTickwireError(err, "TW_TRADER_INVALID_OPTION"),
+      (err: unknown) => isTickwireError(err, "TW_TRADER_BAD_OPTION"),
     );
   });
 

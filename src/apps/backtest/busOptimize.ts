@@ -5,12 +5,17 @@
  * result can then arrive twice (sent, then killed before the ack): it is counted once, by task id.
  */
 import { randomUUID } from "node:crypto";
-import amqplib from "amqplib";
 import type { ChannelModel, ConsumeMessage } from "amqplib";
 import { TickwireError } from "../../event/errors.js";
-import type { StrategySetting } from "../../strategy/index.js";
-import { evaluateSetting, TW_OPTIMIZE, type OptimizationJob, type OptimizationResult, type PackedBars } from "./evaluate.js";
+import type { StrategySetting } from "../../strategy/CtaTemplate.js";
+import { evaluateSetting, TW_BACKTEST_OPTIMIZE, type OptimizationJob, type OptimizationResult, type PackedBars } from "./evaluate.js";
 import type { Evaluator } from "./optimize.js";
+import type { TickwireErrorCode } from "../../errorCodes.js";
+
+/** amqplib (~90 ms to load) is loaded by the first bus optimization, not by importing tickwire/apps/backtest. */
+async function loadAmqp(): Promise<typeof import("amqplib")> {
+  return (await import("amqplib")).default;
+}
 
 export const DEFAULT_TASK_QUEUE = "tickwire.optimize";
 
@@ -66,9 +71,9 @@ export async function busEvaluator(url: string, job: OptimizationJob, target: st
   const queue = options.queue ?? DEFAULT_TASK_QUEUE;
   let conn: ChannelModel;
   try {
-    conn = await amqplib.connect(url);
+    conn = await (await loadAmqp()).connect(url);
   } catch (cause) {
-    throw new TickwireError("TW_OPTIMIZE_BUS", `Could not connect to RabbitMQ at ${url}: check the URL and that the broker runs.`, { cause });
+    throw new TickwireError("TW_BACKTEST_OPTIMIZE_BUS", `Could not connect to RabbitMQ at ${url}: check the URL and that the broker runs.`, { cause });
   }
   const ch = await conn.createConfirmChannel();
   await ch.assertQueue(queue, { durable: true });
@@ -83,7 +88,7 @@ export async function busEvaluator(url: string, job: OptimizationJob, target: st
     for (const w of waiting.values()) w.reject(e);
     waiting.clear();
   };
-  conn.on("close", () => failAll(new TickwireError("TW_OPTIMIZE_BUS", "The RabbitMQ connection closed before every result came back: run the optimization again.")));
+  conn.on("close", () => failAll(new TickwireError("TW_BACKTEST_OPTIMIZE_BUS", "The RabbitMQ connection closed before every result came back: run the optimization again.")));
   conn.on("error", () => {});
   await ch.consume(
     replyQueue,
@@ -103,7 +108,7 @@ export async function busEvaluator(url: string, job: OptimizationJob, target: st
       }
       waiting.delete(m.taskId);
       if (m.result) w.resolve(m.result);
-      else w.reject(new TickwireError(m.error?.code ?? TW_OPTIMIZE, `A worker failed on a parameter set: ${m.error?.message ?? "unknown error"}`));
+      else w.reject(new TickwireError((m.error?.code as TickwireErrorCode | undefined) ?? TW_BACKTEST_OPTIMIZE, `A worker failed on a parameter set: ${m.error?.message ?? "unknown error"}`));
     },
     { noAck: true },
   );
@@ -155,9 +160,9 @@ export async function runBusWorker(url: string, options: WorkerOptions = {}): Pr
   const queue = options.queue ?? DEFAULT_TASK_QUEUE;
   let conn: ChannelModel;
   try {
-    conn = await amqplib.connect(url);
+    conn = await (await loadAmqp()).connect(url);
   } catch (cause) {
-    throw new TickwireError("TW_OPTIMIZE_BUS", `Could not connect to RabbitMQ at ${url}: check the URL and that the broker runs.`, { cause });
+    throw new TickwireError("TW_BACKTEST_OPTIMIZE_BUS", `Could not connect to RabbitMQ at ${url}: check the URL and that the broker runs.`, { cause });
   }
   const closed = new Promise<void>((resolve) => conn.on("close", () => resolve()));
   conn.on("error", () => {});

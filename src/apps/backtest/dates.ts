@@ -1,14 +1,14 @@
 import { TickwireError } from "../../event/errors.js";
 
-export const TW_BACKTEST_PARAMETERS = "TW_BACKTEST_PARAMETERS";
+export const TW_BACKTEST_BAD_OPTION = "TW_BACKTEST_BAD_OPTION";
 
 const DAY_MS = 86_400_000;
 
-/** A time as epoch ms, a Date or ISO 8601 text; throws TW_BACKTEST_PARAMETERS naming `what`. */
+/** A time as epoch ms, a Date or ISO 8601 text; throws TW_BACKTEST_BAD_OPTION naming `what`. */
 export function toEpochMs(value: number | Date | string, what: string): number {
   const ms = typeof value === "number" ? value : value instanceof Date ? value.getTime() : Date.parse(value);
   if (!Number.isFinite(ms)) {
-    throw new TickwireError(TW_BACKTEST_PARAMETERS, `${what} must be epoch ms, a Date or ISO 8601 text, got ${JSON.stringify(value)}.`);
+    throw new TickwireError(TW_BACKTEST_BAD_OPTION, `${what} must be epoch ms, a Date or ISO 8601 text, got ${JSON.stringify(value)}.`);
   }
   return ms;
 }
@@ -39,7 +39,7 @@ export class DayClock {
         ? null
         : new Intl.DateTimeFormat("en-CA", { timeZone: timezone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" });
     } catch (err) {
-      throw new TickwireError(TW_BACKTEST_PARAMETERS, `Unknown time zone ${JSON.stringify(timezone)}: use an IANA name such as "UTC" or "Asia/Shanghai".`, { cause: err });
+      throw new TickwireError(TW_BACKTEST_BAD_OPTION, `Unknown time zone ${JSON.stringify(timezone)}: use an IANA name such as "UTC" or "Asia/Shanghai".`, { cause: err });
     }
   }
 

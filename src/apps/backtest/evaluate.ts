@@ -3,13 +3,15 @@
  * runs, so a result always equals a single backtest with the same parameters.
  */
 import { TickwireError } from "../../event/errors.js";
-import { createBar, parseVtSymbol, type BarData, type Exchange, type Interval } from "../../trader/index.js";
-import type { CtaStrategyClass, StrategySetting } from "../../strategy/index.js";
+import { createBar, type BarData } from "../../trader/objects.js";
+import { parseVtSymbol } from "../../trader/ids.js";
+import type { Exchange, Interval } from "../../trader/constants.js";
+import type { CtaStrategyClass, StrategySetting } from "../../strategy/CtaTemplate.js";
 import { BacktestingEngine, type BacktestParameters } from "./BacktestingEngine.js";
 import type { BacktestStatistics } from "./statistics.js";
 import { loadStrategyClass } from "./strategyModule.js";
 
-export const TW_OPTIMIZE = "TW_OPTIMIZE";
+export const TW_BACKTEST_OPTIMIZE = "TW_BACKTEST_OPTIMIZE";
 
 /** Bars packed as columns in one shared buffer, so every thread reads them without a copy. */
 export interface PackedBars {
@@ -145,7 +147,7 @@ export function targetValue(statistics: BacktestStatistics, target: string): num
   const v = (statistics as unknown as Record<string, unknown>)[target];
   if (typeof v !== "number") {
     const names = Object.entries(statistics).filter(([, x]) => typeof x === "number").map(([k]) => k);
-    throw new TickwireError(TW_OPTIMIZE, `The target "${target}" is not a numeric statistic; use one of: ${names.join(", ")}.`);
+    throw new TickwireError(TW_BACKTEST_OPTIMIZE, `The target "${target}" is not a numeric statistic; use one of: ${names.join(", ")}.`);
   }
   return v;
 }

@@ -12,7 +12,7 @@ export {
 } from "./BacktestingEngine.js";
 /** Kept here for code written before it moved to tickwire/strategy. */
 export { roundTo } from "../../strategy/roundTo.js";
-export { TW_BACKTEST_PARAMETERS, DayClock } from "./dates.js";
+export { TW_BACKTEST_BAD_OPTION, DayClock } from "./dates.js";
 export type { DailyResult } from "./DailyResult.js";
 export { calculateStatistics, emptyStatistics, type BacktestStatistics, type StatisticsOptions } from "./statistics.js";
 export { analyzeTrades, type RoundTrip, type TradeAnalysis } from "./roundTrips.js";
@@ -23,10 +23,9 @@ export {
   gridSettings,
   expandSpace,
   sortResults,
-  settingKey,
   threadEvaluator,
   toJob,
-  TW_OPTIMIZE,
+  TW_BACKTEST_OPTIMIZE,
   type Evaluator,
   type GeneticOptions,
   type OptimizationJob,
@@ -36,7 +35,9 @@ export {
   type OptimizationTarget,
   type ParameterValues,
 } from "./optimize.js";
-export { evaluateSetting, packBars, unpackBars, targetValue, type PackedBars } from "./evaluate.js";
+export { evaluateSetting } from "./evaluate.js";
 export { loadStrategyClass, TW_BACKTEST_STRATEGY_MODULE } from "./strategyModule.js";
-export { renderReport, writeReport, tradeKind, type ReportOptions } from "./report.js";
+export { renderReport, writeReport, type ReportOptions } from "./report.js";
 export { busEvaluator, runBusWorker, DEFAULT_TASK_QUEUE, type BusEvaluator, type BusEvaluatorOptions, type BusWorker, type WorkerOptions } from "./busOptimize.js";
+export { TickwireError, isTickwireError, type TickwireErrorCode, type AnyErrorCode } from "../../event/errors.js";
+export { BACKTEST_ERRORS } from "./errorCodes.js";

@@ -4,13 +4,13 @@
  */
 import { availableParallelism } from "node:os";
 import { TickwireError } from "../../event/errors.js";
-import { WorkerPool } from "../../event/workers/index.js";
-import type { BarData } from "../../trader/index.js";
-import type { StrategySetting } from "../../strategy/index.js";
+import type { WorkerPool } from "../../event/workers/WorkerPool.js";
+import type { BarData } from "../../trader/objects.js";
+import type { StrategySetting } from "../../strategy/CtaTemplate.js";
 import type { BacktestParameters } from "./BacktestingEngine.js";
-import { TW_OPTIMIZE, packBars, type OptimizationJob, type OptimizationResult } from "./evaluate.js";
+import { TW_BACKTEST_OPTIMIZE, packBars, type OptimizationJob, type OptimizationResult } from "./evaluate.js";
 
-export { TW_OPTIMIZE, type OptimizationJob, type OptimizationResult } from "./evaluate.js";
+export { TW_BACKTEST_OPTIMIZE, type OptimizationJob, type OptimizationResult } from "./evaluate.js";
 
 /** A parameter's values: an explicit list, or an inclusive range `{ start, end, step }`. */
 export type ParameterValues = readonly (number | string | boolean)[] | { start: number; end: number; step?: number };
@@ -79,7 +79,7 @@ export function toJob(t: OptimizationTarget): OptimizationJob {
 }
 
 function bad(message: string): never {
-  throw new TickwireError(TW_OPTIMIZE, message);
+  throw new TickwireError(TW_BACKTEST_OPTIMIZE, message);
 }
 
 /** Each parameter's values, in order. */
@@ -137,18 +137,29 @@ export function sortResults(results: OptimizationResult[]): OptimizationResult[]
 
 /** Worker threads, each importing the strategy module and backtesting one set per task. */
 export function threadEvaluator(job: OptimizationJob, target: string, threads = availableParallelism()): Evaluator {
-  const pool = new WorkerPool({ module: new URL("./optimizeWorker" + moduleExt(), import.meta.url), threads });
+  // The pool (and piscina, ~130 ms to load) starts with the first evaluation, so importing
+  // tickwire/apps/backtest for a plain backtest loads no worker library.
+  let started: Promise<WorkerPool> | undefined;
+  const start = (): Promise<WorkerPool> =>
+    (started ??= import("../../event/workers/WorkerPool.js").then(
+      ({ WorkerPool }) => new WorkerPool({ module: new URL("./optimizeWorker" + moduleExt(), import.meta.url), threads }),
+    ));
   return {
     evaluate: (settings, onResult) =>
       Promise.all(
         settings.map(async (s) => {
+          const pool = await start();
           const r = (await pool.submit("evaluate", job, s, target)) as OptimizationResult;
           onResult(r);
           return r;
         }),
       ),
-    close: () => pool.close(),
-    abort: () => pool.destroy(),
+    close: async () => {
+      if (started) await (await started).close();
+    },
+    abort: async () => {
+      if (started) await (await started).destroy();
+    },
   };
 }
 

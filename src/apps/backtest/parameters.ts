@@ -2,7 +2,7 @@
 import { TickwireError } from "../../event/errors.js";
 import { Interval, type Exchange } from "../../trader/constants.js";
 import { parseVtSymbol } from "../../trader/ids.js";
-import { TW_BACKTEST_PARAMETERS, toEpochMs } from "./dates.js";
+import { TW_BACKTEST_BAD_OPTION, toEpochMs } from "./dates.js";
 
 export const DAY_MS = 86_400_000;
 /** Milliseconds of each interval a backtest replays. */
@@ -68,7 +68,7 @@ export interface Settings {
 }
 
 export function bad(message: string): TickwireError {
-  return new TickwireError(TW_BACKTEST_PARAMETERS, message);
+  return new TickwireError(TW_BACKTEST_BAD_OPTION, message);
 }
 
 
@@ -79,14 +79,14 @@ function finite(name: string, v: unknown, min: number, orEqual = true): number {
   return v;
 }
 
-/** Checks `params` (TW_BACKTEST_PARAMETERS saying what to pass) and fills in the defaults. */
+/** Checks `params` (TW_BACKTEST_BAD_OPTION saying what to pass) and fills in the defaults. */
 export function resolveParameters(params: BacktestParameters): Settings {
   if (typeof params !== "object" || params === null) throw bad("setParameters takes an object ({ vtSymbol, interval, start, ... }).");
   let parsed: { symbol: string; exchange: Exchange };
   try {
     parsed = parseVtSymbol(params.vtSymbol);
   } catch (err) {
-    throw new TickwireError(TW_BACKTEST_PARAMETERS, `vtSymbol must be "symbol.EXCHANGE" (e.g. "rb2410.SHFE"), got ${JSON.stringify(params.vtSymbol)}.`, { cause: err });
+    throw new TickwireError(TW_BACKTEST_BAD_OPTION, `vtSymbol must be "symbol.EXCHANGE" (e.g. "rb2410.SHFE"), got ${JSON.stringify(params.vtSymbol)}.`, { cause: err });
   }
   const interval = params.interval ?? Interval.MINUTE;
   if (!(interval in INTERVAL_MS)) throw bad(`interval must be one of ${Object.keys(INTERVAL_MS).join(", ")}, got ${JSON.stringify(interval)}.`);

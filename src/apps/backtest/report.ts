@@ -5,8 +5,8 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import type { BarData, TradeData } from "../../trader/index.js";
-import type { StrategySetting } from "../../strategy/index.js";
+import type { BarData, TradeData } from "../../trader/objects.js";
+import type { StrategySetting } from "../../strategy/CtaTemplate.js";
 import type { BacktestingEngine } from "./BacktestingEngine.js";
 import { formatStatistics } from "./format.js";
 

@@ -1,32 +1,29 @@
 import { resolve } from "node:path";
-import { Event, type EventEngine } from "../../event/index.js";
+import { Event } from "../../event/Event.js";
+import type { EventEngine } from "../../event/EventEngine.js";
 import { TickwireError, isTickwireError } from "../../event/errors.js";
-import type { Database } from "../../data/index.js";
+import type { Database } from "../../data/types.js";
 import {
   createStrategy,
-  EngineType,
   isPromiseLike,
-  roundTo,
-  STOPORDER_PREFIX,
-  StopOrderStatus,
   type CtaStrategyClass,
   type CtaTemplate,
+  type StrategyData,
+  type StrategySetting,
+} from "../../strategy/CtaTemplate.js";
+import {
+  EngineType,
+  STOPORDER_PREFIX,
+  StopOrderStatus,
   type HostedStrategy,
   type StopOrder,
-  type StrategyData,
   type StrategyHost,
-  type StrategySetting,
-} from "../../strategy/index.js";
+} from "../../strategy/StrategyHost.js";
+import { roundTo } from "../../strategy/roundTo.js";
+import { BaseEngine } from "../../trader/BaseEngine.js";
+import { Direction, Interval, LogLevel, Offset, OrderType } from "../../trader/constants.js";
+import { EVENT_ORDER, EVENT_TICK, EVENT_TRADE } from "../../trader/events.js";
 import {
-  BaseEngine,
-  Direction,
-  EVENT_ORDER,
-  EVENT_TICK,
-  EVENT_TRADE,
-  Interval,
-  LogLevel,
-  Offset,
-  OrderType,
   createCancelRequest,
   createHistoryRequest,
   createLog,
@@ -36,14 +33,15 @@ import {
   type BarData,
   type ContractData,
   type LogData,
-  type MainEngine,
   type OrderData,
   type TickData,
   type TradeData,
-  type TraderEventEngine,
-} from "../../trader/index.js";
+} from "../../trader/objects.js";
+import type { MainEngine } from "../../trader/MainEngine.js";
+import type { TraderEventEngine } from "../../trader/BaseGateway.js";
 import { loadStrategyClass } from "./loadStrategyClass.js";
 import { MAX_FINISHED_ORDERS, MAX_SAVED_TRADES, readState, writeState, type CtaState } from "./state.js";
+import type { TickwireErrorCode } from "../../errorCodes.js";
 
 export const CTA_APP_NAME = "CtaStrategy";
 /** A strategy's data (`StrategyData`) changed: added, inited, started, stopped, traded, failed. */
@@ -743,7 +741,7 @@ export class CtaEngine extends BaseEngine implements StrategyHost {
     throw this.fail("TW_CTA_UNKNOWN_STRATEGY", `No strategy named ${JSON.stringify(strategyName)} (strategies: ${[...this.strategies.keys()].join(", ") || "none"}).`);
   }
 
-  private fail(code: string, msg: string): TickwireError {
+  private fail(code: TickwireErrorCode, msg: string): TickwireError {
     this.log(msg, CTA_APP_NAME, LogLevel.ERROR);
     return new TickwireError(code, msg);
   }
@@ -761,7 +759,7 @@ export class CtaEngine extends BaseEngine implements StrategyHost {
 }
 
 function count(name: string, v: number): number {
-  if (!Number.isInteger(v) || v < 0) throw new TickwireError("TW_CTA_OPTIONS", `${name} must be a whole number >= 0, got ${JSON.stringify(v)}.`);
+  if (!Number.isInteger(v) || v < 0) throw new TickwireError("TW_CTA_BAD_OPTION", `${name} must be a whole number >= 0, got ${JSON.stringify(v)}.`);
   return v;
 }
 

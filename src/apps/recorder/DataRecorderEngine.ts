@@ -1,16 +1,13 @@
-import { EVENT_TIMER, Event, type EventEngine } from "../../event/index.js";
+import { EVENT_TIMER, Event } from "../../event/Event.js";
+import type { EventEngine } from "../../event/EventEngine.js";
 import { TickwireError, isTickwireError } from "../../event/errors.js";
-import {
-  BarGenerator,
-  BaseEngine,
-  EVENT_TICK,
-  LogLevel,
-  createSubscribeRequest,
-  type BarData,
-  type MainEngine,
-  type TickData,
-  type TraderEventEngine,
-} from "../../trader/index.js";
+import { BarGenerator } from "../../trader/BarGenerator.js";
+import { BaseEngine } from "../../trader/BaseEngine.js";
+import { EVENT_TICK } from "../../trader/events.js";
+import { LogLevel } from "../../trader/constants.js";
+import { createSubscribeRequest, type BarData, type TickData } from "../../trader/objects.js";
+import type { MainEngine } from "../../trader/MainEngine.js";
+import type { TraderEventEngine } from "../../trader/BaseGateway.js";
 import { RowQueue } from "./RowQueue.js";
 
 export const DATA_RECORDER_APP_NAME = "DataRecorder";
@@ -299,7 +296,7 @@ export class DataRecorderEngine extends BaseEngine {
           if (kind === "bar") this.counters.barsWritten += part.length;
           else this.counters.ticksWritten += part.length;
         } catch (error) {
-          if (isTickwireError(error) && error.code.startsWith("TW_DATA_INVALID")) {
+          if (isTickwireError(error) && error.code.startsWith("TW_DATA_INVALID_")) {
             pending.pop();
             if (hi - lo === 1) {
               this.inFlight--;

@@ -3,7 +3,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import { TickwireError } from "../../event/errors.js";
 import { decodeError, type SerializedError } from "../../event/workers/remoteError.js";
-import type { BarData, TickData } from "../../trader/index.js";
+import type { BarData, TickData } from "../../trader/objects.js";
 import type { RecorderStore } from "./DataRecorderEngine.js";
 import { encodeRows, type EncodedRows } from "./rowCodec.js";
 

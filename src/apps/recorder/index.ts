@@ -1,5 +1,4 @@
-import type { BaseApp } from "../../trader/index.js";
-import { DATA_RECORDER_APP_NAME, DataRecorderEngine } from "./DataRecorderEngine.js";
+export { DataRecorderApp } from "./DataRecorderApp.js";
 export { WorkerStore } from "./WorkerStore.js";
 
 export {
@@ -13,10 +12,5 @@ export {
   type RecorderStore,
 } from "./DataRecorderEngine.js";
 
-/** `const recorder = mainEngine.addApp(DataRecorderApp)`, then `recorder.start(store)` and `add*Recording(vtSymbol)`. */
-export const DataRecorderApp: BaseApp<DataRecorderEngine> = {
-  appName: DATA_RECORDER_APP_NAME,
-  displayName: "Data recorder",
-  engineClass: DataRecorderEngine,
-  description: "Records ticks and 1-minute bars of chosen instruments into the market data store.",
-};
+export { TickwireError, isTickwireError, type TickwireErrorCode, type AnyErrorCode } from "../../event/errors.js";
+export { RECORDER_ERRORS } from "./errorCodes.js";

@@ -3,7 +3,8 @@
  * it, answering each with its row count or its error (as data, rebuilt as a TickwireError).
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { openDatabase, type Database } from "../../data/index.js";
+import { openDatabase } from "../../data/openDatabase.js";
+import type { Database } from "../../data/types.js";
 import { encodeError } from "../../event/workers/remoteError.js";
 import type { StoreReply, StoreRequest } from "./WorkerStore.js";
 import { decodeRows } from "./rowCodec.js";

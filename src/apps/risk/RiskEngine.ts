@@ -1,27 +1,13 @@
-import { Event, type EventEngine } from "../../event/index.js";
+import { Event } from "../../event/Event.js";
+import type { EventEngine } from "../../event/EventEngine.js";
 import { TickwireError } from "../../event/errors.js";
-import {
-  BaseEngine,
-  Direction,
-  EVENT_ACCOUNT,
-  EVENT_ORDER,
-  EVENT_POSITION,
-  EVENT_TRADE,
-  LogLevel,
-  Offset,
-  OrderType,
-  Status,
-  type AccountData,
-  type CancelRequest,
-  type MainEngine,
-  type OrderData,
-  type OrderRequest,
-  type PositionData,
-  type PreTradeCheck,
-  type PreTradeRefusal,
-  type TraderEventEngine,
-  type TraderEvents,
-} from "../../trader/index.js";
+import { BaseEngine } from "../../trader/BaseEngine.js";
+import { Direction, LogLevel, Offset, OrderType, Status } from "../../trader/constants.js";
+import { EVENT_ACCOUNT, EVENT_ORDER, EVENT_POSITION, EVENT_TRADE, type TraderEvents } from "../../trader/events.js";
+import type { AccountData, CancelRequest, OrderData, OrderRequest, PositionData } from "../../trader/objects.js";
+import type { MainEngine } from "../../trader/MainEngine.js";
+import type { PreTradeCheck, PreTradeRefusal } from "../../trader/PreTradeCheck.js";
+import type { TraderEventEngine } from "../../trader/BaseGateway.js";
 import { RISK_CODES, RULE_NAMES, emptyRuleSet, parseRiskConfig, type RiskConfig, type RiskRuleSet, type RiskRules } from "./rules.js";
 import { RiskStore, TRADING_STATES, type RiskSnapshot, type TradingState } from "./RiskStore.js";
 import { TradingDay } from "./TradingDay.js";
@@ -233,12 +219,12 @@ export class RiskEngine extends BaseEngine implements PreTradeCheck {
    * Sets the rules: those named get their limit, every absent one is off. `timezone` and
    * `stateFile` are settings, unchanged when absent; the state file is read when first given
    * (today's counters and the trading state come back) and cannot change afterwards.
-   * Throws TW_RISK_BAD_CONFIG on an unknown rule or a bad limit (nothing is changed then).
+   * Throws TW_RISK_BAD_OPTION on an unknown rule or a bad limit (nothing is changed then).
    */
   configure(config: RiskConfig): void {
     const parsed = parseRiskConfig(config);
     if (parsed.stateFile !== undefined && this.store !== undefined && parsed.stateFile !== this.store.path) {
-      throw new TickwireError("TW_RISK_BAD_CONFIG", `The state file is ${this.store.path} and cannot change while the engine runs; restart to use ${parsed.stateFile}.`, {
+      throw new TickwireError("TW_RISK_BAD_OPTION", `The state file is ${this.store.path} and cannot change while the engine runs; restart to use ${parsed.stateFile}.`, {
         details: { key: "stateFile" },
       });
     }

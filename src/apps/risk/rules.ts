@@ -87,7 +87,7 @@ export function emptyRuleSet(): RiskRuleSet {
 }
 
 function bad(msg: string, key?: string): TickwireError {
-  return new TickwireError("TW_RISK_BAD_CONFIG", msg, key === undefined ? undefined : { details: { key } });
+  return new TickwireError("TW_RISK_BAD_OPTION", msg, key === undefined ? undefined : { details: { key } });
 }
 
 /**

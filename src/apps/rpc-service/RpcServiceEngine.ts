@@ -1,20 +1,13 @@
-import { EVENT_HANDLER_ERROR, EVENT_TIMER, type Event } from "../../event/index.js";
+import { EVENT_HANDLER_ERROR, EVENT_TIMER, type Event } from "../../event/Event.js";
 import { TickwireError } from "../../event/errors.js";
-import { RpcServer, type RpcServerOptions } from "../../rpc/index.js";
-import {
-  BaseEngine,
-  EVENT_ACCOUNT,
-  EVENT_GATEWAY,
-  EVENT_ORDER,
-  EVENT_POSITION,
-  EVENT_TICK,
-  EVENT_TRADE,
-  LogLevel,
-  type HistoryRequest,
-  type MainEngine,
-  type TraderEventEngine,
-} from "../../trader/index.js";
-import type { RpcSnapshot } from "./snapshot.js";
+import { RpcServer, type RpcServerOptions } from "../../rpc/RpcServer.js";
+import { BaseEngine } from "../../trader/BaseEngine.js";
+import { EVENT_ACCOUNT, EVENT_GATEWAY, EVENT_ORDER, EVENT_POSITION, EVENT_TICK, EVENT_TRADE } from "../../trader/events.js";
+import { LogLevel } from "../../trader/constants.js";
+import type { HistoryRequest } from "../../trader/objects.js";
+import type { MainEngine } from "../../trader/MainEngine.js";
+import type { TraderEventEngine } from "../../trader/BaseGateway.js";
+import { TRADER_RPC_METHODS, type TraderRpcHandlers, type TraderSnapshot } from "../../gateways/rpc/contract.js";
 import { historyLimit, queryHistoryPaged } from "./history.js";
 
 export const RPC_SERVICE_APP_NAME = "RpcService";
@@ -98,37 +91,42 @@ export class RpcServiceEngine extends BaseEngine {
     }
   };
 
-  private registerFunctions(server: RpcServer): void {
+  /** The functions of the contract (gateways/rpc/contract.ts), typed against it: MainEngine's, plus the snapshot. */
+  private handlers(): TraderRpcHandlers {
     const m = this.mainEngine;
-    server
-      .register("subscribe", m.subscribe.bind(m))
-      .register("sendOrder", m.sendOrder.bind(m))
-      .register("cancelOrder", m.cancelOrder.bind(m))
-      .register("queryHistory", (req: HistoryRequest, gatewayName: string) =>
-        queryHistoryPaged(req, this.historyBars, (page) => m.queryHistory(page, gatewayName)),
-      )
-      .register("getTick", m.getTick.bind(m))
-      .register("getOrder", m.getOrder.bind(m))
-      .register("getTrade", m.getTrade.bind(m))
-      .register("getPosition", m.getPosition.bind(m))
-      .register("getAccount", m.getAccount.bind(m))
-      .register("getContract", m.getContract.bind(m))
-      .register("getAllTicks", m.getAllTicks.bind(m))
-      .register("getAllOrders", m.getAllOrders.bind(m))
-      .register("getAllTrades", m.getAllTrades.bind(m))
-      .register("getAllPositions", m.getAllPositions.bind(m))
-      .register("getAllAccounts", m.getAllAccounts.bind(m))
-      .register("getAllContracts", m.getAllContracts.bind(m))
-      .register("getAllActiveOrders", m.getAllActiveOrders.bind(m))
-      .register("getAllGatewayNames", m.getAllGatewayNames.bind(m))
-      .register("snapshot", () => this.snapshot());
+    return {
+      subscribe: (req, gatewayName) => m.subscribe(req, gatewayName),
+      sendOrder: (req, gatewayName) => m.sendOrder(req, gatewayName),
+      cancelOrder: (req, gatewayName) => m.cancelOrder(req, gatewayName),
+      queryHistory: (req: HistoryRequest, gatewayName) => queryHistoryPaged(req, this.historyBars, (page) => m.queryHistory(page, gatewayName)),
+      getTick: (vtSymbol) => m.getTick(vtSymbol),
+      getOrder: (vtOrderid) => m.getOrder(vtOrderid),
+      getTrade: (vtTradeid) => m.getTrade(vtTradeid),
+      getPosition: (vtPositionid) => m.getPosition(vtPositionid),
+      getAccount: (vtAccountid) => m.getAccount(vtAccountid),
+      getContract: (vtSymbol) => m.getContract(vtSymbol),
+      getAllTicks: () => m.getAllTicks(),
+      getAllOrders: () => m.getAllOrders(),
+      getAllTrades: () => m.getAllTrades(),
+      getAllPositions: () => m.getAllPositions(),
+      getAllAccounts: () => m.getAllAccounts(),
+      getAllContracts: () => m.getAllContracts(),
+      getAllActiveOrders: (vtSymbol) => m.getAllActiveOrders(vtSymbol),
+      getAllGatewayNames: () => m.getAllGatewayNames(),
+      snapshot: () => this.snapshot(),
+    };
+  }
+
+  private registerFunctions(server: RpcServer): void {
+    const handlers = this.handlers();
+    for (const name of TRADER_RPC_METHODS) server.register(name, handlers[name]);
   }
 
   /**
    * The OMS state and the sequence number it corresponds to. Run in the event engine's FIFO order,
    * so every event with a smaller or equal sequence number is in it and every later one is not.
    */
-  snapshot(): Promise<RpcSnapshot> {
+  snapshot(): Promise<TraderSnapshot> {
     const m = this.mainEngine;
     return Promise.resolve(
       this.eventEngine.submit(() => ({

@@ -1,5 +1,7 @@
 import { TickwireError } from "../../event/errors.js";
-import { Interval, type Awaitable, type BarData, type HistoryRequest } from "../../trader/index.js";
+import { Interval } from "../../trader/constants.js";
+import type { Awaitable } from "../../trader/BaseGateway.js";
+import type { BarData, HistoryRequest } from "../../trader/objects.js";
 
 /** Error code of a history request over the service's `maxHistoryBars`. */
 export const HISTORY_TOO_LARGE = "TW_RPC_SERVICE_HISTORY_TOO_LARGE";

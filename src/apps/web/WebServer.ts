@@ -7,28 +7,18 @@ import fastifyCookie from "@fastify/cookie";
 import fastifyStatic from "@fastify/static";
 import fastifyWebsocket from "@fastify/websocket";
 import fastifySwagger from "@fastify/swagger";
-import { TickwireError } from "../../event/index.js";
+import { TickwireError } from "../../event/errors.js";
+import { EVENT_ACCOUNT, EVENT_GATEWAY, EVENT_LOG, EVENT_ORDER, EVENT_POSITION, EVENT_TICK, EVENT_TRADE } from "../../trader/events.js";
+import { Interval, type Direction, type Exchange, type Offset, type OrderType } from "../../trader/constants.js";
 import {
-  EVENT_ACCOUNT,
-  EVENT_GATEWAY,
-  EVENT_LOG,
-  EVENT_ORDER,
-  EVENT_POSITION,
-  EVENT_TICK,
-  EVENT_TRADE,
-  Interval,
   createCancelRequest,
   createHistoryRequest,
   createOrderRequest,
   createSubscribeRequest,
   isActive,
   type BarData,
-  type Direction,
-  type Exchange,
   type LogData,
-  type Offset,
-  type OrderType,
-} from "../../trader/index.js";
+} from "../../trader/objects.js";
 import { CSRF_HEADER, LoginLimiter, SESSION_COOKIE, SessionStore, isLoopback, newSecret, sameSecret, verifyPassword } from "./auth.js";
 import { LiveFeed, type OrderedTopic } from "./LiveFeed.js";
 import { ROUTE_DOCS } from "./openapi.js";

@@ -1,4 +1,4 @@
-import { Direction, Exchange, Offset, OrderType } from "../../trader/index.js";
+import { Direction, Exchange, Offset, OrderType } from "../../trader/constants.js";
 
 /*
  * JSON schemas of the request bodies and queries. Fastify validates against them before a handler

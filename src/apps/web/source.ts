@@ -1,4 +1,4 @@
-import type { EngineStats } from "../../event/index.js";
+import type { EngineStats } from "../../event/EventEngine.js";
 import type {
   AccountData,
   BarData,
@@ -12,7 +12,7 @@ import type {
   SubscribeRequest,
   TickData,
   TradeData,
-} from "../../trader/index.js";
+} from "../../trader/objects.js";
 
 type Awaitable<T> = T | PromiseLike<T>;
 

@@ -36,16 +36,16 @@ export interface SubprocessOptions {
   cwd?: string;
   /**
    * How long the child may take to load the module and start its engine, ms (default 30,000;
-   * Infinity for no limit). Past it the child is killed: ready() rejects with TW_SUBPROCESS_START,
-   * pending results with TW_SUBPROCESS_EXITED (its cause says why).
+   * Infinity for no limit). Past it the child is killed: ready() rejects with TW_WORKER_SUBPROCESS_START,
+   * pending results with TW_WORKER_SUBPROCESS_EXITED (its cause says why).
    */
   startTimeoutMs?: number;
   /**
    * Longest a `dispatch`/`submit` may take, ms, counted from when it is sent to the child (the
    * child's own queue counts: it is one engine). Past it the request rejects with
-   * TW_SUBPROCESS_TIMEOUT and, since a child stuck in a handler cannot be asked to stop, the
+   * TW_WORKER_SUBPROCESS_TIMEOUT and, since a child stuck in a handler cannot be asked to stop, the
    * child is killed and a new one started; requests it still held reject with
-   * TW_SUBPROCESS_EXITED. A call's `timeoutMs` overrides it. Default Infinity (no limit).
+   * TW_WORKER_SUBPROCESS_EXITED. A call's `timeoutMs` overrides it. Default Infinity (no limit).
    */
   requestTimeoutMs?: number;
   /** Called once when the child has exited for good, for whatever reason (see `SubprocessExit.expected`); not for a restart after a timeout. */
@@ -91,7 +91,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 function timeoutOption(name: string, v: number | undefined): number {
   if (v === undefined || v === Infinity) return Infinity;
   if (typeof v !== "number" || !(v > 0 && v <= MAX_TIMER_MS)) {
-    throw new TickwireError("TW_SUBPROCESS_BAD_OPTION", `${name} must be a number of milliseconds from 1 to ${MAX_TIMER_MS}, or Infinity for no limit (got ${String(v)}).`);
+    throw new TickwireError("TW_WORKER_BAD_OPTION", `${name} must be a number of milliseconds from 1 to ${MAX_TIMER_MS}, or Infinity for no limit (got ${String(v)}).`);
   }
   return v;
 }
@@ -107,8 +107,8 @@ const enum State {
  * A forked child process running its own EventEngine with a handler module. `dispatch` and
  * `submit` return Pendings across the process boundary, `put` is fire-and-forget, requests made
  * in the same tick travel in one IPC message. If the child dies, every pending result rejects
- * with TW_SUBPROCESS_EXITED and `onExit` / `exited` report how it ended. A request past its
- * timeout (TW_SUBPROCESS_TIMEOUT) gets the child killed and replaced by a fresh one.
+ * with TW_WORKER_SUBPROCESS_EXITED and `onExit` / `exited` report how it ended. A request past its
+ * timeout (TW_WORKER_SUBPROCESS_TIMEOUT) gets the child killed and replaced by a fresh one.
  */
 export class Subprocess<H extends HandlerModule = HandlerModule> {
   /** Resolves when the child has exited (never rejects). */
@@ -144,7 +144,7 @@ export class Subprocess<H extends HandlerModule = HandlerModule> {
     const startTimeoutMs = options.startTimeoutMs ?? 30_000;
     if (!(startTimeoutMs === Infinity || (Number.isFinite(startTimeoutMs) && startTimeoutMs > 0 && startTimeoutMs <= 2 ** 31 - 1))) {
       throw new TickwireError(
-        "TW_SUBPROCESS_BAD_OPTION",
+        "TW_WORKER_BAD_OPTION",
         `startTimeoutMs must be a number of milliseconds from 1 to ${2 ** 31 - 1}, or Infinity for no limit (got ${String(startTimeoutMs)}).`,
       );
     }
@@ -190,7 +190,7 @@ export class Subprocess<H extends HandlerModule = HandlerModule> {
     this.startTimer = undefined;
     if (this.childReady || this.state === State.Exited) return;
     this.startError = new TickwireError(
-      "TW_SUBPROCESS_START",
+      "TW_WORKER_SUBPROCESS_START",
       `The child process was not ready within ${ms} ms and was killed: check that the handler module does not hang while loading, or raise startTimeoutMs.`,
     );
     this.readyPending.reject(this.startError);
@@ -202,7 +202,7 @@ export class Subprocess<H extends HandlerModule = HandlerModule> {
     return this.child.pid;
   }
 
-  /** Resolves once the child has loaded the module and started its engine; rejects with TW_SUBPROCESS_START if it could not. */
+  /** Resolves once the child has loaded the module and started its engine; rejects with TW_WORKER_SUBPROCESS_START if it could not. */
   ready(): Promise<HandlerModuleInfo> {
     return this.readyPending.wait();
   }
@@ -235,7 +235,7 @@ export class Subprocess<H extends HandlerModule = HandlerModule> {
     }
   }
 
-  /** Put an event on the child's engine, fire and forget. Throws TW_SUBPROCESS_EXITED / _CLOSED when it can take no more. */
+  /** Put an event on the child's engine, fire and forget. Throws TW_WORKER_SUBPROCESS_EXITED / _CLOSED when it can take no more. */
   put(type: string, data?: unknown, options?: SubprocessDispatchOptions): void {
     const refused = this.refusal();
     if (refused) throw refused;
@@ -264,7 +264,7 @@ export class Subprocess<H extends HandlerModule = HandlerModule> {
     return this.exited;
   }
 
-  /** Kill the child at once (default SIGTERM). Pending results reject with TW_SUBPROCESS_EXITED. */
+  /** Kill the child at once (default SIGTERM). Pending results reject with TW_WORKER_SUBPROCESS_EXITED. */
   kill(signal: NodeJS.Signals = "SIGTERM"): void {
     this.child.kill(signal);
   }
@@ -329,7 +329,7 @@ export class Subprocess<H extends HandlerModule = HandlerModule> {
     if (p === undefined || this.state === State.Exited) return;
     this.nTimedOut++;
     const error = new TickwireError(
-      "TW_SUBPROCESS_TIMEOUT",
+      "TW_WORKER_SUBPROCESS_TIMEOUT",
       `The request took longer than its timeout of ${ms} ms; the child process was killed and a new one started. Find what keeps the handler from finishing (a loop, a promise that never settles), or raise the timeout.`,
       { details: { timeoutMs: ms, pid: this.child.pid } },
     );
@@ -349,7 +349,7 @@ export class Subprocess<H extends HandlerModule = HandlerModule> {
     const unsent = new Set<number>();
     for (let i = 1; i < this.outbox.length; i += REQUEST_FIELDS) unsent.add(this.outbox[i] as number);
     const lost = new TickwireError(
-      "TW_SUBPROCESS_EXITED",
+      "TW_WORKER_SUBPROCESS_EXITED",
       `The child process (pid ${String(pid)}) was killed because another request passed its timeout, and a new one started; this request's result is lost: send it again if it is safe to.`,
       { cause, details: { code: null, signal: "SIGKILL", restarted: true } },
     );
@@ -369,7 +369,7 @@ export class Subprocess<H extends HandlerModule = HandlerModule> {
   private refusal(): TickwireError | undefined {
     if (this.state === State.Exited) return this.exitError();
     if (this.state === State.Closing) {
-      return new TickwireError("TW_SUBPROCESS_CLOSED", "The subprocess is shutting down and takes no more work: start a new Subprocess.");
+      return new TickwireError("TW_WORKER_SUBPROCESS_CLOSED", "The subprocess is shutting down and takes no more work: start a new Subprocess.");
     }
     return undefined;
   }
@@ -415,7 +415,7 @@ export class Subprocess<H extends HandlerModule = HandlerModule> {
         });
       } catch (cause) {
         const err = new TickwireError(
-          "TW_SUBPROCESS_UNCLONEABLE",
+          "TW_WORKER_SUBPROCESS_UNCLONEABLE",
           "The data or arguments cannot be sent to the child process (functions, sockets and the like cannot be cloned): send plain data.",
           { cause: cause ?? firstCause },
         );
@@ -431,7 +431,7 @@ export class Subprocess<H extends HandlerModule = HandlerModule> {
     for (let i = 0; i < batch.length; i += REQUEST_FIELDS) {
       const p = this.take(batch[i + 1] as number);
       if (p === undefined) continue;
-      p.reject(new TickwireError("TW_SUBPROCESS_EXITED", "The child process went away before this request reached it.", { cause }));
+      p.reject(new TickwireError("TW_WORKER_SUBPROCESS_EXITED", "The child process went away before this request reached it.", { cause }));
     }
   }
 
@@ -456,7 +456,7 @@ export class Subprocess<H extends HandlerModule = HandlerModule> {
       if (kind === REP_START_FAILED) {
         this.startError = decodeError(payload as SerializedError);
         this.readyPending.reject(
-          new TickwireError("TW_SUBPROCESS_START", `The child process could not start: ${this.startError.message}`, {
+          new TickwireError("TW_WORKER_SUBPROCESS_START", `The child process could not start: ${this.startError.message}`, {
             cause: this.startError,
           }),
         );
@@ -493,7 +493,7 @@ export class Subprocess<H extends HandlerModule = HandlerModule> {
     this.exitInfo = { code, signal, expected };
     const err = this.exitError(cause ?? this.startError);
     this.readyPending.reject(
-      new TickwireError("TW_SUBPROCESS_START", `The child process ended before it was ready: ${err.message}`, { cause: cause ?? err }),
+      new TickwireError("TW_WORKER_SUBPROCESS_START", `The child process ended before it was ready: ${err.message}`, { cause: cause ?? err }),
     );
     for (const p of this.waiting.values()) p.reject(err);
     this.waiting.clear();
@@ -515,7 +515,7 @@ export class Subprocess<H extends HandlerModule = HandlerModule> {
     const info = this.exitInfo ?? { code: null, signal: null, expected: false };
     const how = info.signal !== null ? `was killed by ${info.signal}` : info.code !== null ? `exited with code ${info.code}` : "could not be started";
     return new TickwireError(
-      "TW_SUBPROCESS_EXITED",
+      "TW_WORKER_SUBPROCESS_EXITED",
       `The child process ${how}; its pending results are lost. Start a new Subprocess (and check the child's stderr if this was not expected).`,
       { cause, details: { code: info.code, signal: info.signal } },
     );

@@ -83,7 +83,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 function timeoutOption(name: string, v: number | undefined): number {
   if (v === undefined || v === Infinity) return Infinity;
   if (typeof v !== "number" || !(v > 0 && v <= MAX_TIMER_MS)) {
-    throw new TickwireError("TW_WORKER_OPTIONS", `${name} must be a number of milliseconds from 1 to ${MAX_TIMER_MS}, or Infinity for no limit (got ${String(v)}).`);
+    throw new TickwireError("TW_WORKER_BAD_OPTION", `${name} must be a number of milliseconds from 1 to ${MAX_TIMER_MS}, or Infinity for no limit (got ${String(v)}).`);
   }
   return v;
 }
@@ -112,11 +112,11 @@ export class WorkerPool<H extends HandlerModule = HandlerModule> {
   constructor(options: WorkerPoolOptions) {
     const threads = options.threads ?? availableParallelism();
     if (!Number.isInteger(threads) || threads < 1) {
-      throw new TickwireError("TW_WORKER_OPTIONS", `threads must be a whole number ≥ 1, got ${String(threads)}.`);
+      throw new TickwireError("TW_WORKER_BAD_OPTION", `threads must be a whole number ≥ 1, got ${String(threads)}.`);
     }
     const tasksPerThread = options.tasksPerThread ?? 1;
     if (!Number.isInteger(tasksPerThread) || tasksPerThread < 1) {
-      throw new TickwireError("TW_WORKER_OPTIONS", `tasksPerThread must be a whole number ≥ 1, got ${String(tasksPerThread)}.`);
+      throw new TickwireError("TW_WORKER_BAD_OPTION", `tasksPerThread must be a whole number ≥ 1, got ${String(tasksPerThread)}.`);
     }
     this.maxQueue = options.maxQueue ?? Infinity;
     this.taskTimeoutMs = timeoutOption("taskTimeoutMs", options.taskTimeoutMs);

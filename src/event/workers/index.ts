@@ -27,3 +27,4 @@ export {
   type SubprocessRequestOptions,
 } from "./Subprocess.js";
 export type { ChildEngineOptions } from "./subprocessProtocol.js";
+export { WORKER_ERRORS } from "./errorCodes.js";

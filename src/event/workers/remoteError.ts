@@ -1,4 +1,5 @@
 import { TickwireError } from "../errors.js";
+import type { TickwireErrorCode } from "../../errorCodes.js";
 
 /**
  * An error as it crosses a thread or process boundary. Structured clone keeps only the message
@@ -38,7 +39,8 @@ export function decodeError(s: SerializedError): Error {
   const cause = s.cause === undefined ? undefined : decodeError(s.cause);
   let err: Error;
   if (s.name === "TickwireError" && s.code !== undefined) {
-    err = new TickwireError(s.code, s.message, { cause, details: s.details });
+    // The code comes from a tickwire worker, so it is one of the catalogue's.
+    err = new TickwireError(s.code as TickwireErrorCode, s.message, { cause, details: s.details });
   } else {
     err = new Error(s.message, cause === undefined ? undefined : { cause });
     err.name = s.name;

@@ -80,7 +80,7 @@ function sendBatch(batch: unknown[], done: (() => void) | undefined): void {
         send!(rec);
       } catch (cause) {
         const err = new TickwireError(
-          "TW_SUBPROCESS_UNCLONEABLE",
+          "TW_WORKER_SUBPROCESS_UNCLONEABLE",
           "The result cannot be sent back from the child process (functions, sockets and the like cannot be cloned): return plain data.",
           { cause },
         );
@@ -157,10 +157,10 @@ function handle(batch: unknown[]): void {
           void end(id, batch[i + 2] as number | undefined);
           break;
         default:
-          reply(REP_ERROR, id, encodeError(new TickwireError("TW_SUBPROCESS_PROTOCOL", `Unknown request kind ${String(kind)}.`)));
+          reply(REP_ERROR, id, encodeError(new TickwireError("TW_WORKER_SUBPROCESS_PROTOCOL", `Unknown request kind ${String(kind)}.`)));
       }
     } catch (err) {
-      // e.g. TW_QUEUE_FULL from a bounded engine: this request fails, the rest go on.
+      // e.g. TW_EVENT_QUEUE_FULL from a bounded engine: this request fails, the rest go on.
       if (kind === REQ_PUT) reportHandlerError(err, String(batch[i + 2]), "put");
       else reply(REP_ERROR, id, encodeError(err));
     }

@@ -1,7 +1,8 @@
 import { TickwireError } from "../../event/errors.js";
-import { RpcClient, isZ85Key } from "../../rpc/index.js";
+import { RpcClient, type RemoteApi } from "../../rpc/RpcClient.js";
+import { isZ85Key } from "../../rpc/curve.js";
+import { BaseGateway, type GatewaySetting, type TraderEventEngine } from "../../trader/BaseGateway.js";
 import {
-  BaseGateway,
   EVENT_ACCOUNT,
   EVENT_CONTRACT,
   EVENT_GATEWAY,
@@ -10,54 +11,26 @@ import {
   EVENT_POSITION,
   EVENT_TICK,
   EVENT_TRADE,
-  Exchange,
-  LogLevel,
-  parseVtOrderid,
-  vtAccountidOf,
-  vtOrderidOf,
-  vtPositionidOf,
-  vtTradeidOf,
-  type AccountData,
-  type BarData,
-  type CancelRequest,
-  type ContractData,
-  type GatewaySetting,
-  type GatewayStatusData,
-  type HistoryRequest,
-  type LogData,
-  type OrderData,
-  type OrderRequest,
-  type PositionData,
-  type SubscribeRequest,
-  type TickData,
-  type TradeData,
-  type TraderEventEngine,
-} from "../../trader/index.js";
+} from "../../trader/events.js";
+import { Exchange, LogLevel } from "../../trader/constants.js";
+import { parseVtOrderid, vtAccountidOf, vtOrderidOf, vtPositionidOf, vtTradeidOf } from "../../trader/ids.js";
+import type {
+  AccountData,
+  BarData,
+  CancelRequest,
+  ContractData,
+  GatewayStatusData,
+  HistoryRequest,
+  LogData,
+  OrderData,
+  OrderRequest,
+  PositionData,
+  SubscribeRequest,
+  TickData,
+  TradeData,
+} from "../../trader/objects.js";
+import { TRADER_RPC_TOPICS, type TraderRpcApi, type TraderSnapshot } from "./contract.js";
 
-/** The functions of the server's rpc service this gateway calls (see apps/rpc-service). */
-export interface RemoteTraderApi {
-  subscribe(req: SubscribeRequest, gatewayName: string): void;
-  sendOrder(req: OrderRequest, gatewayName: string): string;
-  cancelOrder(req: CancelRequest, gatewayName: string): void;
-  queryHistory(req: HistoryRequest, gatewayName: string): BarData[];
-  snapshot(): RemoteSnapshot;
-}
-
-/** The rpc service's snapshot as this gateway reads it. */
-export interface RemoteSnapshot {
-  serverId: string;
-  seq: number;
-  gatewayNames: string[];
-  contracts: ContractData[];
-  accounts: AccountData[];
-  positions: PositionData[];
-  orders: OrderData[];
-  trades: TradeData[];
-  ticks: TickData[];
-}
-
-/** Topics this gateway subscribes to: the trading events and logs (not the server's app events). */
-const TOPICS = [EVENT_TICK, EVENT_TRADE, EVENT_ORDER, EVENT_POSITION, EVENT_ACCOUNT, EVENT_CONTRACT, EVENT_GATEWAY, EVENT_LOG];
 
 interface Buffered {
   topic: string;
@@ -92,6 +65,8 @@ export class RpcGateway extends BaseGateway {
   static override readonly exchanges: readonly Exchange[] = Object.values(Exchange);
 
   private client: RpcClient | undefined = undefined;
+  /** The service's functions through `client`, typed by the contract. */
+  private api: RemoteApi<TraderRpcApi> | undefined = undefined;
   /** vtSymbol -> the server-side gateway that trades it. */
   private readonly symbolGateway = new Map<string, string>();
   private readonly subscriptions = new Map<string, SubscribeRequest>();
@@ -130,10 +105,10 @@ export class RpcGateway extends BaseGateway {
     const publicKey = stringSetting(s, "publicKey");
     const secretKey = stringSetting(s, "secretKey");
     for (const [name, key] of [["serverKey", serverKey], ["publicKey", publicKey], ["secretKey", secretKey]] as const) {
-      if (key && !isZ85Key(key)) throw new TickwireError("TW_RPC_GATEWAY_SETTING", `Setting ${name} is not a 40-character Z85 CURVE key: copy it from a file written by "tickwire keygen".`);
+      if (key && !isZ85Key(key)) throw new TickwireError("TW_RPC_GATEWAY_BAD_OPTION", `Setting ${name} is not a 40-character Z85 CURVE key: copy it from a file written by "tickwire keygen".`);
     }
     if ((publicKey || secretKey) && !(publicKey && secretKey && serverKey)) {
-      throw new TickwireError("TW_RPC_GATEWAY_SETTING", "CURVE needs serverKey, publicKey and secretKey together (or none of them).");
+      throw new TickwireError("TW_RPC_GATEWAY_BAD_OPTION", "CURVE needs serverKey, publicKey and secretKey together (or none of them).");
     }
     const client = new RpcClient({
       timeout,
@@ -141,8 +116,9 @@ export class RpcGateway extends BaseGateway {
       ...(serverKey ? { curve: { serverPublicKey: serverKey, ...(publicKey ? { publicKey, secretKey } : {}) } } : {}),
     });
     this.client = client;
+    this.api = client.proxy<TraderRpcApi>();
     this.closed = false;
-    for (const topic of TOPICS) client.subscribeTopic(topic);
+    for (const topic of TRADER_RPC_TOPICS) client.subscribeTopic(topic);
     client.on("message", this.onMessage);
     client.on("connected", () => this.resync("connected"));
     client.on("reconnected", (info) => this.resync(info.restarted ? "the server restarted" : "reconnected"));
@@ -173,23 +149,24 @@ export class RpcGateway extends BaseGateway {
     this.closed = true;
     const client = this.client;
     this.client = undefined;
+    this.api = undefined;
     await client.stop();
     this.onDisconnected("closed");
   }
 
   async subscribe(req: SubscribeRequest): Promise<void> {
     this.subscriptions.set(req.vtSymbol, req);
-    await this.remote().call("subscribe", [req, this.serverGateway(req.vtSymbol)]);
+    await this.remote().subscribe(req, this.serverGateway(req.vtSymbol));
   }
 
   async sendOrder(req: OrderRequest): Promise<string> {
-    const remoteId = await this.remote().call<string>("sendOrder", [req, this.serverGateway(req.vtSymbol)]);
+    const remoteId = await this.remote().sendOrder(req, this.serverGateway(req.vtSymbol));
     if (!remoteId) return "";
     return vtOrderidOf(this.gatewayName, parseVtOrderid(remoteId).orderid);
   }
 
   async cancelOrder(req: CancelRequest): Promise<void> {
-    await this.remote().call("cancelOrder", [req, this.serverGateway(req.vtSymbol)]);
+    await this.remote().cancelOrder(req, this.serverGateway(req.vtSymbol));
   }
 
   /** Account and positions are streamed; nothing to ask for. */
@@ -198,13 +175,13 @@ export class RpcGateway extends BaseGateway {
   queryPosition(): void {}
 
   async queryHistory(req: HistoryRequest): Promise<BarData[]> {
-    const bars = await this.remote().call<BarData[]>("queryHistory", [req, this.serverGateway(req.vtSymbol)]);
+    const bars = await this.remote().queryHistory(req, this.serverGateway(req.vtSymbol));
     return bars.map((bar) => ({ ...bar, gatewayName: this.gatewayName }));
   }
 
-  private remote(): RpcClient {
-    if (!this.client) throw new TickwireError("TW_RPC_GATEWAY_NOT_CONNECTED", `Gateway ${this.gatewayName} is not connected: call connect() first.`);
-    return this.client;
+  private remote(): RemoteApi<TraderRpcApi> {
+    if (!this.api) throw new TickwireError("TW_RPC_GATEWAY_NOT_CONNECTED", `Gateway ${this.gatewayName} is not connected: call connect() first.`);
+    return this.api;
   }
 
   private serverGateway(vtSymbol: string): string {
@@ -233,14 +210,15 @@ export class RpcGateway extends BaseGateway {
       const client = this.client;
       if (!client || !client.connected) return; // a later connected/reconnected event syncs again
       try {
-        const snap = await client.call<RemoteSnapshot>("snapshot");
+        const api = client.proxy<TraderRpcApi>();
+        const snap = await api.snapshot();
         if (this.closed) return;
         this.applySnapshot(snap);
         const held = this.buffer ?? [];
         this.buffer = undefined;
         for (const m of held) if (m.seq > snap.seq) this.apply(m.topic, m.data, m.seq);
         for (const req of this.subscriptions.values()) {
-          if (this.symbolGateway.has(req.vtSymbol)) void client.call("subscribe", [req, this.serverGateway(req.vtSymbol)]).catch(() => undefined);
+          if (this.symbolGateway.has(req.vtSymbol)) void api.subscribe(req, this.serverGateway(req.vtSymbol)).catch(() => undefined);
         }
         this.writeLog(`Synced with the rpc server (${why}): ${snap.contracts.length} contracts, ${snap.orders.length} orders, ${snap.trades.length} trades at seq ${snap.seq}`);
         this.onConnected(`synced at seq ${snap.seq}`);
@@ -256,7 +234,7 @@ export class RpcGateway extends BaseGateway {
     }
   }
 
-  private applySnapshot(snap: RemoteSnapshot): void {
+  private applySnapshot(snap: TraderSnapshot): void {
     for (const c of snap.contracts) this.applyContract(c);
     for (const a of snap.accounts) this.applyAccount(a);
     for (const p of snap.positions) this.applyPosition(p);
@@ -327,12 +305,12 @@ export class RpcGateway extends BaseGateway {
 
 function stringSetting(s: GatewaySetting, key: string): string {
   const v = s[key];
-  if (typeof v !== "string") throw new TickwireError("TW_RPC_GATEWAY_SETTING", `Setting ${key} must be a string.`);
+  if (typeof v !== "string") throw new TickwireError("TW_RPC_GATEWAY_BAD_OPTION", `Setting ${key} must be a string.`);
   return v;
 }
 
 function numberSetting(s: GatewaySetting, key: string): number {
   const v = s[key];
-  if (typeof v !== "number" || !Number.isFinite(v) || v <= 0) throw new TickwireError("TW_RPC_GATEWAY_SETTING", `Setting ${key} must be a number > 0 (ms).`);
+  if (typeof v !== "number" || !Number.isFinite(v) || v <= 0) throw new TickwireError("TW_RPC_GATEWAY_BAD_OPTION", `Setting ${key} must be a number > 0 (ms).`);
   return v;
 }

@@ -69,17 +69,17 @@ export class SimExchange implements MatchingSink {
     }
     const tickRate = options.tickRate ?? 2;
     if (!Number.isFinite(tickRate) || tickRate <= 0 || tickRate > 1000) {
-      throw new TickwireError("TW_SIM_BAD_SETTING", `tickRate must be a number of ticks per second in (0, 1000], got ${String(tickRate)}.`);
+      throw new TickwireError("TW_SIM_BAD_OPTION", `tickRate must be a number of ticks per second in (0, 1000], got ${String(tickRate)}.`);
     }
     const seed = options.seed ?? 1;
-    if (!Number.isInteger(seed)) throw new TickwireError("TW_SIM_BAD_SETTING", `seed must be an integer, got ${String(seed)}.`);
+    if (!Number.isInteger(seed)) throw new TickwireError("TW_SIM_BAD_OPTION", `seed must be an integer, got ${String(seed)}.`);
     const capital = options.capital ?? 1_000_000;
-    if (!Number.isFinite(capital) || capital < 0) throw new TickwireError("TW_SIM_BAD_SETTING", `capital must be a number >= 0, got ${String(capital)}.`);
+    if (!Number.isFinite(capital) || capital < 0) throw new TickwireError("TW_SIM_BAD_OPTION", `capital must be a number >= 0, got ${String(capital)}.`);
     const startTime = options.startTime ?? Date.now();
-    if (!Number.isFinite(startTime)) throw new TickwireError("TW_SIM_BAD_SETTING", `startTime must be epoch milliseconds, got ${String(startTime)}.`);
+    if (!Number.isFinite(startTime)) throw new TickwireError("TW_SIM_BAD_OPTION", `startTime must be epoch milliseconds, got ${String(startTime)}.`);
 
     const idStart = options.idStart ?? 0;
-    if (!Number.isInteger(idStart) || idStart < 0) throw new TickwireError("TW_SIM_BAD_SETTING", `idStart must be an integer >= 0, got ${String(idStart)}.`);
+    if (!Number.isInteger(idStart) || idStart < 0) throw new TickwireError("TW_SIM_BAD_OPTION", `idStart must be an integer >= 0, got ${String(idStart)}.`);
     this.idStart = this.orderCount = this.tradeCount = idStart;
     this.seed = seed;
     this.ticksPerMinute = Math.max(1, Math.round(tickRate * 60));

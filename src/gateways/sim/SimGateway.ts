@@ -30,7 +30,7 @@ const HOUR_MS = 3_600_000;
 const MAX_STEPS_PER_PUMP = 20_000;
 
 function badSetting(name: string, want: string, got: unknown): TickwireError {
-  return new TickwireError("TW_SIM_BAD_SETTING", `Setting "${name}" must be ${want}, got ${JSON.stringify(got)}.`, {
+  return new TickwireError("TW_SIM_BAD_OPTION", `Setting "${name}" must be ${want}, got ${JSON.stringify(got)}.`, {
     details: { setting: name },
   });
 }

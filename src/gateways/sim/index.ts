@@ -1,11 +1,10 @@
 export { SimGateway } from "./SimGateway.js";
 export { SimExchange, type SimExchangeOptions, type SimExchangeListener } from "./SimExchange.js";
-export { SimAccount, SimPosition } from "./SimAccount.js";
-export { SimOrder, type SimOrderInput, type SimTrade } from "./SimOrder.js";
-export { MatchingEngine, type MatchingSink } from "./MatchingEngine.js";
-export { InstrumentMarket, BOOK_LEVELS } from "./InstrumentMarket.js";
-export { InstrumentRules } from "./InstrumentRules.js";
-export { PricePath, MINUTE_MS, DAY_MS } from "./PricePath.js";
-export { simulateMinuteBars, aggregateBars, MAX_HISTORY_TICKS, type SimBar } from "./history.js";
-export { DEFAULT_INSTRUMENTS, selectInstruments, validateInstrument, instrumentVtSymbol, type SimInstrument } from "./instruments.js";
-export { Prng, hash32, hashNormal, hashString } from "./random.js";
+export type { SimAccount, SimPosition } from "./SimAccount.js";
+export type { SimOrder, SimOrderInput, SimTrade } from "./SimOrder.js";
+export { MAX_HISTORY_TICKS, type SimBar } from "./history.js";
+export { DEFAULT_INSTRUMENTS, selectInstruments, type SimInstrument } from "./instruments.js";
+// The market model's parts (MatchingEngine, InstrumentMarket, PricePath, the PRNG and the time
+// constants) are the exchange's implementation: import them from their files in tests.
+export { TickwireError, isTickwireError, type TickwireErrorCode, type AnyErrorCode } from "../../event/errors.js";
+export { SIM_ERRORS } from "./errorCodes.js";
