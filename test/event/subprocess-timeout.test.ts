@@ -1,6 +1,6 @@
 import { describe, test, after } from "node:test";
 import assert from "node:assert/strict";
-import { Subprocess, type SubprocessExit } from "../../src/event/workers/Subprocess.js";
+import { Subprocess, type SubprocessExit } from "../../src/workers/Subprocess.js";
 import { TickwireError } from "../../src/event/errors.js";
 import type handlers from "../fixtures/looping-handlers.js";
 

@@ -1,6 +1,6 @@
 import { describe, test, after } from "node:test";
 import assert from "node:assert/strict";
-import { Subprocess, type SubprocessExit } from "../../src/event/workers/Subprocess.js";
+import { Subprocess, type SubprocessExit } from "../../src/workers/Subprocess.js";
 import { EventEngine } from "../../src/event/EventEngine.js";
 import { spawn } from "node:child_process";
 import { once } from "node:events";

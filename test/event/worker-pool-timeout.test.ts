@@ -1,6 +1,6 @@
 import { describe, test, after } from "node:test";
 import assert from "node:assert/strict";
-import { WorkerPool } from "../../src/event/workers/WorkerPool.js";
+import { WorkerPool } from "../../src/workers/WorkerPool.js";
 import { TickwireError } from "../../src/event/errors.js";
 import type handlers from "../fixtures/looping-handlers.js";
 

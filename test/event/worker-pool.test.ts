@@ -1,7 +1,7 @@
 import { describe, test, after } from "node:test";
 import assert from "node:assert/strict";
 import { threadId } from "node:worker_threads";
-import { WorkerPool } from "../../src/event/workers/WorkerPool.js";
+import { WorkerPool } from "../../src/workers/WorkerPool.js";
 import { EventEngine } from "../../src/event/EventEngine.js";
 import { isTickwireError, TickwireError } from "../../src/event/errors.js";
 import type handlers from "../fixtures/calc-handlers.js";

@@ -4,7 +4,7 @@
  */
 import { availableParallelism } from "node:os";
 import { TickwireError } from "../../event/errors.js";
-import { WorkerPool } from "../../event/workers/index.js";
+import { WorkerPool } from "../../workers/index.js";
 import type { BarData } from "../../trader/index.js";
 import type { StrategySetting } from "../../strategy/index.js";
 import type { BacktestParameters } from "./BacktestingEngine.js";

@@ -4,7 +4,7 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { openDatabase, type Database } from "../../data/index.js";
-import { encodeError } from "../../event/workers/remoteError.js";
+import { encodeError } from "../../workers/remoteError.js";
 import type { StoreReply, StoreRequest } from "./WorkerStore.js";
 import { decodeRows } from "./rowCodec.js";
 

@@ -1,4 +1,4 @@
-import { TickwireError } from "../errors.js";
+import { TickwireError } from "../event/errors.js";
 
 /**
  * An error as it crosses a thread or process boundary. Structured clone keeps only the message

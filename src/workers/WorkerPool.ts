@@ -2,8 +2,9 @@ import { availableParallelism } from "node:os";
 import { deserialize, serialize } from "node:v8";
 import type { ResourceLimits } from "node:worker_threads";
 import { Piscina } from "piscina";
-import { Pending } from "../Pending.js";
-import { TickwireError } from "../errors.js";
+import { Pending } from "../event/Pending.js";
+import type { DispatchOptions } from "../event/Event.js";
+import { TickwireError } from "../event/errors.js";
 import { entryFile } from "./entryFile.js";
 import { moduleUrl, type HandlerModule, type HandlerModuleInfo, type ModuleLocation } from "./HandlerModule.js";
 import { decodeError, type SerializedError } from "./remoteError.js";
@@ -47,10 +48,8 @@ export interface TaskOptions {
   timeoutMs?: number;
 }
 
-export interface DispatchOptions extends TaskOptions {
-  /** Per-event context, given to the handlers as `event.context` (must be cloneable). */
-  context?: Readonly<Record<string, unknown>>;
-}
+/** @deprecated The engine's `DispatchOptions` (from tickwire/event or tickwire/workers). */
+export type WorkerDispatchOptions = DispatchOptions;
 
 /** How `close()` ends: by default it waits for every task; past `deadlineMs` it ends the rest as `destroy()` does. */
 export interface PoolCloseOptions {

@@ -1,6 +1,7 @@
 import { fork, type ChildProcess } from "node:child_process";
-import { Pending } from "../Pending.js";
-import { TickwireError } from "../errors.js";
+import { Pending } from "../event/Pending.js";
+import type { DispatchOptions } from "../event/Event.js";
+import { TickwireError } from "../event/errors.js";
 import { entryFile } from "./entryFile.js";
 import { moduleUrl, type HandlerModule, type HandlerModuleInfo, type ModuleLocation } from "./HandlerModule.js";
 import { decodeError, type SerializedError } from "./remoteError.js";
@@ -67,10 +68,8 @@ export interface SubprocessRequestOptions {
   timeoutMs?: number;
 }
 
-export interface SubprocessDispatchOptions extends SubprocessRequestOptions {
-  /** Per-event context, merged over the child engine's global one (must be cloneable). */
-  context?: Record<string, unknown>;
-}
+/** @deprecated The engine's `DispatchOptions` (from tickwire/event or tickwire/workers). */
+export type SubprocessDispatchOptions = DispatchOptions;
 
 export interface SubprocessStats {
   pid: number | undefined;
@@ -211,7 +210,7 @@ export class Subprocess<H extends HandlerModule = HandlerModule> {
    * Dispatch an event on the child's engine. Resolves to the handlers' results in handler order,
    * a failed handler's error (name, message, code, stack kept) in its slot.
    */
-  dispatch(type: string, data?: unknown, options?: SubprocessDispatchOptions): Pending<unknown[]> {
+  dispatch(type: string, data?: unknown, options?: DispatchOptions): Pending<unknown[]> {
     return this.request(REQ_DISPATCH, type, data, options?.context, this.limitOf(options?.timeoutMs)) as Pending<unknown[]>;
   }
 
@@ -236,7 +235,7 @@ export class Subprocess<H extends HandlerModule = HandlerModule> {
   }
 
   /** Put an event on the child's engine, fire and forget. Throws TW_SUBPROCESS_EXITED / _CLOSED when it can take no more. */
-  put(type: string, data?: unknown, options?: SubprocessDispatchOptions): void {
+  put(type: string, data?: unknown, options?: DispatchOptions): void {
     const refused = this.refusal();
     if (refused) throw refused;
     this.enqueue(REQ_PUT, 0, type, data, options?.context);

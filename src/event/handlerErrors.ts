@@ -1,0 +1,49 @@
+import { EVENT_HANDLER_ERROR, Event, type HandlerErrorData } from "./Event.js";
+import type { EventEngineOptions } from "./engineOptions.js";
+import type { Handler, HandlerTable } from "./HandlerTable.js";
+import { handlerName } from "./EngineStats.js";
+
+/**
+ * What an engine does with a handler that throws or rejects: count it, give it to `onError`
+ * (or console.error when nobody listens for `eHandlerError`), and put an `eHandlerError` event.
+ * Dispatch always goes on.
+ */
+export class HandlerErrors {
+  count = 0;
+
+  constructor(
+    private readonly engineName: string,
+    private readonly onError: EventEngineOptions["onError"],
+    private readonly table: HandlerTable,
+    /** Queues the `eHandlerError` event; may throw (full queue). */
+    private readonly put: (event: Event) => void,
+  ) {}
+
+  /** Handler `h` failed on `ev` with `error`. */
+  failed(error: unknown, h: Handler, ev: Event): void {
+    this.count++;
+    const handler = handlerName(h);
+    this.report(error, { event: ev, handler });
+    // An error in an error handler is reported but never put again: that could loop forever.
+    if (ev.type === EVENT_HANDLER_ERROR) return;
+    try {
+      this.put(new Event(EVENT_HANDLER_ERROR, { event: ev, handler, error } satisfies HandlerErrorData));
+    } catch {
+      // queue full: the error was reported to onError; nothing else to do
+    }
+  }
+
+  /** Reports an error without an event for it (the engine's own: a guard, a stop deadline). */
+  report(error: unknown, info: { event: Event; handler: string }): void {
+    if (this.onError !== undefined) {
+      try {
+        this.onError(error, info);
+      } catch {
+        // an onError that throws must not break dispatch
+      }
+      return;
+    }
+    if (!this.table.has(EVENT_HANDLER_ERROR) || info.event.type === EVENT_HANDLER_ERROR)
+      console.error(`[tickwire] ${this.engineName}: handler "${info.handler}" failed on "${info.event.type}":`, error);
+  }
+}
