@@ -1,4 +1,4 @@
-import { TickwireError } from "../event/index.js";
+import { TickwireError } from "../event/errors.js";
 import type { BusEvent } from "./BusEvent.js";
 import type { BusHandler, Delivery } from "./EventCenter.js";
 

@@ -1,4 +1,5 @@
-import { TickwireError } from "../event/index.js";
+import { TickwireError } from "../event/errors.js";
+import { checkExchangeName, checkHandler, deliveryFrom, healthOf, rawBodyError } from "./centerParts.js";
 import { BusEvent } from "./BusEvent.js";
 import { aioquantCodec, codecForContentType } from "./codec.js";
 import { DeliveryRunner, newDeliveryStats, type Outcome } from "./DeliveryRunner.js";
@@ -112,7 +113,8 @@ export class MemoryEventCenter implements EventCenter {
   }
 
   publishRaw(exchange: string, routingKey: string, body: Buffer, options: RawPublishOptions = {}): Promise<void> {
-    if (!Buffer.isBuffer(body)) return Promise.reject(new TickwireError("TW_BUS_EVENT", "publishRaw needs a Buffer body."));
+    const bad = rawBodyError(body);
+    if (bad) return Promise.reject(bad);
     return this.send({
       exchange,
       routingKey,
@@ -145,7 +147,7 @@ export class MemoryEventCenter implements EventCenter {
 
   async subscribe<T = unknown>(spec: SubscribeSpec, handler: BusHandler<T>, options: SubscribeOptions = {}): Promise<Unsubscribe> {
     if (this.state === "closed") throw closedError();
-    if (typeof handler !== "function") throw new TickwireError("TW_BUS_SPEC", "Bad subscription: the handler must be a function.");
+    checkHandler(handler);
     const sub: MemorySubscription = {
       spec: resolveSpec(spec),
       handler: handler as BusHandler,
@@ -237,7 +239,7 @@ export class MemoryEventCenter implements EventCenter {
   }
 
   async declareExchange(name: string, type: ExchangeType = "topic"): Promise<void> {
-    if (typeof name !== "string" || name === "") throw new TickwireError("TW_BUS_SPEC", "An exchange needs a non-empty name.");
+    checkExchangeName(name);
     this.broker.declareExchange(name, type);
   }
 
@@ -264,25 +266,16 @@ export class MemoryEventCenter implements EventCenter {
   }
 
   health(): BusHealth {
-    return {
-      kind: "memory",
-      state: this.state,
-      connected: this.state === "connected",
+    return healthOf("memory", this.state, this.stats, {
       buffered: this.buffered.length,
       unconfirmed: 0,
       published: this.published,
       confirmed: this.published,
-      delivered: this.stats.delivered,
-      acked: this.stats.acked,
-      redeliveries: this.stats.redeliveries,
-      deadLetters: this.stats.deadLetters,
-      handlerErrors: this.stats.handlerErrors,
       reconnects: 0,
       unroutable: 0,
       dropped: this.broker.dropped,
       subscriptions: this.subs.size,
-      lastError: this.stats.lastError,
-    };
+    });
   }
 }
 
@@ -298,14 +291,5 @@ function decodeMessage(m: MemoryMessage, raw: boolean): BusEvent {
 }
 
 function deliveryOf(m: MemoryMessage, queue: string, maxRedeliveries: number): Delivery {
-  const attempt = attemptOf(m.failures, maxRedeliveries);
-  const origin = m.headers[HEADER.origin];
-  return {
-    queue,
-    attempt,
-    redelivered: m.redelivered || attempt > 1,
-    origin: typeof origin === "string" ? origin : undefined,
-    contentType: m.contentType,
-    headers: m.headers,
-  };
+  return deliveryFrom(queue, attemptOf(m.failures, maxRedeliveries), m.redelivered, m.headers[HEADER.origin], m.contentType, m.headers);
 }

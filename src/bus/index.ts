@@ -1,18 +1,6 @@
 export { BusEvent, DEFAULT_PREFETCH, type BusEventInit } from "./BusEvent.js";
 export { defineBusEvent, type BusEventKind, type BusEventKindOptions } from "./BusEventKind.js";
 export {
-  OrderbookEvent,
-  KlineEvent,
-  TradeEvent,
-  OrderEvent,
-  PositionEvent,
-  AssetEvent,
-  TradingEvents,
-  keyWord,
-  type SymbolRecord,
-  type AccountRecord,
-} from "./tradingEvents.js";
-export {
   aioquantCodec,
   msgpackCodec,
   codecById,
@@ -44,7 +32,7 @@ export { DEFAULT_MAX_REDELIVERIES, SHARED_DEAD_LETTER_QUEUE, DEAD_LETTER_MAX_LEN
 export { MemoryEventCenter, type MemoryEventCenterOptions } from "./MemoryEventCenter.js";
 export { AmqpEventCenter, DEFAULT_AMQP_URL, type AmqpEventCenterOptions } from "./AmqpEventCenter.js";
 export { createEventCenter, type EventCenterOptions } from "./createEventCenter.js";
-export { topicMatches } from "./topic.js";
+export { topicMatches, keyWord } from "./topic.js";
 export {
   EventBridge,
   type BridgeEngine,
@@ -54,4 +42,3 @@ export {
   type BridgeContext,
   type BridgeStats,
 } from "./EventBridge.js";
-export { attachBus, TRADING_ROUTES, type AttachedBus, type AttachBusOptions } from "./attachBus.js";

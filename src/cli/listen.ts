@@ -1,5 +1,6 @@
 import { InvalidArgumentError, type Command } from "commander";
-import { attachBus, createEventCenter, DEFAULT_AMQP_URL, type AttachedBus, type BusEvent, type Delivery } from "../bus/index.js";
+import { createEventCenter, DEFAULT_AMQP_URL, type BusEvent, type Delivery } from "../bus/index.js";
+import { attachBus, type AttachedBus } from "../apps/bus-bridge/index.js";
 import { SimGateway } from "../gateways/sim/index.js";
 import { MainEngine, createSubscribeRequest } from "../trader/index.js";
 

@@ -1,6 +1,6 @@
 import { InvalidArgumentError, type Command } from "commander";
 import type { Event } from "../event/index.js";
-import { attachBus, type AttachedBus } from "../bus/index.js";
+import { attachBus, type AttachedBus } from "../apps/bus-bridge/attachBus.js";
 import { RiskApp, loadRiskFile } from "../apps/risk/index.js";
 import { SimGateway } from "../gateways/sim/index.js";
 import { MainEngine, createSubscribeRequest } from "../trader/index.js";
