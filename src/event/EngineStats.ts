@@ -1,6 +1,9 @@
 import { EVENT_SLOW_HANDLER, Event, type SlowHandlerData } from "./Event.js";
 import type { Handler, HandlerTable } from "./HandlerTable.js";
 import { isThenable, type InFlight } from "./dispatchResults.js";
+import type { EventQueue } from "./EventQueue.js";
+import type { Overflow } from "./overflow.js";
+import type { HandlerErrors } from "./engineErrors.js";
 
 export interface EngineStats {
   name: string;
@@ -87,4 +90,43 @@ export class Profiler {
       }
     }
   }
+}
+
+/** What `stats()` reads: the engine's own counts and the parts that keep theirs. */
+export interface StatsSources {
+  name: string;
+  running: boolean;
+  dispatched: number;
+  abandoned: number;
+  highWater: number;
+  queue: EventQueue;
+  table: HandlerTable;
+  errors: HandlerErrors;
+  work: InFlight;
+  overflow: Overflow | undefined;
+  profiler: Profiler;
+}
+
+/** `engine.stats()`, gathered from the parts that count. */
+export function collectStats(s: StatsSources): EngineStats {
+  const counts = s.table.counts();
+  const o = s.overflow;
+  return {
+    name: s.name,
+    running: s.running,
+    queueDepth: s.queue.length,
+    highWater: s.highWater,
+    put: s.queue.pushed,
+    dispatched: s.dispatched,
+    dispatchedByType: counts.byType,
+    dispatchedOtherTypes: counts.otherTypes,
+    handlerErrors: s.errors.count,
+    inFlight: s.work.count,
+    dropped: o?.dropped ?? 0,
+    conflated: o?.conflated ?? 0,
+    rejected: o?.rejected ?? 0,
+    abandoned: s.abandoned,
+    slowHandlers: s.profiler.slowCount,
+    handlerTime: { totalMs: s.profiler.totalMs, slowest: s.profiler.slowest },
+  };
 }

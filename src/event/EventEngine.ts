@@ -2,13 +2,13 @@ import { Event, EVENT_SUBMIT, type DispatchOptions } from "./Event.js";
 import { EventQueue } from "./EventQueue.js";
 import { Pending } from "./Pending.js";
 import { TickwireError } from "./errors.js";
-import { checkDeadline, resolveEngineOptions, type EventEngineOptions, type StopOptions } from "./engineOptions.js";
+import { checkDeadline, resolveEngineOptions, type EventEngineOptions, type ResolvedEngineOptions, type StopOptions } from "./engineOptions.js";
 import { HandlerTable, type AllEvents, type EventMap, type EventType, type GeneralHandler, type Handler } from "./HandlerTable.js";
 import { Overflow } from "./overflow.js";
 import { EngineTimer } from "./EngineTimer.js";
 import { DispatchResults, InFlight, SubmitCall, isThenable } from "./dispatchResults.js";
-import { Profiler, type EngineStats } from "./EngineStats.js";
-import { HandlerErrors } from "./handlerErrors.js";
+import { Profiler, collectStats, type EngineStats } from "./EngineStats.js";
+import { HandlerErrors, notAnEvent, stopDeadlineError, stoppedError } from "./engineErrors.js";
 import { Mounts, listenTo, routeTo, type ListenOptions, type RemoteDispatcher } from "./wiring.js";
 import { activate, clearFrame, enterFrame, resetFrame, type SessionEngine } from "./session.js";
 import type { Mountable } from "./Blueprint.js";
@@ -46,9 +46,7 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
   private readonly table = new HandlerTable();
   private state = State.Stopped;
   private scheduled = false;
-  private readonly batchSize: number;
-  private readonly batchTimeMs: number;
-  private readonly asyncContext: boolean;
+  private readonly o: ResolvedEngineOptions;
   /** Only with a `maxQueue`: then `put` has more to do than push. */
   private readonly overflow: Overflow | undefined;
   private readonly timer: EngineTimer;
@@ -66,12 +64,9 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
   private highWater = 0;
 
   constructor(options: EventEngineOptions = {}) {
-    const o = resolveEngineOptions(options);
+    const o = (this.o = resolveEngineOptions(options));
     this.name = o.name ?? `engine-${++engineCount}`;
     this.globalContext = o.context;
-    this.batchSize = o.batchSize;
-    this.batchTimeMs = o.batchTimeMs;
-    this.asyncContext = o.asyncContext;
     const put = (ev: Event): void => this.putEvent(ev);
     const errors = (this.errors = new HandlerErrors(this.name, o.onError, this.table, put));
     const failed = (e: unknown, h: Handler, ev: Event): void => errors.failed(e, h, ev);
@@ -171,10 +166,13 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
     const n = this.queue.push(ev);
     if (overflow !== undefined) overflow.pushed(ev);
     if (n > this.highWater) this.highWater = n;
-    if (!this.scheduled && this.state !== State.Stopped) {
-      this.scheduled = true;
-      setImmediate(this.drain);
-    }
+    if (!this.scheduled && this.state !== State.Stopped) this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(this.drain); // yields to I/O and to callbacks already waiting
   }
 
   // ---------------------------------------------------------------- life cycle
@@ -193,10 +191,7 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
     }
     this.state = State.Running;
     this.timer.arm();
-    if (this.queue.length > 0 && !this.scheduled) {
-      this.scheduled = true;
-      setImmediate(this.drain);
-    }
+    if (this.queue.length > 0) this.schedule();
   }
 
   /**
@@ -233,10 +228,7 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
     this.state = State.Stopping;
     this.timer.disarm();
     if (!this.isIdle()) {
-      if (!this.scheduled && this.queue.length > 0) {
-        this.scheduled = true;
-        setImmediate(this.drain);
-      }
+      if (this.queue.length > 0) this.schedule();
       let timer: NodeJS.Timeout | undefined;
       await new Promise<void>((resolve) => {
         this.stopWaiter = resolve;
@@ -256,15 +248,10 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
   private abandon(deadlineMs: number): void {
     const queued = this.queue.length;
     const inFlight = this.work.count;
-    const error = new TickwireError(
-      "TW_STOP_DEADLINE",
-      `stop() gave up after ${deadlineMs} ms with ${queued} queued event(s) undispatched and ${inFlight} async handler(s) ` +
-        `still running: give stop() a longer deadlineMs, or make handlers faster (or settle their promises).`,
-      { details: { abandoned: queued + inFlight, queued, inFlight } },
-    );
+    const error = stopDeadlineError(deadlineMs, queued, inFlight);
     let ev: Event | undefined;
     while ((ev = this.queue.shift()) !== undefined) {
-      ev.result?.reject(new TickwireError("TW_ENGINE_STOPPED", "The engine stopped before this event was handled."));
+      ev.result?.reject(stoppedError());
       this.timer.forget(ev);
     }
     this.overflow?.clear();
@@ -299,10 +286,10 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
     if (this.state === State.Stopped) return;
     const q = this.queue;
     const start = performance.now();
-    const max = this.batchSize;
+    const max = this.o.batchSize;
     const conflating = this.overflow !== undefined && this.overflow.conflating ? this.overflow : undefined;
     const timer = this.timer;
-    const plain = !this.asyncContext;
+    const plain = !this.o.asyncContext;
     const profile = this.profiler.enabled;
     const cursor: { event: Event | undefined } = { event: undefined };
     this.cursor = cursor;
@@ -326,7 +313,7 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
         this.dispatchGuarded(ev);
       }
       // Check the clock only now and then: a clock read costs more than dispatching an event.
-      if ((n & 63) === 0 && performance.now() - start > this.batchTimeMs) break;
+      if ((n & 63) === 0 && performance.now() - start > this.o.batchTimeMs) break;
     }
     this.cursor = IDLE;
     clearFrame();
@@ -335,10 +322,7 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
     this.profiler.totalMs += performance.now() - start;
     if (q.length > 0) {
       // a handler may have called stop(): read the state afresh
-      if ((this.state as State) !== State.Stopped) {
-        this.scheduled = true;
-        setImmediate(this.drain); // yields to I/O and to callbacks already waiting
-      }
+      if ((this.state as State) !== State.Stopped) this.schedule();
     } else if (this.work.count === 0) {
       this.settleIdle();
     }
@@ -391,34 +375,9 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
   // ---------------------------------------------------------------- observability
 
   stats(): EngineStats {
-    const counts = this.table.counts();
-    const o = this.overflow;
-    return {
-      name: this.name,
-      running: this.state === State.Running,
-      queueDepth: this.queue.length,
-      highWater: this.highWater,
-      put: this.queue.pushed,
-      dispatched: this.nDispatched,
-      dispatchedByType: counts.byType,
-      dispatchedOtherTypes: counts.otherTypes,
-      handlerErrors: this.errors.count,
-      inFlight: this.work.count,
-      dropped: o?.dropped ?? 0,
-      conflated: o?.conflated ?? 0,
-      rejected: o?.rejected ?? 0,
-      abandoned: this.nAbandoned,
-      slowHandlers: this.profiler.slowCount,
-      handlerTime: { totalMs: this.profiler.totalMs, slowest: this.profiler.slowest },
-    };
+    const { name, queue, table, errors, work, overflow, profiler } = this;
+    const own = { running: this.state === State.Running, dispatched: this.nDispatched, abandoned: this.nAbandoned, highWater: this.highWater };
+    return collectStats({ name, queue, table, errors, work, overflow, profiler, ...own });
   }
-}
 
-function notAnEvent(value: unknown): TickwireError {
-  const what = value === null ? "null" : typeof value === "object" ? `an object (${Object.prototype.toString.call(value)})` : `${typeof value} ${String(value)}`;
-  return new TickwireError(
-    "TW_ENGINE_BAD_EVENT",
-    `put() takes an Event, made with new Event(type, data); got ${what}. (An Event from another copy of tickwire ` +
-      `is not one either: import Event and EventEngine from the same module.)`,
-  );
 }
