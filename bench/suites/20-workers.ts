@@ -184,7 +184,7 @@ const suite: BenchSuite = async ({ quick }) => {
       await bare.destroy();
     }
   } finally {
-    await pool.destroy();
+    await pool.kill();
   }
 
   // ---- child process round trips, 64 in flight
@@ -222,7 +222,7 @@ const suite: BenchSuite = async ({ quick }) => {
       ratio: dispatchRate / rawRate,
     });
   } finally {
-    await Promise.all([sub.shutdown(), raw.close()]);
+    await Promise.all([sub.stop(), raw.close()]);
   }
   return rows;
 };

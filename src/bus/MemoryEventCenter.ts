@@ -1,5 +1,5 @@
 import { TickwireError } from "../event/errors.js";
-import { checkExchangeName, checkHandler, deliveryFrom, healthOf, rawBodyError } from "./centerParts.js";
+import { checkExchangeName, checkHandler, deliveryFrom, statsOf, rawBodyError } from "./centerParts.js";
 import { BusEvent } from "./BusEvent.js";
 import { aioquantCodec, codecForContentType } from "./codec.js";
 import { DeliveryRunner, newDeliveryStats, type Outcome } from "./DeliveryRunner.js";
@@ -8,7 +8,7 @@ import {
   DEFAULT_EXCHANGES,
   HEADER,
   type BusHandler,
-  type BusHealth,
+  type BusStats,
   type CenterState,
   type Delivery,
   type EventCenter,
@@ -28,7 +28,7 @@ export interface MemoryEventCenterOptions {
   url?: string;
   /** Id put in `x-tw-origin` on what this center publishes; default host.pid.random. */
   nodeId?: string;
-  /** Most messages a queue holds; past it the oldest is dropped (counted in `health().dropped`). Default 1,000,000. */
+  /** Most messages a queue holds; past it the oldest is dropped (counted in `stats().dropped`). Default 1,000,000. */
   maxQueueLength?: number;
   /** How long `close()`/unsubscribe wait for running handlers; default 5000 ms. */
   closeTimeoutMs?: number;
@@ -61,7 +61,7 @@ export class MemoryEventCenter implements EventCenter {
   private readonly subs = new Set<MemorySubscription>();
   /** Publishes made before connect(), sent by it. */
   private readonly buffered: Array<{ m: MemoryMessage; resolve: () => void; reject: (err: unknown) => void }> = [];
-  private readonly stats = newDeliveryStats();
+  private readonly deliveries = newDeliveryStats();
   private published = 0;
   private anon = 0;
 
@@ -190,7 +190,7 @@ export class MemoryEventCenter implements EventCenter {
         delivery: (m) => deliveryOf(m, name, spec.maxRedeliveries),
         settle: (m, outcome) => this.settle(sub, m, outcome),
       },
-      this.stats,
+      this.deliveries,
       { multi: sub.multi, noAck: spec.noAck, maxRedeliveries: spec.maxRedeliveries },
     );
     const consumer = new MemoryConsumer(
@@ -220,10 +220,10 @@ export class MemoryEventCenter implements EventCenter {
       const headers = failureHeaders(outcome, m.headers, { exchange: m.exchange, routingKey: m.routingKey, queue: consumer.queue.name });
       const failures = retry ? outcome.attempt - 1 : outcome.attempts;
       if (target) this.broker.enqueue(target, { ...m, headers, redelivered: retry, failures });
-      if (retry) this.stats.redeliveries++;
-      else this.stats.deadLetters++;
+      if (retry) this.deliveries.redeliveries++;
+      else this.deliveries.deadLetters++;
     }
-    this.stats.acked++;
+    this.deliveries.acked++;
     this.broker.ack(consumer, m);
   }
 
@@ -261,12 +261,17 @@ export class MemoryEventCenter implements EventCenter {
     await Promise.all([...this.subs].map((s) => this.unsubscribe(s)));
     this.state = "closed";
     const waiting = this.buffered.splice(0);
-    if (waiting.length > 0) this.stats.lastError = `${waiting.length} publishes never sent: closed before connect`;
+    if (waiting.length > 0) this.deliveries.lastError = `${waiting.length} publishes never sent: closed before connect`;
     for (const { reject } of waiting) reject(closedError());
   }
 
-  health(): BusHealth {
-    return healthOf("memory", this.state, this.stats, {
+  /** @deprecated The old name of `stats()`. */
+  health(): BusStats {
+    return this.stats();
+  }
+
+  stats(): BusStats {
+    return statsOf("memory", this.state, this.deliveries, {
       buffered: this.buffered.length,
       unconfirmed: 0,
       published: this.published,

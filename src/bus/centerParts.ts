@@ -1,6 +1,6 @@
 import { TickwireError } from "../event/errors.js";
 import type { DeliveryStats } from "./DeliveryRunner.js";
-import type { BusHandler, BusHealth, CenterState, Delivery } from "./EventCenter.js";
+import type { BusHandler, BusStats, CenterState, Delivery } from "./EventCenter.js";
 
 /** What the memory and AMQP centers both check and build, written once. */
 
@@ -36,7 +36,7 @@ export function deliveryFrom(
   };
 }
 
-/** The transport's own counts; the rest of `health()` comes from the shared delivery stats. */
+/** The transport's own counts; the rest of `stats()` comes from the shared delivery stats. */
 export interface TransportCounts {
   buffered: number;
   unconfirmed: number;
@@ -48,7 +48,7 @@ export interface TransportCounts {
   subscriptions: number;
 }
 
-export function healthOf(kind: BusHealth["kind"], state: CenterState, stats: DeliveryStats, counts: TransportCounts): BusHealth {
+export function statsOf(kind: BusStats["kind"], state: CenterState, stats: DeliveryStats, counts: TransportCounts): BusStats {
   return {
     kind,
     state,

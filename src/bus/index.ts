@@ -24,6 +24,7 @@ export {
   type Unsubscribe,
   type PublishOptions,
   type RawPublishOptions,
+  type BusStats,
   type BusHealth,
   type CenterState,
   type ExchangeType,

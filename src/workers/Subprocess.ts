@@ -58,7 +58,7 @@ export interface SubprocessOptions {
 export interface SubprocessExit {
   code: number | null;
   signal: NodeJS.Signals | null;
-  /** True when the child ended because `shutdown()` asked it to. */
+  /** True when the child ended because `stop()` asked it to. */
   expected: boolean;
 }
 
@@ -251,7 +251,7 @@ export class Subprocess<H extends HandlerModule = HandlerModule> {
    * `deadlineMs`, default 5000) and exits with code 0. Past the deadline (plus a grace second)
    * it is killed. Resolves with how it exited.
    */
-  async shutdown(options: { deadlineMs?: number } = {}): Promise<SubprocessExit> {
+  async stop(options: { deadlineMs?: number } = {}): Promise<SubprocessExit> {
     if (this.state === State.Exited) return this.exitInfo!;
     if (this.state !== State.Closing) {
       const deadlineMs = options.deadlineMs ?? 5000;
@@ -266,6 +266,11 @@ export class Subprocess<H extends HandlerModule = HandlerModule> {
   /** Kill the child at once (default SIGTERM). Pending results reject with TW_SUBPROCESS_EXITED. */
   kill(signal: NodeJS.Signals = "SIGTERM"): void {
     this.child.kill(signal);
+  }
+
+  /** @deprecated The old name of `stop()`. */
+  shutdown(options: { deadlineMs?: number } = {}): Promise<SubprocessExit> {
+    return this.stop(options);
   }
 
   stats(): SubprocessStats {

@@ -51,7 +51,7 @@ export interface TaskOptions {
 /** @deprecated The engine's `DispatchOptions` (from tickwire/event or tickwire/workers). */
 export type WorkerDispatchOptions = DispatchOptions;
 
-/** How `close()` ends: by default it waits for every task; past `deadlineMs` it ends the rest as `destroy()` does. */
+/** How `stop()` ends: by default it waits for every task; past `deadlineMs` it ends the rest as `kill()` does. */
 export interface PoolCloseOptions {
   deadlineMs?: number;
 }
@@ -217,7 +217,7 @@ export class WorkerPool<H extends HandlerModule = HandlerModule> {
    * with no timeout would hold this for ever: past `deadlineMs` (default: no deadline) the
    * unfinished tasks reject with TW_WORKER_CLOSED and the threads are terminated.
    */
-  async close(options: PoolCloseOptions = {}): Promise<void> {
+  async stop(options: PoolCloseOptions = {}): Promise<void> {
     const deadlineMs = timeoutOption("deadlineMs", options.deadlineMs);
     this.closed = true;
     if (deadlineMs === Infinity) await this.waitForIdle();
@@ -231,10 +231,20 @@ export class WorkerPool<H extends HandlerModule = HandlerModule> {
   }
 
   /** End the threads now; tasks not finished reject with TW_WORKER_CLOSED. */
-  async destroy(): Promise<void> {
+  async kill(): Promise<void> {
     this.closed = true;
     this.destroying = true;
     await this.piscina.destroy();
+  }
+
+  /** @deprecated The old name of `stop()` (a pool runs: start/stop, like the engine and a Subprocess). */
+  close(options: PoolCloseOptions = {}): Promise<void> {
+    return this.stop(options);
+  }
+
+  /** @deprecated The old name of `kill()`. */
+  destroy(): Promise<void> {
+    return this.kill();
   }
 
   private run<T>(task: unknown[], timeoutMs: number | undefined, settle: (reply: unknown[], pending: Pending<T>) => void): Pending<T> {

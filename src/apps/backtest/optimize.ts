@@ -147,8 +147,8 @@ export function threadEvaluator(job: OptimizationJob, target: string, threads = 
           return r;
         }),
       ),
-    close: () => pool.close(),
-    abort: () => pool.destroy(),
+    close: () => pool.stop(),
+    abort: () => pool.kill(),
   };
 }
 

@@ -2,10 +2,10 @@ import type { ChannelModel } from "amqplib";
 import { TickwireError } from "../../event/errors.js";
 import type { BusEvent } from "../BusEvent.js";
 import { errorText, newDeliveryStats } from "../DeliveryRunner.js";
-import { checkExchangeName, checkHandler, healthOf, rawBodyError } from "../centerParts.js";
+import { checkExchangeName, checkHandler, statsOf, rawBodyError } from "../centerParts.js";
 import type {
   BusHandler,
-  BusHealth,
+  BusStats,
   EventCenter,
   ExchangeType,
   PublishOptions,
@@ -35,7 +35,7 @@ export class AmqpEventCenter implements EventCenter {
   readonly url: string;
   readonly nodeId: string;
   private readonly settings: AmqpSettings;
-  private readonly stats = newDeliveryStats();
+  private readonly deliveries = newDeliveryStats();
   private readonly topology: Topology;
   private readonly connection: Connection;
   private readonly publisher: Publisher;
@@ -47,7 +47,7 @@ export class AmqpEventCenter implements EventCenter {
     this.url = settings.url;
     this.nodeId = settings.nodeId;
     this.topology = new Topology(settings.durableExchanges);
-    this.connection = new Connection(settings, this.stats, {
+    this.connection = new Connection(settings, this.deliveries, {
       restore: (conn, gen, lost) => this.restore(conn, gen, lost),
       lost: () => {
         this.publisher.detach();
@@ -55,7 +55,7 @@ export class AmqpEventCenter implements EventCenter {
         for (const sub of this.subs) sub.detach();
       },
     });
-    this.publisher = new Publisher(settings, this.topology, this.stats, () => this.connection.state, this.connection.startOver);
+    this.publisher = new Publisher(settings, this.topology, this.deliveries, () => this.connection.state, this.connection.startOver);
   }
 
   /** Connects once; fails with TW_BUS_CONNECT if the broker cannot be reached now. */
@@ -77,7 +77,7 @@ export class AmqpEventCenter implements EventCenter {
         // One subscription the broker refuses (permissions, another connection's exclusive
         // queue) must not keep the whole center offline: it is tried again on the next connection.
         const target = sub.spec.queue ?? sub.spec.exchange ?? "";
-        this.stats.lastError = `cannot restore the subscription to "${target}": ${errorText(err)}`;
+        this.deliveries.lastError = `cannot restore the subscription to "${target}": ${errorText(err)}`;
       }
     }
     const batcher = this.settings.batchWrites ? WriteBatcher.of(conn) : undefined;
@@ -97,7 +97,7 @@ export class AmqpEventCenter implements EventCenter {
     if (this.connection.closing) throw closedError();
     checkHandler(handler);
     const resolved = resolveSpec(spec);
-    const sub = new Subscription(resolved, handler as BusHandler, options.multi === true, this.topology, this.stats, this.connection.startOver);
+    const sub = new Subscription(resolved, handler as BusHandler, options.multi === true, this.topology, this.deliveries, this.connection.startOver);
     if (resolved.exchange !== undefined) this.topology.know(resolved.exchange);
     this.subs.add(sub);
     const conn = this.connection.conn;
@@ -110,7 +110,7 @@ export class AmqpEventCenter implements EventCenter {
         throw new TickwireError(
           "TW_BUS_SUBSCRIBE",
           `Cannot subscribe ${what}: ${errorText(cause)}. Check the spec against what the broker has (another connection's ` +
-            "exclusive queue, permissions) and subscribe again once health().connected is true.",
+            "exclusive queue, permissions) and subscribe again once stats().connected is true.",
           { cause },
         );
       }
@@ -159,9 +159,14 @@ export class AmqpEventCenter implements EventCenter {
     this.publisher.wake();
   }
 
-  health(): BusHealth {
+  /** @deprecated The old name of `stats()`. */
+  health(): BusStats {
+    return this.stats();
+  }
+
+  stats(): BusStats {
     const p = this.publisher;
-    return healthOf("amqp", this.connection.state, this.stats, {
+    return statsOf("amqp", this.connection.state, this.deliveries, {
       buffered: p.buffered,
       unconfirmed: p.unconfirmed,
       published: p.published,
