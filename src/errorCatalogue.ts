@@ -4,7 +4,7 @@
  */
 import type { ErrorCodeInfo } from "./errorCodes.js";
 import { EVENT_ERRORS } from "./event/errorCodes.js";
-import { WORKER_ERRORS } from "./event/workers/errorCodes.js";
+import { WORKER_ERRORS } from "./workers/errorCodes.js";
 import { RPC_ERRORS } from "./rpc/errorCodes.js";
 import { BUS_ERRORS } from "./bus/errorCodes.js";
 import { TRADER_ERRORS } from "./trader/errorCodes.js";
@@ -32,7 +32,7 @@ export interface ErrorLayer {
 
 export const ERROR_LAYERS: readonly ErrorLayer[] = [
   { folder: "event", importFrom: "tickwire/event", prefix: "TW_EVENT_", codes: EVENT_ERRORS },
-  { folder: "event/workers", importFrom: "tickwire/event (WorkerPool, Subprocess)", prefix: "TW_WORKER_", codes: WORKER_ERRORS },
+  { folder: "workers", importFrom: "tickwire/workers", prefix: "TW_WORKER_", codes: WORKER_ERRORS },
   { folder: "rpc", importFrom: "tickwire/rpc", prefix: "TW_RPC_", codes: RPC_ERRORS },
   { folder: "bus", importFrom: "tickwire/bus", prefix: "TW_BUS_", codes: BUS_ERRORS },
   { folder: "trader", importFrom: "tickwire/trader", prefix: "TW_TRADER_", codes: TRADER_ERRORS },

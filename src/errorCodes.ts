@@ -4,7 +4,7 @@
  * docs/errors.md is written from the catalogues (test/errors/errors-catalogue.test.ts keeps it so).
  */
 import type { EVENT_ERRORS } from "./event/errorCodes.js";
-import type { WORKER_ERRORS } from "./event/workers/errorCodes.js";
+import type { WORKER_ERRORS } from "./workers/errorCodes.js";
 import type { RPC_ERRORS } from "./rpc/errorCodes.js";
 import type { BUS_ERRORS } from "./bus/errorCodes.js";
 import type { TRADER_ERRORS } from "./trader/errorCodes.js";

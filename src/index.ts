@@ -18,22 +18,12 @@ export {
   type HandlerErrorData,
   type SlowHandlerData,
 } from "./event/Event.js";
-export {
-  EventEngine,
-  type EventEngineOptions,
-  type EventMap,
-  type BuiltinEvents,
-  type AllEvents,
-  type EventType,
-  type Handler,
-  type GeneralHandler,
-  type OverflowPolicy,
-  type StopOptions,
-  type DispatchOptions,
-  type EngineStats,
-  type RemoteDispatcher,
-  MAX_COUNTED_UNHANDLED_TYPES,
-} from "./event/EventEngine.js";
+export { EventEngine } from "./event/EventEngine.js";
+export type { EventEngineOptions, OverflowPolicy, StopOptions } from "./event/engineOptions.js";
+export { type EventMap, type BuiltinEvents, type AllEvents, type EventType, type Handler, type GeneralHandler, MAX_COUNTED_UNHANDLED_TYPES } from "./event/HandlerTable.js";
+export type { DispatchOptions } from "./event/Event.js";
+export type { EngineStats } from "./event/EngineStats.js";
+export type { RemoteDispatcher } from "./event/wiring.js";
 export { Pending } from "./event/Pending.js";
 export { Blueprint, handles, type Mountable } from "./event/Blueprint.js";
 export { session, currentSession, type Session, type SessionEngine } from "./event/session.js";

@@ -10,8 +10,8 @@ import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { Piscina } from "piscina";
 import { best, now, type BenchRow, type BenchSuite } from "../harness.js";
-import { WorkerPool } from "../../src/event/workers/WorkerPool.js";
-import { Subprocess } from "../../src/event/workers/Subprocess.js";
+import { WorkerPool } from "../../src/workers/WorkerPool.js";
+import { Subprocess } from "../../src/workers/Subprocess.js";
 import benchHandlers, { hashRounds } from "../../test/fixtures/bench-handlers.js";
 
 const MODULE = new URL("../../test/fixtures/bench-handlers.ts", import.meta.url);
@@ -184,7 +184,7 @@ const suite: BenchSuite = async ({ quick }) => {
       await bare.destroy();
     }
   } finally {
-    await pool.destroy();
+    await pool.kill();
   }
 
   // ---- child process round trips, 64 in flight
@@ -222,7 +222,7 @@ const suite: BenchSuite = async ({ quick }) => {
       ratio: dispatchRate / rawRate,
     });
   } finally {
-    await Promise.all([sub.shutdown(), raw.close()]);
+    await Promise.all([sub.stop(), raw.close()]);
   }
   return rows;
 };

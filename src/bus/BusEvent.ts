@@ -1,4 +1,4 @@
-import { TickwireError } from "../event/index.js";
+import { TickwireError } from "../event/errors.js";
 import { aioquantCodec, codecForContentType, type BusCodec } from "./codec.js";
 
 /** What makes a BusEvent: aioquant's Event fields, camelCased. */

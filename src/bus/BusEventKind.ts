@@ -1,4 +1,4 @@
-import { TickwireError } from "../event/index.js";
+import { TickwireError } from "../event/errors.js";
 import { BusEvent } from "./BusEvent.js";
 import type { BusHandler, Delivery, EventCenter, SubscribeOptions, SubscribeSpec, Unsubscribe } from "./EventCenter.js";
 

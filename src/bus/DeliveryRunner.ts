@@ -1,4 +1,4 @@
-import { TickwireError } from "../event/index.js";
+import { TickwireError } from "../event/errors.js";
 import type { BusEvent } from "./BusEvent.js";
 import type { BusHandler, Delivery } from "./EventCenter.js";
 
@@ -16,7 +16,7 @@ export interface RunnerTransport<M> {
   settle(message: M, outcome: Outcome): void | Promise<void>;
 }
 
-/** Counters a center shares between its subscriptions (part of `health()`). */
+/** Counters a center shares between its subscriptions (part of `stats()`). */
 export interface DeliveryStats {
   delivered: number;
   acked: number;

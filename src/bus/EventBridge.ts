@@ -1,8 +1,9 @@
-import { Event, TickwireError } from "../event/index.js";
+import { Event } from "../event/Event.js";
+import { TickwireError } from "../event/errors.js";
 import { BusEvent } from "./BusEvent.js";
 import { errorText } from "./DeliveryRunner.js";
 import type { BusHandler, EventCenter, PublishOptions, Unsubscribe } from "./EventCenter.js";
-import { keyWord } from "./tradingEvents.js";
+import { keyWord } from "./topic.js";
 
 /** The part of an EventEngine the bridge uses (any EventEngine<M> fits). */
 export interface BridgeEngine {

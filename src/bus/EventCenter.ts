@@ -107,7 +107,7 @@ export interface RawPublishOptions {
 
 export type CenterState = "idle" | "connecting" | "connected" | "reconnecting" | "closed";
 
-export interface BusHealth {
+export interface BusStats {
   kind: "memory" | "amqp";
   state: CenterState;
   connected: boolean;
@@ -142,6 +142,9 @@ export interface BusHealth {
  * aioquant's EventCenter, made reliable: exchanges, queues, routing keys and prefetch, on an
  * embedded broker (`MemoryEventCenter`) or RabbitMQ (`AmqpEventCenter`) behind this interface.
  */
+/** @deprecated The old name of `BusStats`. */
+export type BusHealth = BusStats;
+
 export interface EventCenter {
   /** Where it connects, with any password removed. */
   readonly url: string;
@@ -164,5 +167,8 @@ export interface EventCenter {
   deleteQueue(name: string): Promise<void>;
   /** Stop consuming, wait for unconfirmed publishes (bounded), disconnect. */
   close(): Promise<void>;
-  health(): BusHealth;
+  /** Connection state and counters (the same idea as the engine's `stats()`). */
+  stats(): BusStats;
+  /** @deprecated The old name of `stats()`. */
+  health(): BusStats;
 }

@@ -1,4 +1,4 @@
-import { TickwireError } from "../event/index.js";
+import { TickwireError } from "../event/errors.js";
 import type { ExchangeType } from "./EventCenter.js";
 import { topicMatcher, type TopicMatcher } from "./topic.js";
 

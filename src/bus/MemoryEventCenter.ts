@@ -1,4 +1,5 @@
-import { TickwireError } from "../event/index.js";
+import { TickwireError } from "../event/errors.js";
+import { checkExchangeName, checkHandler, deliveryFrom, statsOf, rawBodyError } from "./centerParts.js";
 import { BusEvent } from "./BusEvent.js";
 import { aioquantCodec, codecForContentType } from "./codec.js";
 import { DeliveryRunner, newDeliveryStats, type Outcome } from "./DeliveryRunner.js";
@@ -7,7 +8,7 @@ import {
   DEFAULT_EXCHANGES,
   HEADER,
   type BusHandler,
-  type BusHealth,
+  type BusStats,
   type CenterState,
   type Delivery,
   type EventCenter,
@@ -27,7 +28,7 @@ export interface MemoryEventCenterOptions {
   url?: string;
   /** Id put in `x-tw-origin` on what this center publishes; default host.pid.random. */
   nodeId?: string;
-  /** Most messages a queue holds; past it the oldest is dropped (counted in `health().dropped`). Default 1,000,000. */
+  /** Most messages a queue holds; past it the oldest is dropped (counted in `stats().dropped`). Default 1,000,000. */
   maxQueueLength?: number;
   /** How long `close()`/unsubscribe wait for running handlers; default 5000 ms. */
   closeTimeoutMs?: number;
@@ -60,7 +61,7 @@ export class MemoryEventCenter implements EventCenter {
   private readonly subs = new Set<MemorySubscription>();
   /** Publishes made before connect(), sent by it. */
   private readonly buffered: Array<{ m: MemoryMessage; resolve: () => void; reject: (err: unknown) => void }> = [];
-  private readonly stats = newDeliveryStats();
+  private readonly deliveries = newDeliveryStats();
   private published = 0;
   private anon = 0;
 
@@ -112,7 +113,8 @@ export class MemoryEventCenter implements EventCenter {
   }
 
   publishRaw(exchange: string, routingKey: string, body: Buffer, options: RawPublishOptions = {}): Promise<void> {
-    if (!Buffer.isBuffer(body)) return Promise.reject(new TickwireError("TW_BUS_EVENT", "publishRaw needs a Buffer body."));
+    const bad = rawBodyError(body);
+    if (bad) return Promise.reject(bad);
     return this.send({
       exchange,
       routingKey,
@@ -145,7 +147,7 @@ export class MemoryEventCenter implements EventCenter {
 
   async subscribe<T = unknown>(spec: SubscribeSpec, handler: BusHandler<T>, options: SubscribeOptions = {}): Promise<Unsubscribe> {
     if (this.state === "closed") throw closedError();
-    if (typeof handler !== "function") throw new TickwireError("TW_BUS_SPEC", "Bad subscription: the handler must be a function.");
+    checkHandler(handler);
     const sub: MemorySubscription = {
       spec: resolveSpec(spec),
       handler: handler as BusHandler,
@@ -188,7 +190,7 @@ export class MemoryEventCenter implements EventCenter {
         delivery: (m) => deliveryOf(m, name, spec.maxRedeliveries),
         settle: (m, outcome) => this.settle(sub, m, outcome),
       },
-      this.stats,
+      this.deliveries,
       { multi: sub.multi, noAck: spec.noAck, maxRedeliveries: spec.maxRedeliveries },
     );
     const consumer = new MemoryConsumer(
@@ -218,10 +220,10 @@ export class MemoryEventCenter implements EventCenter {
       const headers = failureHeaders(outcome, m.headers, { exchange: m.exchange, routingKey: m.routingKey, queue: consumer.queue.name });
       const failures = retry ? outcome.attempt - 1 : outcome.attempts;
       if (target) this.broker.enqueue(target, { ...m, headers, redelivered: retry, failures });
-      if (retry) this.stats.redeliveries++;
-      else this.stats.deadLetters++;
+      if (retry) this.deliveries.redeliveries++;
+      else this.deliveries.deadLetters++;
     }
-    this.stats.acked++;
+    this.deliveries.acked++;
     this.broker.ack(consumer, m);
   }
 
@@ -237,7 +239,7 @@ export class MemoryEventCenter implements EventCenter {
   }
 
   async declareExchange(name: string, type: ExchangeType = "topic"): Promise<void> {
-    if (typeof name !== "string" || name === "") throw new TickwireError("TW_BUS_SPEC", "An exchange needs a non-empty name.");
+    checkExchangeName(name);
     this.broker.declareExchange(name, type);
   }
 
@@ -259,30 +261,26 @@ export class MemoryEventCenter implements EventCenter {
     await Promise.all([...this.subs].map((s) => this.unsubscribe(s)));
     this.state = "closed";
     const waiting = this.buffered.splice(0);
-    if (waiting.length > 0) this.stats.lastError = `${waiting.length} publishes never sent: closed before connect`;
+    if (waiting.length > 0) this.deliveries.lastError = `${waiting.length} publishes never sent: closed before connect`;
     for (const { reject } of waiting) reject(closedError());
   }
 
-  health(): BusHealth {
-    return {
-      kind: "memory",
-      state: this.state,
-      connected: this.state === "connected",
+  /** @deprecated The old name of `stats()`. */
+  health(): BusStats {
+    return this.stats();
+  }
+
+  stats(): BusStats {
+    return statsOf("memory", this.state, this.deliveries, {
       buffered: this.buffered.length,
       unconfirmed: 0,
       published: this.published,
       confirmed: this.published,
-      delivered: this.stats.delivered,
-      acked: this.stats.acked,
-      redeliveries: this.stats.redeliveries,
-      deadLetters: this.stats.deadLetters,
-      handlerErrors: this.stats.handlerErrors,
       reconnects: 0,
       unroutable: 0,
       dropped: this.broker.dropped,
       subscriptions: this.subs.size,
-      lastError: this.stats.lastError,
-    };
+    });
   }
 }
 
@@ -298,14 +296,5 @@ function decodeMessage(m: MemoryMessage, raw: boolean): BusEvent {
 }
 
 function deliveryOf(m: MemoryMessage, queue: string, maxRedeliveries: number): Delivery {
-  const attempt = attemptOf(m.failures, maxRedeliveries);
-  const origin = m.headers[HEADER.origin];
-  return {
-    queue,
-    attempt,
-    redelivered: m.redelivered || attempt > 1,
-    origin: typeof origin === "string" ? origin : undefined,
-    contentType: m.contentType,
-    headers: m.headers,
-  };
+  return deliveryFrom(queue, attemptOf(m.failures, maxRedeliveries), m.redelivered, m.headers[HEADER.origin], m.contentType, m.headers);
 }

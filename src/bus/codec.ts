@@ -1,6 +1,6 @@
 import { createRequire } from "node:module";
 import { Packr, type Unpackr } from "msgpackr";
-import { TickwireError } from "../event/index.js";
+import { TickwireError } from "../event/errors.js";
 import { parsePythonJson, pythonJson } from "./pythonJson.js";
 import { createDeflater, createInflater } from "./zlibContext.js";
 

@@ -1,4 +1,4 @@
-import { TickwireError } from "../event/index.js";
+import { TickwireError } from "../event/errors.js";
 import { AmqpEventCenter, DEFAULT_AMQP_URL, type AmqpEventCenterOptions } from "./AmqpEventCenter.js";
 import type { EventCenter } from "./EventCenter.js";
 import { MemoryEventCenter, type MemoryEventCenterOptions } from "./MemoryEventCenter.js";

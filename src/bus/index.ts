@@ -1,18 +1,6 @@
 export { BusEvent, DEFAULT_PREFETCH, type BusEventInit } from "./BusEvent.js";
 export { defineBusEvent, type BusEventKind, type BusEventKindOptions } from "./BusEventKind.js";
 export {
-  OrderbookEvent,
-  KlineEvent,
-  TradeEvent,
-  OrderEvent,
-  PositionEvent,
-  AssetEvent,
-  TradingEvents,
-  keyWord,
-  type SymbolRecord,
-  type AccountRecord,
-} from "./tradingEvents.js";
-export {
   aioquantCodec,
   msgpackCodec,
   AIOQUANT_CONTENT_TYPE,
@@ -33,6 +21,7 @@ export {
   type Unsubscribe,
   type PublishOptions,
   type RawPublishOptions,
+  type BusStats,
   type BusHealth,
   type CenterState,
   type ExchangeType,
@@ -41,7 +30,7 @@ export { DEFAULT_MAX_REDELIVERIES, SHARED_DEAD_LETTER_QUEUE, DEAD_LETTER_MAX_LEN
 export { MemoryEventCenter, type MemoryEventCenterOptions } from "./MemoryEventCenter.js";
 export { AmqpEventCenter, DEFAULT_AMQP_URL, type AmqpEventCenterOptions } from "./AmqpEventCenter.js";
 export { createEventCenter, type EventCenterOptions } from "./createEventCenter.js";
-export { topicMatches } from "./topic.js";
+export { topicMatches, keyWord } from "./topic.js";
 export {
   EventBridge,
   type BridgeEngine,
@@ -51,6 +40,5 @@ export {
   type BridgeContext,
   type BridgeStats,
 } from "./EventBridge.js";
-export { attachBus, TRADING_ROUTES, type AttachedBus, type AttachBusOptions } from "./attachBus.js";
 export { TickwireError, isTickwireError, type TickwireErrorCode, type AnyErrorCode } from "../event/errors.js";
 export { BUS_ERRORS } from "./errorCodes.js";

@@ -1,4 +1,4 @@
-import { TickwireError } from "../event/index.js";
+import { TickwireError } from "../event/errors.js";
 
 /** What both centers refuse with once closed. */
 export function closedError(): TickwireError {

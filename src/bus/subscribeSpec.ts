@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
-import { TickwireError } from "../event/index.js";
+import { TickwireError } from "../event/errors.js";
 import { DEFAULT_PREFETCH } from "./BusEvent.js";
 import type { SubscribeSpec } from "./EventCenter.js";
 

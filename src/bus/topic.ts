@@ -56,3 +56,8 @@ function matchFrom(p: string[], pi: number, w: string[], wi: number): boolean {
   }
   return wi === w.length;
 }
+
+/** A routing-key word: dots would split it into two words, so they become underscores. */
+export function keyWord(s: string): string {
+  return s.includes(".") ? s.replaceAll(".", "_") : s;
+}

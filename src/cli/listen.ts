@@ -1,5 +1,5 @@
 import { InvalidArgumentError, type Command } from "commander";
-import { attachBus, type AttachedBus } from "../bus/attachBus.js";
+import { attachBus, type AttachedBus } from "../apps/bus-bridge/attachBus.js";
 import { createEventCenter } from "../bus/createEventCenter.js";
 import { DEFAULT_AMQP_URL } from "../bus/AmqpEventCenter.js";
 import type { BusEvent } from "../bus/BusEvent.js";

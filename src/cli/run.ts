@@ -1,5 +1,5 @@
 import { InvalidArgumentError, type Command } from "commander";
-import { attachBus, type AttachedBus } from "../bus/attachBus.js";
+import { attachBus, type AttachedBus } from "../apps/bus-bridge/attachBus.js";
 import { RiskApp } from "../apps/risk/RiskApp.js";
 import { loadRiskFile } from "../apps/risk/riskFile.js";
 import { SimGateway } from "../gateways/sim/SimGateway.js";

@@ -6,17 +6,35 @@ export class Event<T = unknown, K extends string = string> {
   readonly data: T;
   /** Per-event session context given to `put`/`dispatch`; merged over the engine's global one. */
   context: Readonly<Record<string, unknown>> | undefined;
-  /** @internal Set by dispatch()/submit(): where the results go. Plain `put` leaves it undefined. */
-  job: Pending<unknown> | undefined;
+  /** Set by dispatch()/submit(): the Pending its results settle. Plain `put` leaves it undefined. */
+  result: Pending<unknown> | undefined;
 
   constructor(type: K, data?: T, context?: Readonly<Record<string, unknown>>) {
     this.type = type;
     this.data = data as T;
     this.context = context;
-    this.job = undefined;
+    this.result = undefined;
+  }
+
+  /** @deprecated The old name of `result`. */
+  get job(): Pending<unknown> | undefined {
+    return this.result;
+  }
+
+  set job(pending: Pending<unknown> | undefined) {
+    this.result = pending;
   }
 }
 
+/** Options of a `dispatch`, on an engine, a worker pool or a child process. */
+export interface DispatchOptions {
+  /** Per-event context, merged over the engine's global one; given to handlers as `event.context`
+   * (it must be cloneable when it crosses to a worker or a child process). */
+  context?: Readonly<Record<string, unknown>>;
+  /** A worker pool's or child process's time limit for this call, ms (Infinity: none); an engine
+   * in this process ignores it. */
+  timeoutMs?: number;
+}
 
 /** The timer event, put every `interval` seconds while an engine runs. */
 export const EVENT_TIMER = "eTimer";

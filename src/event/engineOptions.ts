@@ -1,6 +1,46 @@
 import type { Event } from "./Event.js";
 import { TickwireError } from "./errors.js";
-import type { EventEngineOptions, OverflowPolicy } from "./EventEngine.js";
+
+export type OverflowPolicy = "reject" | "drop-oldest" | "conflate";
+
+export interface EventEngineOptions {
+  /** Timer period in seconds (fractions allowed, > 0, finite); `null` for no timer. Default 1, as in vnpy.
+   * Every option is checked at construction: out of range throws TW_EVENT_BAD_OPTION naming it. */
+  interval?: number | null;
+  /** A name for logs, sessions and `listen()` origins (non-empty). Default "engine-N". */
+  name?: string;
+  /** Receives every handler error (also put as an `eHandlerError` event). Default: console.error
+   * unless a handler is registered for `eHandlerError`. */
+  onError?: (error: unknown, info: { event: Event; handler: string }) => void;
+  /** Bound on queued events: an integer >= 1, or Infinity. Default unbounded. */
+  maxQueue?: number;
+  /** What `put` does when `maxQueue` is reached. Default "reject". */
+  overflow?: OverflowPolicy;
+  /** With overflow "conflate": the key under which a newer event replaces a queued one
+   * (e.g. type + symbol). Events with an undefined key are never conflated. Default: the type. */
+  conflateKey?: (event: Event) => string | undefined;
+  /** Time every handler call (costs ~2 clock reads per call): fills `stats().handlerTime.slowest`. */
+  profile?: boolean;
+  /** Report handlers slower than this (ms, >= 0) as `eSlowHandler` events; turns `profile` on. */
+  slowHandlerMs?: number;
+  /** Most events dispatched before yielding to I/O: an integer >= 1. Default 1024. */
+  batchSize?: number;
+  /** Most milliseconds spent in one batch before yielding to I/O (>= 0). Default 4. */
+  batchTimeMs?: number;
+  /** Keep `session()` valid after awaits for every event (enables AsyncLocalStorage, which taxes
+   * every promise in the process). Without it, dispatch()/submit() and events with a context
+   * still get it. Default false. */
+  asyncContext?: boolean;
+  /** The global session context, merged under each event's own. */
+  context?: Record<string, unknown>;
+}
+
+export interface StopOptions {
+  /** Most milliseconds to spend dispatching what is queued (and awaiting async handlers); >= 0,
+   * Infinity for no deadline. What is left after it (queued events, async handlers still running)
+   * is dropped, counted in `stats().abandoned` and reported as TW_EVENT_STOP_DEADLINE. Default 5000. */
+  deadlineMs?: number;
+}
 
 /** Every EventEngine option, checked and with its default filled in. */
 export interface ResolvedEngineOptions {

@@ -1,5 +1,6 @@
 import { Event } from "../event/Event.js";
-import type { AllEvents, EventEngine, EventType } from "../event/EventEngine.js";
+import type { EventEngine } from "../event/EventEngine.js";
+import type { AllEvents, EventType } from "../event/HandlerTable.js";
 import { GatewayStatus, LogLevel, type Exchange } from "./constants.js";
 import {
   EVENT_ACCOUNT,

@@ -1,5 +1,6 @@
 import { Event } from "../event/Event.js";
-import { EventEngine, type EventEngineOptions, type StopOptions } from "../event/EventEngine.js";
+import { EventEngine } from "../event/EventEngine.js";
+import type { EventEngineOptions, StopOptions } from "../event/engineOptions.js";
 import { TickwireError } from "../event/errors.js";
 import type { BaseApp } from "./BaseApp.js";
 import type { BaseEngine, EngineClass } from "./BaseEngine.js";

@@ -24,7 +24,7 @@ describe("AmqpEventCenter without a broker", () => {
   test("connecting to a port where no broker listens fails with TW_BUS_CONNECT", async () => {
     const c = new AmqpEventCenter({ url: "amqp://guest:guest@127.0.0.1:1" });
     await assert.rejects(c.connect(), (e: unknown) => isTickwireError(e, "TW_BUS_CONNECT"));
-    assert.equal(c.health().state, "idle");
+    assert.equal(c.stats().state, "idle");
     await c.close();
   });
 
@@ -36,7 +36,7 @@ describe("AmqpEventCenter without a broker", () => {
       c.publish(new BusEvent({ name: "n", exchange: "Orderbook", data: 3 })),
       (e: unknown) => isTickwireError(e, "TW_BUS_BUFFER_FULL"),
     );
-    assert.equal(c.health().buffered, 3);
+    assert.equal(c.stats().buffered, 3);
     await c.close();
     for (const p of kept) await assert.rejects(p, (e: unknown) => isTickwireError(e, "TW_BUS_CLOSED"));
   });
@@ -129,7 +129,7 @@ describe("AmqpEventCenter on RabbitMQ", { skip: skipRabbit }, () => {
     await Promise.all([1, 2, 3, 4, 5].map((i) => c.publish(new BusEvent({ name: "n", exchange: ex, data: i }))));
     await until(() => got.length >= 6, "the six events");
     assert.deepEqual(got, [0, 1, 2, 3, 4, 5]);
-    assert.ok(c.health().reconnects >= 1, "the center started over on a new connection");
+    assert.ok(c.stats().reconnects >= 1, "the center started over on a new connection");
   });
 
   for (const batchWrites of [true, false]) {
@@ -170,8 +170,8 @@ describe("AmqpEventCenter on RabbitMQ", { skip: skipRabbit }, () => {
     );
     await c.publish(new BusEvent({ name: "n", exchange: ex, data: 1 }));
     await until(() => got === 1, "the event");
-    assert.equal(c.health().state, "connected");
-    assert.equal(c.health().reconnects, 0);
+    assert.equal(c.stats().state, "connected");
+    assert.equal(c.stats().reconnects, 0);
   });
 
   for (const prefetchCount of [1, 10]) {
@@ -192,7 +192,7 @@ describe("AmqpEventCenter on RabbitMQ", { skip: skipRabbit }, () => {
       for (let i = 0; i < 5; i++) await c.publish(new BusEvent({ name: "n", exchange: ex, data: i }));
       await until(() => good.length === 5, "the good events after them");
       const dlq = `${q}.dead-letter`;
-      await until(() => c.health().deadLetters === 2, "both dead letters");
+      await until(() => c.stats().deadLetters === 2, "both dead letters");
       assert.equal(badRuns, 3);
       const letters = [await raw.ch.get(dlq, { noAck: true }), await raw.ch.get(dlq, { noAck: true })];
       const codes = letters.map((m) => (m ? (m.properties.headers?.[HEADER.errorCode] as string) : "none")).sort();
@@ -221,7 +221,7 @@ describe("AmqpEventCenter on RabbitMQ", { skip: skipRabbit }, () => {
     for (const [i, v] of hostile.entries()) {
       raw.ch.sendToQueue(q, aioquantCodec.encode({ name: "n", data: i }), { headers: { [HEADER.attempt]: v } });
     }
-    await until(() => c.health().deadLetters === hostile.length, "every message dead-lettered");
+    await until(() => c.stats().deadLetters === hostile.length, "every message dead-lettered");
     for (const [i, n] of runs.entries()) assert.ok(n >= 1 && n <= 3, `message ${i} ran ${n} times`);
     for (const a of attempts) assert.ok(Number.isInteger(a) && a >= 1 && a <= 3, `delivery.attempt ${a}`);
     assert.equal(runs[0], 3, "a negative count is no count");
@@ -234,10 +234,10 @@ describe("AmqpEventCenter on RabbitMQ", { skip: skipRabbit }, () => {
     let handled = 0;
     const stop = await c.subscribe({ exchange: ex, queue: q }, () => void handled++);
     assert.equal(await closeConnectionsOf([c.nodeId]), 1);
-    await until(() => c.health().state === "reconnecting", "the center to notice");
+    await until(() => c.stats().state === "reconnecting", "the center to notice");
     await stop();
-    assert.equal(c.health().state, "reconnecting");
-    await until(() => c.health().state === "connected", "the reconnect");
+    assert.equal(c.stats().state, "reconnecting");
+    await until(() => c.stats().state === "connected", "the reconnect");
     await c.publish(new BusEvent({ name: "n", exchange: ex, data: 1 }));
     assert.equal((await raw.ch.checkQueue(q)).consumerCount, 0);
     assert.equal((await raw.ch.checkQueue(q)).messageCount, 1, "the event waits in the queue");
@@ -249,14 +249,14 @@ describe("AmqpEventCenter on RabbitMQ", { skip: skipRabbit }, () => {
     const { c, ex, q, raw } = await connectedWithNames({ reconnectDelayMs: 3000 });
     await c.subscribe({ exchange: ex, queue: q }, () => undefined);
     assert.equal(await closeConnectionsOf([c.nodeId]), 1);
-    await until(() => c.health().state === "reconnecting", "the center to notice");
+    await until(() => c.stats().state === "reconnecting", "the center to notice");
     // Another connection now owns a queue of that name, exclusively: declaring or consuming it fails (405).
     await raw.ch.deleteQueue(q);
     await raw.ch.assertQueue(q, { exclusive: true });
     await raw.ch.bindQueue(q, ex, "#"); // so the publish below has a queue to go to
-    await until(() => c.health().state === "connected", "the reconnect");
+    await until(() => c.stats().state === "connected", "the reconnect");
     await c.publish(new BusEvent({ name: "n", exchange: ex, data: 1 }));
-    assert.match(c.health().lastError ?? "", new RegExp(`cannot restore the subscription to "${q}"`));
+    assert.match(c.stats().lastError ?? "", new RegExp(`cannot restore the subscription to "${q}"`));
   });
 
   test("10,000 events published with confirms all arrive though the broker closes both connections mid-stream", { timeout: 120_000 }, async (t) => {
@@ -294,7 +294,7 @@ describe("AmqpEventCenter on RabbitMQ", { skip: skipRabbit }, () => {
     const killing = closeConnectionsOf([pub.nodeId, sub.nodeId]);
     let killed = false;
     void killing.finally(() => (killed = true));
-    while (i < N && !killed && pub.health().state === "connected") {
+    while (i < N && !killed && pub.stats().state === "connected") {
       publish(i++);
       await new Promise((r) => setTimeout(r, 1));
     }
@@ -303,10 +303,10 @@ describe("AmqpEventCenter on RabbitMQ", { skip: skipRabbit }, () => {
     await Promise.all(sent);
     await until(() => received === N, `all ${N} events`, 60_000);
     const duplicates = Array.from(seen).reduce((s, n) => s + Math.max(0, n - 1), 0);
-    t.diagnostic(`duplicates: ${duplicates}, redelivered: ${redelivered}, publisher reconnects: ${pub.health().reconnects}`);
-    assert.ok(pub.health().reconnects >= 1 && sub.health().reconnects >= 1, "both reconnected");
-    assert.equal(pub.health().state, "connected");
-    assert.equal(pub.health().unconfirmed, 0);
-    assert.equal(pub.health().buffered, 0);
+    t.diagnostic(`duplicates: ${duplicates}, redelivered: ${redelivered}, publisher reconnects: ${pub.stats().reconnects}`);
+    assert.ok(pub.stats().reconnects >= 1 && sub.stats().reconnects >= 1, "both reconnected");
+    assert.equal(pub.stats().state, "connected");
+    assert.equal(pub.stats().unconfirmed, 0);
+    assert.equal(pub.stats().buffered, 0);
   });
 });

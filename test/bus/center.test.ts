@@ -12,7 +12,7 @@ import {
   HEADER,
   MemoryEventCenter,
   aioquantCodec,
-  type BusHealth,
+  type BusStats,
   type Delivery,
   type EventCenter,
 } from "../../src/bus/index.js";
@@ -220,10 +220,22 @@ for (const kind of kinds) {
       assert.deepEqual(BusEvent.decode(event.data as Buffer, { exchange: ex, routingKey: "", contentType: delivery.contentType }).data, {
         price: 1,
       });
-      const h: BusHealth = c.health();
+      const h: BusStats = c.stats();
       assert.equal(h.redeliveries, 2);
       assert.equal(h.deadLetters, 1);
       assert.equal(h.handlerErrors, 3);
+    });
+
+    test("health(), the deprecated name of stats(), reports the same counters", async () => {
+      const c = await center();
+      const ex = exchange();
+      const q = queue();
+      let got = 0;
+      await c.subscribe({ exchange: ex, queue: q }, () => void got++);
+      await c.publish(new BusEvent({ name: "n", exchange: ex, routingKey: "k", data: 1 }));
+      await until(() => c.stats().acked === 1, "the one event acked");
+      assert.equal(got, 1);
+      assert.deepEqual(c.health(), c.stats());
     });
 
     test("an x-tw-attempt header set by the publisher (-1000, NaN, huge, a string) never buys more than maxRedeliveries + 1 handler runs", async () => {
@@ -263,7 +275,7 @@ for (const kind of kinds) {
       await until(() => handled.length === 1 && dead.length === 1, "the good event and the dead letter");
       assert.deepEqual(handled, ["after"]);
       assert.equal(dead[0].headers[HEADER.errorCode], "TW_BUS_DECODE");
-      assert.equal(c.health().handlerErrors, 0);
+      assert.equal(c.stats().handlerErrors, 0);
     });
 
     test("handlers that throw never stop consumption", async () => {
@@ -313,7 +325,7 @@ for (const kind of kinds) {
         await c.publish(new BusEvent({ name: "n", exchange: ex, data: i }));
         await sleep(10);
       }
-      assert.equal(c.health().subscriptions, 1);
+      assert.equal(c.stats().subscriptions, 1);
     });
 
     test("competing consumers on one named queue share its messages, each handled once", async () => {
@@ -366,7 +378,7 @@ for (const kind of kinds) {
       const early = kind.make();
       centers.push(early);
       const sent = early.publish(new BusEvent({ name: "n", exchange: ex, data: "early" }));
-      assert.equal(early.health().buffered, 1);
+      assert.equal(early.stats().buffered, 1);
       await early.connect();
       await sent;
       await until(() => got.length === 1, "the early event");
@@ -375,7 +387,7 @@ for (const kind of kinds) {
 
     test("a bad subscription is refused with TW_BUS_SPEC and changes nothing", async () => {
       const c = await center();
-      const before = c.health().subscriptions;
+      const before = c.stats().subscriptions;
       const bad = [{}, { exchange: "" }, { exchange: "E", prefetchCount: 0 }, { queue: "amq.x" }, { exchange: "E", maxRedeliveries: -1 }];
       for (const spec of bad) {
         await assert.rejects(
@@ -383,7 +395,7 @@ for (const kind of kinds) {
           (e: unknown) => isTickwireError(e, "TW_BUS_SPEC"),
         );
       }
-      assert.equal(c.health().subscriptions, before);
+      assert.equal(c.stats().subscriptions, before);
     });
 
     test("a closed center refuses to publish with TW_BUS_CLOSED", async () => {

@@ -49,7 +49,7 @@ describe("AmqpEventCenter across broker restarts", { skip: skipRabbit }, () => {
     let next = 0;
     for (let cycle = 1; cycle <= 10; cycle++) {
       const sent = await whileBrokerDown(async () => {
-        await until(() => pub.health().state === "reconnecting" && sub.health().state === "reconnecting", "both centers to notice");
+        await until(() => pub.stats().state === "reconnecting" && sub.stats().state === "reconnecting", "both centers to notice");
         return Array.from({ length: 200 }, () => {
           const i = next++;
           return pub.publish(new BusEvent({ name: "n", exchange: ex, data: i })).then(() => i);
@@ -64,8 +64,8 @@ describe("AmqpEventCenter across broker restarts", { skip: skipRabbit }, () => {
       );
       assert.equal(confirmed.length, 200, `cycle ${cycle}: every publish confirmed`);
     }
-    t.diagnostic(`publisher unroutable: ${pub.health().unroutable}, reconnects: ${pub.health().reconnects}`);
-    assert.equal(pub.health().unroutable, 0);
+    t.diagnostic(`publisher unroutable: ${pub.stats().unroutable}, reconnects: ${pub.stats().reconnects}`);
+    assert.equal(pub.stats().unroutable, 0);
   });
 
   test("a named queue bound to a default (durable) exchange keeps its binding across a restart while its consumer is away", { timeout: 60_000 }, async () => {
@@ -76,8 +76,8 @@ describe("AmqpEventCenter across broker restarts", { skip: skipRabbit }, () => {
     await first.close(); // the consumer goes away; its queue stays
     const pub = center({ unroutableTimeoutMs: 0 });
     await pub.connect();
-    await whileBrokerDown(() => until(() => pub.health().state === "reconnecting", "the publisher to notice"));
-    await until(() => pub.health().state === "connected", "the publisher to reconnect");
+    await whileBrokerDown(() => until(() => pub.stats().state === "reconnecting", "the publisher to notice"));
+    await until(() => pub.stats().state === "connected", "the publisher to reconnect");
     await pub.publish(new BusEvent({ name: "n", exchange: ex, data: 1 }));
     const raw = await rawChannel();
     try {
@@ -109,10 +109,10 @@ describe("AmqpEventCenter publishes that no queue takes", { skip: skipRabbit }, 
     return { c, ex, q, raw };
   }
 
-  test("a publish no queue takes is sent again and rejected with TW_BUS_UNROUTABLE past unroutableTimeoutMs, counted in health()", async () => {
+  test("a publish no queue takes is sent again and rejected with TW_BUS_UNROUTABLE past unroutableTimeoutMs, counted in stats()", async () => {
     const { c, ex } = await connected({ unroutableTimeoutMs: 300 });
     await assert.rejects(c.publish(new BusEvent({ name: "n", exchange: ex, data: 1 })), (e: unknown) => isTickwireError(e, "TW_BUS_UNROUTABLE"));
-    const h = c.health();
+    const h = c.stats();
     assert.equal(h.unroutable, 1);
     assert.equal(h.buffered, 0);
     assert.equal(h.confirmed, 0);
@@ -123,19 +123,19 @@ describe("AmqpEventCenter publishes that no queue takes", { skip: skipRabbit }, 
     // Declared, and msgpack (no batched compression first): the publish goes out at once.
     await c.declareExchange(ex);
     const sent = c.publish(new BusEvent({ name: "n", exchange: ex, data: 1 }), { codec: "msgpack" });
-    assert.equal(c.health().unconfirmed, 1);
+    assert.equal(c.stats().unconfirmed, 1);
     // Returned by the broker and waiting to be sent again (a confirm for it would have resolved it).
-    await until(() => c.health().buffered === 1 && c.health().unconfirmed === 0, "the publish to come back", 5000);
+    await until(() => c.stats().buffered === 1 && c.stats().unconfirmed === 0, "the publish to come back", 5000);
     await raw.ch.assertQueue(q);
     await raw.ch.bindQueue(q, ex, "#");
     await sent;
     assert.equal((await raw.ch.checkQueue(q)).messageCount, 1);
-    assert.equal(c.health().unroutable, 0);
+    assert.equal(c.stats().unroutable, 0);
   });
 
   test("with mandatory: false a publish no queue takes resolves, as in aioquant", async () => {
     const { c, ex } = await connected({ mandatory: false });
     await c.publish(new BusEvent({ name: "n", exchange: ex, data: 1 }));
-    assert.equal(c.health().confirmed, 1);
+    assert.equal(c.stats().confirmed, 1);
   });
 });

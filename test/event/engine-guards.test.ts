@@ -44,7 +44,7 @@ describe("EventEngine put of what is not an event", () => {
     e.register("a", (ev) => void seen.push(ev.data as number));
     e.start();
     const tampered = new Event("a", 1);
-    (tampered as { job: unknown }).job = { not: "a Pending" };
+    (tampered as { result: unknown }).result = { not: "a Pending" };
     e.put(tampered);
     e.put(new Event("a", 2));
     await e.waitForIdle();

@@ -1,6 +1,6 @@
 import { describe, test, after } from "node:test";
 import assert from "node:assert/strict";
-import { Subprocess, type SubprocessExit } from "../../src/event/workers/Subprocess.js";
+import { Subprocess, type SubprocessExit } from "../../src/workers/Subprocess.js";
 import { TickwireError } from "../../src/event/errors.js";
 import type handlers from "../fixtures/looping-handlers.js";
 
@@ -44,7 +44,7 @@ describe("Subprocess request timeouts", SAFETY, () => {
     assert.equal(await sub.submit("count"), 1, "the new child's module state starts afresh");
     assert.deepEqual(exits, []);
     assert.deepEqual({ timedOut: sub.stats().timedOut, restarts: sub.stats().restarts }, { timedOut: 1, restarts: 1 });
-    const exit = await sub.shutdown();
+    const exit = await sub.stop();
     assert.deepEqual(exit, { code: 0, signal: null, expected: true });
     assert.equal(exits.length, 1);
   });
@@ -95,6 +95,6 @@ describe("Subprocess request timeouts", SAFETY, () => {
     assert.throws(() => subprocess({ requestTimeoutMs: -5 }), { code: "TW_WORKER_BAD_OPTION" });
     const sub = subprocess();
     await assert.rejects(sub.submitWith({ timeoutMs: 0 }, "add", 1, 1).wait(), (err: unknown) => code(err) === "TW_WORKER_BAD_OPTION");
-    await sub.shutdown();
+    await sub.shutdown(); // shutdown(): the deprecated name of stop(), still kept
   });
 });

@@ -1,6 +1,6 @@
 import { describe, test, after } from "node:test";
 import assert from "node:assert/strict";
-import { Subprocess, type SubprocessExit } from "../../src/event/workers/Subprocess.js";
+import { Subprocess, type SubprocessExit } from "../../src/workers/Subprocess.js";
 import { EventEngine } from "../../src/event/EventEngine.js";
 import { spawn } from "node:child_process";
 import { once } from "node:events";
@@ -20,7 +20,7 @@ describe("Subprocess", () => {
     module: MODULE,
     onHandlerError: (error, info) => handlerErrors.push({ error, ...info }),
   });
-  after(() => sub.shutdown());
+  after(() => sub.stop());
 
   test("ready() lists the module's event types and function names", async () => {
     const info = await sub.ready();
@@ -132,7 +132,7 @@ describe("Subprocess ending", () => {
     const sub = new Subprocess<typeof handlers>({ module: MODULE, onExit: (e) => exits.push(e), onHandlerError: () => {} });
     const slow = sub.submit("sleep", 30);
     const dispatched = sub.dispatch("eCalc", 4);
-    const exit = await sub.shutdown();
+    const exit = await sub.stop();
     assert.deepEqual(exit, { code: 0, signal: null, expected: true });
     assert.equal(await slow, 30);
     assert.equal((await dispatched)[0], 16);
@@ -142,7 +142,7 @@ describe("Subprocess ending", () => {
   test("after shutdown starts, new requests reject with TW_WORKER_SUBPROCESS_CLOSED and put throws it", async () => {
     const sub = new Subprocess<typeof handlers>({ module: MODULE });
     await sub.ready();
-    const ending = sub.shutdown();
+    const ending = sub.stop();
     await assert.rejects(sub.submit("add", 1, 1).wait(), (err: unknown) => code(err) === "TW_WORKER_SUBPROCESS_CLOSED");
     assert.throws(() => sub.put("eRecord", 1), (err: unknown) => code(err) === "TW_WORKER_SUBPROCESS_CLOSED");
     assert.equal((await ending).code, 0);
@@ -199,7 +199,7 @@ describe("Subprocess ending", () => {
     const sub = new Subprocess<typeof handlers>({ module: MODULE, startTimeoutMs: Infinity });
     await sub.ready();
     assert.equal(await sub.submit("add", 1, 2), 3);
-    await sub.shutdown();
+    await sub.stop();
   });
 
   test("a module that never finishes loading is killed after startTimeoutMs: ready() rejects with TW_WORKER_SUBPROCESS_START", async () => {

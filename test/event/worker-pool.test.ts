@@ -1,7 +1,7 @@
 import { describe, test, after } from "node:test";
 import assert from "node:assert/strict";
 import { threadId } from "node:worker_threads";
-import { WorkerPool } from "../../src/event/workers/WorkerPool.js";
+import { WorkerPool } from "../../src/workers/WorkerPool.js";
 import { EventEngine } from "../../src/event/EventEngine.js";
 import { isTickwireError, TickwireError } from "../../src/event/errors.js";
 import type handlers from "../fixtures/calc-handlers.js";
@@ -14,7 +14,7 @@ function code(err: unknown): string | undefined {
 
 describe("WorkerPool", () => {
   const pool = new WorkerPool<typeof handlers>({ module: MODULE, threads: 2 });
-  after(() => pool.destroy());
+  after(() => pool.kill());
 
   test("ready() lists the module's event types and function names", async () => {
     const info = await pool.ready();
@@ -129,7 +129,7 @@ describe("WorkerPool routed from an EventEngine", () => {
     const engine = new EventEngine({ interval: null, onError: () => {} });
     after(async () => {
       await engine.stop();
-      await pool.destroy();
+      await pool.kill();
     });
     engine.start();
     const unroute = engine.route(["eCalc"], pool);
@@ -146,7 +146,7 @@ describe("WorkerPool routed from an EventEngine", () => {
 describe("WorkerPool crashes", () => {
   const crashes: TickwireError[] = [];
   const pool = new WorkerPool<typeof handlers>({ module: MODULE, threads: 2, onCrash: (e) => crashes.push(e) });
-  after(() => pool.destroy());
+  after(() => pool.kill());
 
   test("a worker that calls process.exit fails only its own task with TW_WORKER_CRASHED; the task beside it completes", async () => {
     await pool.ready();
@@ -186,7 +186,7 @@ describe("WorkerPool lifecycle", () => {
     const pool = new WorkerPool<typeof handlers>({ module: MODULE, threads: 1 });
     const running = pool.submit("sleep", 20);
     const queued = pool.submit("add", 1, 2);
-    await pool.close();
+    await pool.stop();
     assert.equal(await running, 20);
     assert.equal(await queued, 3);
     await assert.rejects(pool.submit("add", 1, 1).wait(), (err: unknown) => code(err) === "TW_WORKER_CLOSED");
@@ -197,14 +197,14 @@ describe("WorkerPool lifecycle", () => {
     await pool.ready();
     const running = pool.submit("sleep", 10_000);
     const queued = pool.submit("add", 1, 2);
-    await pool.destroy();
+    await pool.kill();
     await assert.rejects(running.wait(), (err: unknown) => code(err) === "TW_WORKER_CLOSED");
     await assert.rejects(queued.wait(), (err: unknown) => code(err) === "TW_WORKER_CLOSED");
   });
 
   test("beyond maxQueue waiting tasks, submit rejects with TW_WORKER_QUEUE_FULL and loses nothing already queued", async () => {
     const pool = new WorkerPool<typeof handlers>({ module: MODULE, threads: 1, maxQueue: 1 });
-    after(() => pool.destroy());
+    after(() => pool.kill());
     await pool.ready();
     const running = pool.submit("sleep", 20);
     const queued = pool.submit("add", 2, 2);
@@ -215,14 +215,14 @@ describe("WorkerPool lifecycle", () => {
 
   test("a module that does not exist makes ready() reject with TW_WORKER_MODULE_LOAD", async () => {
     const pool = new WorkerPool({ module: new URL("../fixtures/no-such-module.ts", import.meta.url), threads: 1 });
-    after(() => pool.destroy());
+    after(() => pool.kill());
     await assert.rejects(pool.ready(), (err: unknown) => code(err) === "TW_WORKER_MODULE_LOAD");
     await assert.rejects(pool.dispatch("eCalc", 1).wait(), (err: unknown) => code(err) === "TW_WORKER_MODULE_LOAD");
   });
 
   test("a module whose default export is not made with defineHandlers is refused with TW_WORKER_MODULE_LOAD", async () => {
     const pool = new WorkerPool({ module: new URL("../fixtures/not-a-handler-module.ts", import.meta.url), threads: 1 });
-    after(() => pool.destroy());
+    after(() => pool.kill());
     await assert.rejects(pool.ready(), (err: unknown) => {
       assert.equal(code(err), "TW_WORKER_MODULE_LOAD");
       assert.match((err as Error).message, /defineHandlers/);

@@ -4,7 +4,7 @@
  */
 import { availableParallelism } from "node:os";
 import { TickwireError } from "../../event/errors.js";
-import type { WorkerPool } from "../../event/workers/WorkerPool.js";
+import type { WorkerPool } from "../../workers/WorkerPool.js";
 import type { BarData } from "../../trader/objects.js";
 import type { StrategySetting } from "../../strategy/CtaTemplate.js";
 import type { BacktestParameters } from "./BacktestingEngine.js";
@@ -141,7 +141,7 @@ export function threadEvaluator(job: OptimizationJob, target: string, threads = 
   // tickwire/apps/backtest for a plain backtest loads no worker library.
   let started: Promise<WorkerPool> | undefined;
   const start = (): Promise<WorkerPool> =>
-    (started ??= import("../../event/workers/WorkerPool.js").then(
+    (started ??= import("../../workers/WorkerPool.js").then(
       ({ WorkerPool }) => new WorkerPool({ module: new URL("./optimizeWorker" + moduleExt(), import.meta.url), threads }),
     ));
   return {
@@ -155,10 +155,10 @@ export function threadEvaluator(job: OptimizationJob, target: string, threads = 
         }),
       ),
     close: async () => {
-      if (started) await (await started).close();
+      if (started) await (await started).stop();
     },
     abort: async () => {
-      if (started) await (await started).destroy();
+      if (started) await (await started).kill();
     },
   };
 }

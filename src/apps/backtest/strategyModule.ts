@@ -1,7 +1,7 @@
 import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { TickwireError } from "../../event/errors.js";
-import { importModule } from "../../event/workers/importModule.js";
+import { importModule } from "../../workers/importModule.js";
 import type { CtaStrategyClass } from "../../strategy/CtaTemplate.js";
 
 export const TW_BACKTEST_STRATEGY_MODULE = "TW_BACKTEST_STRATEGY_MODULE";

@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { TickwireError } from "../../event/errors.js";
-import { importModule } from "../../event/workers/importModule.js";
+import { importModule } from "../../workers/importModule.js";
 import { CtaTemplate, type CtaStrategyClass } from "../../strategy/CtaTemplate.js";
 
 /** Structural, not `instanceof`: a module may import CtaTemplate from src/ while the engine runs from dist/. */

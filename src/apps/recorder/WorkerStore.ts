@@ -2,7 +2,7 @@ import { dirname, extname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import { TickwireError } from "../../event/errors.js";
-import { decodeError, type SerializedError } from "../../event/workers/remoteError.js";
+import { decodeError, type SerializedError } from "../../workers/remoteError.js";
 import type { BarData, TickData } from "../../trader/objects.js";
 import type { RecorderStore } from "./DataRecorderEngine.js";
 import { encodeRows, type EncodedRows } from "./rowCodec.js";

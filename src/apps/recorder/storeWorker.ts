@@ -5,7 +5,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { openDatabase } from "../../data/openDatabase.js";
 import type { Database } from "../../data/types.js";
-import { encodeError } from "../../event/workers/remoteError.js";
+import { encodeError } from "../../workers/remoteError.js";
 import type { StoreReply, StoreRequest } from "./WorkerStore.js";
 import { decodeRows } from "./rowCodec.js";
 

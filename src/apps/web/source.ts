@@ -1,4 +1,4 @@
-import type { EngineStats } from "../../event/EventEngine.js";
+import type { EngineStats } from "../../event/EngineStats.js";
 import type {
   AccountData,
   BarData,

@@ -3,10 +3,10 @@
  * handler module's handlers, answers dispatch/submit requests with their results, and on
  * shutdown stops the engine (draining it) and exits 0. If the parent goes away it exits too.
  */
-import { Event } from "../Event.js";
-import { EventEngine } from "../EventEngine.js";
-import type { Pending } from "../Pending.js";
-import { TickwireError } from "../errors.js";
+import { Event } from "../event/Event.js";
+import { EventEngine } from "../event/EventEngine.js";
+import type { Pending } from "../event/Pending.js";
+import { TickwireError } from "../event/errors.js";
 import { loadHandlerModule, unknownFunction, type HandlerModule } from "./HandlerModule.js";
 import { encodeError } from "./remoteError.js";
 import {

@@ -1,10 +1,10 @@
-import { createEventCenter, type EventCenterOptions } from "./createEventCenter.js";
-import { EventBridge, type BridgeEngine, type InboundRoute, type OutboundRoute } from "./EventBridge.js";
-import type { EventCenter } from "./EventCenter.js";
+import { createEventCenter, type EventCenterOptions } from "../../bus/createEventCenter.js";
+import { EventBridge, type BridgeEngine, type InboundRoute, type OutboundRoute } from "../../bus/EventBridge.js";
+import type { EventCenter } from "../../bus/EventCenter.js";
 
 /**
  * The trading event types and the exchanges they go to (aioquant's names). The strings match
- * src/trader's EVENT_* constants; src/bus does not import trader (layering).
+ * src/trader's EVENT_* constants (kept as strings: importing trader would load the trading core).
  */
 export const TRADING_ROUTES: readonly OutboundRoute[] = [
   { type: "eTick.", exchange: "Orderbook" },

@@ -5,8 +5,8 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { deserialize, serialize } from "node:v8";
-import { Event } from "../Event.js";
-import { TickwireError } from "../errors.js";
+import { Event } from "../event/Event.js";
+import { TickwireError } from "../event/errors.js";
 import { loadHandlerModule, runHandlers, unknownFunction, type HandlerModule, type HandlerModuleInfo } from "./HandlerModule.js";
 import { encodeError } from "./remoteError.js";
 import { isPlainData } from "./plainData.js";

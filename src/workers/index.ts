@@ -1,3 +1,4 @@
+/** tickwire/workers: handlers in worker threads (WorkerPool, on piscina) and in a child process (Subprocess). */
 export {
   defineHandlers,
   isHandlerModule,
@@ -14,7 +15,7 @@ export {
   WorkerPool,
   type WorkerPoolOptions,
   type WorkerPoolStats,
-  type DispatchOptions as WorkerDispatchOptions,
+  type WorkerDispatchOptions,
   type TaskOptions as WorkerTaskOptions,
   type PoolCloseOptions,
 } from "./WorkerPool.js";
@@ -28,3 +29,5 @@ export {
 } from "./Subprocess.js";
 export type { ChildEngineOptions } from "./subprocessProtocol.js";
 export { WORKER_ERRORS } from "./errorCodes.js";
+export { TickwireError, isTickwireError, type TickwireErrorCode, type AnyErrorCode } from "../event/errors.js";
+export type { DispatchOptions } from "../event/Event.js";

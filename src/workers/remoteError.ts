@@ -1,5 +1,5 @@
-import { TickwireError } from "../errors.js";
-import type { TickwireErrorCode } from "../../errorCodes.js";
+import { TickwireError } from "../event/errors.js";
+import type { TickwireErrorCode } from "../errorCodes.js";
 
 /**
  * An error as it crosses a thread or process boundary. Structured clone keeps only the message

@@ -1,4 +1,4 @@
-import type { ErrorCatalogue } from "../../errorCodes.js";
+import type { ErrorCatalogue } from "../errorCodes.js";
 
 /** The error codes of the workers (WorkerPool, Subprocess, handler modules). See docs/errors.md. */
 export const WORKER_ERRORS = {

@@ -1,7 +1,7 @@
 import { pathToFileURL } from "node:url";
 import { isAbsolute, resolve } from "node:path";
-import type { Event } from "../Event.js";
-import { TickwireError } from "../errors.js";
+import type { Event } from "../event/Event.js";
+import { TickwireError } from "../event/errors.js";
 import { importModule } from "./importModule.js";
 
 /**

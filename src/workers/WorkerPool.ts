@@ -2,8 +2,9 @@ import { availableParallelism } from "node:os";
 import { deserialize, serialize } from "node:v8";
 import type { ResourceLimits } from "node:worker_threads";
 import { Piscina } from "piscina";
-import { Pending } from "../Pending.js";
-import { TickwireError } from "../errors.js";
+import { Pending } from "../event/Pending.js";
+import type { DispatchOptions } from "../event/Event.js";
+import { TickwireError } from "../event/errors.js";
 import { entryFile } from "./entryFile.js";
 import { moduleUrl, type HandlerModule, type HandlerModuleInfo, type ModuleLocation } from "./HandlerModule.js";
 import { decodeError, type SerializedError } from "./remoteError.js";
@@ -47,12 +48,10 @@ export interface TaskOptions {
   timeoutMs?: number;
 }
 
-export interface DispatchOptions extends TaskOptions {
-  /** Per-event context, given to the handlers as `event.context` (must be cloneable). */
-  context?: Readonly<Record<string, unknown>>;
-}
+/** @deprecated The engine's `DispatchOptions` (from tickwire/event or tickwire/workers). */
+export type WorkerDispatchOptions = DispatchOptions;
 
-/** How `close()` ends: by default it waits for every task; past `deadlineMs` it ends the rest as `destroy()` does. */
+/** How `stop()` ends: by default it waits for every task; past `deadlineMs` it ends the rest as `kill()` does. */
 export interface PoolCloseOptions {
   deadlineMs?: number;
 }
@@ -218,7 +217,7 @@ export class WorkerPool<H extends HandlerModule = HandlerModule> {
    * with no timeout would hold this for ever: past `deadlineMs` (default: no deadline) the
    * unfinished tasks reject with TW_WORKER_CLOSED and the threads are terminated.
    */
-  async close(options: PoolCloseOptions = {}): Promise<void> {
+  async stop(options: PoolCloseOptions = {}): Promise<void> {
     const deadlineMs = timeoutOption("deadlineMs", options.deadlineMs);
     this.closed = true;
     if (deadlineMs === Infinity) await this.waitForIdle();
@@ -232,10 +231,20 @@ export class WorkerPool<H extends HandlerModule = HandlerModule> {
   }
 
   /** End the threads now; tasks not finished reject with TW_WORKER_CLOSED. */
-  async destroy(): Promise<void> {
+  async kill(): Promise<void> {
     this.closed = true;
     this.destroying = true;
     await this.piscina.destroy();
+  }
+
+  /** @deprecated The old name of `stop()` (a pool runs: start/stop, like the engine and a Subprocess). */
+  close(options: PoolCloseOptions = {}): Promise<void> {
+    return this.stop(options);
+  }
+
+  /** @deprecated The old name of `kill()`. */
+  destroy(): Promise<void> {
+    return this.kill();
   }
 
   private run<T>(task: unknown[], timeoutMs: number | undefined, settle: (reply: unknown[], pending: Pending<T>) => void): Pending<T> {

@@ -1,6 +1,7 @@
 import { fork, type ChildProcess } from "node:child_process";
-import { Pending } from "../Pending.js";
-import { TickwireError } from "../errors.js";
+import { Pending } from "../event/Pending.js";
+import type { DispatchOptions } from "../event/Event.js";
+import { TickwireError } from "../event/errors.js";
 import { entryFile } from "./entryFile.js";
 import { moduleUrl, type HandlerModule, type HandlerModuleInfo, type ModuleLocation } from "./HandlerModule.js";
 import { decodeError, type SerializedError } from "./remoteError.js";
@@ -57,7 +58,7 @@ export interface SubprocessOptions {
 export interface SubprocessExit {
   code: number | null;
   signal: NodeJS.Signals | null;
-  /** True when the child ended because `shutdown()` asked it to. */
+  /** True when the child ended because `stop()` asked it to. */
   expected: boolean;
 }
 
@@ -67,10 +68,8 @@ export interface SubprocessRequestOptions {
   timeoutMs?: number;
 }
 
-export interface SubprocessDispatchOptions extends SubprocessRequestOptions {
-  /** Per-event context, merged over the child engine's global one (must be cloneable). */
-  context?: Record<string, unknown>;
-}
+/** @deprecated The engine's `DispatchOptions` (from tickwire/event or tickwire/workers). */
+export type SubprocessDispatchOptions = DispatchOptions;
 
 export interface SubprocessStats {
   pid: number | undefined;
@@ -211,7 +210,7 @@ export class Subprocess<H extends HandlerModule = HandlerModule> {
    * Dispatch an event on the child's engine. Resolves to the handlers' results in handler order,
    * a failed handler's error (name, message, code, stack kept) in its slot.
    */
-  dispatch(type: string, data?: unknown, options?: SubprocessDispatchOptions): Pending<unknown[]> {
+  dispatch(type: string, data?: unknown, options?: DispatchOptions): Pending<unknown[]> {
     return this.request(REQ_DISPATCH, type, data, options?.context, this.limitOf(options?.timeoutMs)) as Pending<unknown[]>;
   }
 
@@ -236,7 +235,7 @@ export class Subprocess<H extends HandlerModule = HandlerModule> {
   }
 
   /** Put an event on the child's engine, fire and forget. Throws TW_WORKER_SUBPROCESS_EXITED / _CLOSED when it can take no more. */
-  put(type: string, data?: unknown, options?: SubprocessDispatchOptions): void {
+  put(type: string, data?: unknown, options?: DispatchOptions): void {
     const refused = this.refusal();
     if (refused) throw refused;
     this.enqueue(REQ_PUT, 0, type, data, options?.context);
@@ -252,7 +251,7 @@ export class Subprocess<H extends HandlerModule = HandlerModule> {
    * `deadlineMs`, default 5000) and exits with code 0. Past the deadline (plus a grace second)
    * it is killed. Resolves with how it exited.
    */
-  async shutdown(options: { deadlineMs?: number } = {}): Promise<SubprocessExit> {
+  async stop(options: { deadlineMs?: number } = {}): Promise<SubprocessExit> {
     if (this.state === State.Exited) return this.exitInfo!;
     if (this.state !== State.Closing) {
       const deadlineMs = options.deadlineMs ?? 5000;
@@ -267,6 +266,11 @@ export class Subprocess<H extends HandlerModule = HandlerModule> {
   /** Kill the child at once (default SIGTERM). Pending results reject with TW_WORKER_SUBPROCESS_EXITED. */
   kill(signal: NodeJS.Signals = "SIGTERM"): void {
     this.child.kill(signal);
+  }
+
+  /** @deprecated The old name of `stop()`. */
+  shutdown(options: { deadlineMs?: number } = {}): Promise<SubprocessExit> {
+    return this.stop(options);
   }
 
   stats(): SubprocessStats {

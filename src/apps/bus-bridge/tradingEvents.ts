@@ -1,6 +1,6 @@
-// Types only (erased at build): src/bus never loads src/trader at run time.
-import type { AccountData, BarData, OrderData, PositionData, TickData, TradeData } from "../trader/objects.js";
-import { defineBusEvent, type BusEventKind } from "./BusEventKind.js";
+import type { AccountData, BarData, OrderData, PositionData, TickData, TradeData } from "../../trader/objects.js";
+import { defineBusEvent, type BusEventKind } from "../../bus/BusEventKind.js";
+import { keyWord } from "../../bus/topic.js";
 
 /*
  * Event kinds for the trading objects, on aioquant's exchanges and names. The aioquant-named
@@ -22,11 +22,6 @@ export interface AccountRecord {
   gatewayName: string;
   accountid: string;
   [field: string]: unknown;
-}
-
-/** A routing-key word: dots would split it into two words, so they become underscores. */
-export function keyWord(s: string): string {
-  return s.includes(".") ? s.replaceAll(".", "_") : s;
 }
 
 const bySymbol = (d: SymbolRecord): string => `${keyWord(d.gatewayName)}.${keyWord(d.symbol)}`;
