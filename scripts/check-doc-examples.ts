@@ -10,8 +10,9 @@
  * Markers, written after the fence's language (```ts no-run):
  * - `fragment`: not checked at all (a signature or a piece of a larger example); keep them few.
  * - `no-run`: type-checked, not run (needs something a consumer project has not got).
- * - `sigint`: run until every `// prints:` text has appeared (or the first output line), then sent
- *   SIGINT; it must then exit with code 0 (a program that runs until Ctrl+C).
+ * - `sigint`: a program that runs until Ctrl+C (`await main.run()`): once every `// prints:` text
+ *   has appeared and then MainEngine.run()'s log line "Running until SIGINT…", it is sent SIGINT
+ *   and must exit with code 0.
  * A block whose first line is `// name.ts` is a module file of that name, imported by later blocks
  * of the page as "./name.js"; it is type-checked, not run.
  *
@@ -122,7 +123,7 @@ async function runBlock(cwd: string, file: string, b: DocBlock): Promise<string 
         if (k < 0) return false;
         at = k + p.length;
       }
-      return b.prints.length > 0 || out.includes("\n");
+      return out.indexOf("Running until SIGINT", at) >= 0;
     };
     child.stdout.setEncoding("utf8").on("data", (d: string) => {
       out += d;

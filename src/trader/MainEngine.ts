@@ -43,6 +43,12 @@ export interface MainEngineOptions {
   stop?: StopOptions;
 }
 
+/** Options of `MainEngine.run()`. */
+export interface MainEngineRunOptions {
+  /** The signals that end the run. Default: SIGINT and SIGTERM. */
+  signals?: NodeJS.Signals[];
+}
+
 function noop(): void {}
 
 function refusalError(refusal: PreTradeRefusal, more: Record<string, unknown>): TickwireError {
@@ -81,6 +87,8 @@ export class MainEngine {
   private readonly appEngines: BaseEngine[] = [];
   private readonly stopOptions: StopOptions;
   private closing: Promise<void> | undefined;
+  private running: Promise<NodeJS.Signals | "closed"> | undefined;
+  private readonly runWaiters: Array<() => void> = [];
   private preTradeChecks: readonly PreTradeCheck[] = [];
   // Ids of orders refused before any gateway saw them; counted from the start time, so a restarted
   // process does not reuse the ids an earlier one published.
@@ -425,8 +433,61 @@ export class MainEngine {
    * TW_TRADER_CLOSE_FAILED. Calling close() again returns the same promise.
    */
   close(): Promise<void> {
-    this.closing ??= this.closeAll();
+    if (this.closing === undefined) {
+      this.closing = this.closeAll();
+      for (const w of this.runWaiters.splice(0)) w();
+    }
     return this.closing;
+  }
+
+  /**
+   * Keeps the process running until SIGINT or SIGTERM (Ctrl+C, `kill`), then `close()`s
+   * everything in the order above and resolves with the signal; a `close()` called from elsewhere
+   * ends it too (resolving with "closed"). The gateways' own timers do not hold the process (the
+   * sim's are unref'd), so a program that only reacts to events ends with `await main.run()`.
+   * A second signal while closing exits at once (code 130 for SIGINT, 143 for SIGTERM). Calling
+   * run() again returns the same promise.
+   *
+   *   await main.connect({}, "SIM");
+   *   main.eventEngine.register("eTick.", (e) => console.log(e.data.vtSymbol, e.data.lastPrice));
+   *   await main.run();                        // Ctrl+C: closes, then resolves
+   */
+  run(options: MainEngineRunOptions = {}): Promise<NodeJS.Signals | "closed"> {
+    this.running ??= this.runUntilSignal(options);
+    return this.running;
+  }
+
+  private async runUntilSignal(options: MainEngineRunOptions): Promise<NodeJS.Signals | "closed"> {
+    const signals = options.signals ?? ["SIGINT", "SIGTERM"];
+    if (!Array.isArray(signals) || signals.length === 0 || signals.some((s) => typeof s !== "string")) {
+      throw new TickwireError("TW_TRADER_BAD_OPTION", `run({ signals }) takes a non-empty list of signal names such as ["SIGINT", "SIGTERM"]; got ${describeValue(signals)}.`);
+    }
+    const keepAlive = setInterval(noop, 2 ** 31 - 1);
+    let received: NodeJS.Signals | undefined;
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (received !== undefined) {
+        process.exit(signal === "SIGTERM" ? 143 : 130);
+      }
+      received = signal;
+      this.writeLog(`Received ${signal}: closing (send it again to exit at once)`);
+      void this.close().catch(noop);
+    };
+    for (const s of signals) process.on(s, onSignal);
+    this.writeLog(`Running until ${signals.join(" or ")}`);
+    try {
+      // close() from a signal or from anyone else: wait for it, then report why
+      await new Promise<void>((resolve, reject) => {
+        const poll = (): void => {
+          if (this.closing) this.closing.then(resolve, reject);
+          else this.runWaiters.push(poll);
+        };
+        poll();
+      });
+    } finally {
+      clearInterval(keepAlive);
+      for (const s of signals) process.off(s, onSignal);
+    }
+    return received ?? "closed";
   }
 
   private async closeAll(): Promise<void> {
