@@ -1,7 +1,7 @@
 import { Event, EventEngine, TickwireError, type EventEngineOptions, type StopOptions } from "../event/index.js";
 import type { BaseApp } from "./BaseApp.js";
 import type { BaseEngine, EngineClass } from "./BaseEngine.js";
-import type { Awaitable, BaseGateway, GatewayClass, GatewaySetting, TraderEventEngine } from "./BaseGateway.js";
+import type { Awaitable, BaseGateway, GatewayClass, GatewaySetting, GatewaySettingFor, SettingOf, TraderEventEngine } from "./BaseGateway.js";
 import { LogLevel, Status, type Exchange } from "./constants.js";
 import { EVENT_LOG, EVENT_ORDER, type TraderEvents } from "./events.js";
 import { LogEngine, type LogEngineOptions } from "./LogEngine.js";
@@ -225,8 +225,16 @@ export class MainEngine {
    * `await connect()`. A gateway that learns its state later (a remote one) has its own way to wait
    * for it, e.g. RpcGateway.whenSynced().
    */
-  async connect(setting: GatewaySetting, gatewayName: string): Promise<void> {
+  connect<G extends BaseGateway>(setting: SettingOf<G>, gateway: G): Promise<void>;
+  connect<N extends string>(setting: GatewaySettingFor<N>, gatewayName: N): Promise<void>;
+  async connect(setting: GatewaySetting, gatewayOrName: string | BaseGateway): Promise<void> {
+    const gatewayName = typeof gatewayOrName === "object" && gatewayOrName !== null ? gatewayOrName.gatewayName : gatewayOrName;
     const gateway = this.gatewayOrThrow(gatewayName, "connect");
+    if (typeof gatewayOrName === "object" && gatewayOrName !== null && gateway !== gatewayOrName) {
+      throw new TickwireError("TW_TRADER_UNKNOWN_GATEWAY", `connect: the gateway object named "${gatewayName}" is not the one added to this MainEngine: pass what addGateway() returned.`, {
+        details: { gatewayName, action: "connect" },
+      });
+    }
     this.writeLog(`Connecting gateway ${gatewayName}`);
     await gateway.connect(setting);
     // A barrier, not waitForIdle(): a gateway streaming ticks may never leave the queue empty.

@@ -1,1 +1,1 @@
-export { RpcGateway, type RemoteTraderApi, type RemoteSnapshot } from "./RpcGateway.js";
+export { RpcGateway, type RemoteTraderApi, type RemoteSnapshot, type RpcGatewaySetting } from "./RpcGateway.js";

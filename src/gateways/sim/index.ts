@@ -1,4 +1,4 @@
-export { SimGateway } from "./SimGateway.js";
+export { SimGateway, type SimGatewaySetting } from "./SimGateway.js";
 export { SimExchange, type SimExchangeOptions, type SimExchangeListener } from "./SimExchange.js";
 export { SimAccount, SimPosition } from "./SimAccount.js";
 export { SimOrder, type SimOrderInput, type SimTrade } from "./SimOrder.js";
