@@ -95,6 +95,24 @@ export class MainEngine {
   private refusedSeq = Date.now();
 
   constructor(eventEngine?: TraderEventEngine, options: MainEngineOptions = {}) {
+    // Structural, not instanceof: an engine from another copy of tickwire works as well.
+    const ee = eventEngine as unknown as Partial<Record<"register" | "put" | "start", unknown>> | null;
+    if (eventEngine !== undefined && (typeof ee !== "object" || ee === null || typeof ee.register !== "function" || typeof ee.put !== "function" || typeof ee.start !== "function")) {
+      const keys = typeof eventEngine === "object" && eventEngine !== null ? Object.keys(eventEngine) : [];
+      const looksLikeOptions = keys.length > 0 && keys.every((k) => k === "log" || k === "eventEngine" || k === "stop");
+      throw new TickwireError(
+        "TW_TRADER_BAD_OPTION",
+        looksLikeOptions
+          ? `new MainEngine(eventEngine?, options?): the options go second — new MainEngine(undefined, { ${keys.join(", ")}: … }); the first argument is an EventEngine to use, or undefined for a new one.`
+          : `new MainEngine(eventEngine?, options?): the first argument must be an EventEngine (from tickwire/event) or undefined, got ${describeValue(eventEngine)}.`,
+        { details: { argument: "eventEngine" } },
+      );
+    }
+    if (typeof options !== "object" || options === null) {
+      throw new TickwireError("TW_TRADER_BAD_OPTION", `new MainEngine(eventEngine?, options?): options must be an object such as { log: false }, got ${describeValue(options)}.`, {
+        details: { argument: "options" },
+      });
+    }
     this.eventEngine =
       eventEngine ?? new EventEngine<TraderEvents>({ interval: 1, name: "main", ...options.eventEngine });
     this.stopOptions = options.stop ?? {};

@@ -1,6 +1,6 @@
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { EventEngine, isTickwireError } from "../../src/event/index.js";
+import { EventEngine, TickwireError, isTickwireError } from "../../src/event/index.js";
 import {
   BaseEngine,
   Direction,
@@ -203,5 +203,26 @@ describe("MainEngine.close", () => {
     assert.deepEqual(ok.calls, ["close"]);
     assert.equal(main.eventEngine.running, false);
     assert.ok(logs.some((l) => l.level === LogLevel.ERROR && /gateway BROKEN failed: Error: socket stuck/.test(l.msg)));
+  });
+});
+
+describe("MainEngine constructor arguments", () => {
+  test("options passed first (as from JavaScript) are TW_TRADER_BAD_OPTION saying they go second", () => {
+    assert.throws(
+      () => new MainEngine({ log: false } as never),
+      (err: unknown) => {
+        assert.ok(err instanceof TickwireError);
+        assert.equal(err.code, "TW_TRADER_BAD_OPTION");
+        assert.match(err.message, /options go second — new MainEngine\(undefined, \{ log: … \}\)/);
+        return true;
+      },
+    );
+  });
+
+  test("a first argument that is not an event engine, or options that are not an object, are TW_TRADER_BAD_OPTION", () => {
+    for (const bad of [42, "main", null, { register: 1 }]) {
+      assert.throws(() => new MainEngine(bad as never), (err: unknown) => err instanceof TickwireError && err.code === "TW_TRADER_BAD_OPTION" && /must be an EventEngine/.test(err.message));
+    }
+    assert.throws(() => new MainEngine(undefined, 5 as never), (err: unknown) => err instanceof TickwireError && err.code === "TW_TRADER_BAD_OPTION" && /options must be an object/.test(err.message));
   });
 });
