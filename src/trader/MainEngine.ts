@@ -2,7 +2,8 @@ import { Event, EventEngine, TickwireError, type EventEngineOptions, type StopOp
 import type { BaseApp } from "./BaseApp.js";
 import type { BaseEngine, EngineClass } from "./BaseEngine.js";
 import type { Awaitable, BaseGateway, GatewayClass, GatewaySetting, GatewaySettingFor, SettingOf, TraderEventEngine } from "./BaseGateway.js";
-import { LogLevel, Status, type Exchange } from "./constants.js";
+import { LogLevel, Status, type Direction, type Exchange } from "./constants.js";
+import { vtAccountidOf, vtPositionidOf } from "./ids.js";
 import { EVENT_LOG, EVENT_ORDER, type TraderEvents } from "./events.js";
 import { LogEngine, type LogEngineOptions } from "./LogEngine.js";
 import {
@@ -435,6 +436,16 @@ export class MainEngine {
 
   getAllPositions(): PositionData[] {
     return this.oms.getAllPositions();
+  }
+
+  /** The position of `vtSymbol` in `direction` at gateway `gatewayName` (vtPositionidOf builds the id). */
+  getPositionOf(vtSymbol: string, direction: Direction, gatewayName: string): PositionData | undefined {
+    return this.oms.getPosition(vtPositionidOf(gatewayName, vtSymbol, direction));
+  }
+
+  /** The account `accountid` at gateway `gatewayName` (vtAccountidOf builds the id). */
+  getAccountOf(gatewayName: string, accountid: string): AccountData | undefined {
+    return this.oms.getAccount(vtAccountidOf(gatewayName, accountid));
   }
 
   getAllAccounts(): AccountData[] {

@@ -11,3 +11,5 @@ export * from "./MainEngine.js";
 export * from "./requestChecks.js";
 export * from "./BarGenerator.js";
 export * from "./PreTradeCheck.js";
+// The trader layer throws TW_TRADER_* errors: catch and check them without importing tickwire/event.
+export { TickwireError, isTickwireError } from "../event/errors.js";

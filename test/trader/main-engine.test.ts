@@ -226,3 +226,31 @@ describe("MainEngine constructor arguments", () => {
     assert.throws(() => new MainEngine(undefined, 5 as never), (err: unknown) => err instanceof TickwireError && err.code === "TW_TRADER_BAD_OPTION" && /options must be an object/.test(err.message));
   });
 });
+
+describe("MainEngine ids from their parts", () => {
+  test("getPositionOf and getAccountOf find what getPosition and getAccount find by the built id; tickwire/trader has isTickwireError", async () => {
+    const { SimGateway } = await import("../../src/gateways/sim/index.js");
+    const trader = await import("../../src/trader/index.js");
+    const main = new MainEngine(undefined, { log: false });
+    try {
+      main.addGateway(SimGateway);
+      await main.connect({ seed: 2, instruments: "rb2410.SHFE", tickRate: 1 }, "SIM");
+      const vtOrderid = await main.sendOrder(
+        trader.createOrderRequest({ symbol: "rb2410", exchange: trader.Exchange.SHFE, direction: trader.Direction.LONG, offset: trader.Offset.OPEN, type: trader.OrderType.MARKET, volume: 1 }),
+        "SIM",
+      );
+      await main.eventEngine.waitForIdle();
+      assert.equal(main.getOrder(vtOrderid)?.status, trader.Status.ALLTRADED);
+      const pos = main.getPositionOf("rb2410.SHFE", trader.Direction.LONG, "SIM");
+      assert.equal(pos?.volume, 1);
+      assert.equal(pos, main.getPosition(trader.vtPositionidOf("SIM", "rb2410.SHFE", trader.Direction.LONG)));
+      assert.equal(main.getAccountOf("SIM", "PAPER"), main.getAccount("SIM.PAPER"));
+      assert.ok(main.getAccountOf("SIM", "PAPER"));
+      assert.equal(main.getPositionOf("rb2410.SHFE", trader.Direction.SHORT, "SIM")?.volume ?? 0, 0);
+      assert.equal(trader.isTickwireError, isTickwireError);
+      assert.equal(trader.TickwireError, TickwireError);
+    } finally {
+      await main.close();
+    }
+  });
+});
