@@ -241,6 +241,10 @@ describe("MainEngine ids from their parts", () => {
       );
       await main.eventEngine.waitForIdle();
       assert.equal(main.getOrder(vtOrderid)?.status, trader.Status.ALLTRADED);
+      // the sim's trade ids are "T<n>", never of its order ids' form
+      const [trade] = main.getAllTrades();
+      assert.match(trade.vtTradeid, /^SIM\.T\d+$/);
+      assert.match(trade.vtOrderid, /^SIM\.\d+$/);
       const pos = main.getPositionOf("rb2410.SHFE", trader.Direction.LONG, "SIM");
       assert.equal(pos?.volume, 1);
       assert.equal(pos, main.getPosition(trader.vtPositionidOf("SIM", "rb2410.SHFE", trader.Direction.LONG)));
