@@ -102,9 +102,9 @@ function slug(file: string): string {
 }
 
 /** The consumer project: node_modules/tickwire → this repository (its exports), tsx and @types/node for checking and running. */
-function makeConsumer(dir: string): void {
+function makeConsumer(dir: string, tickwire: string): void {
   writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "doc-examples", version: "1.0.0", private: true, type: "module" }, null, 2));
-  link(ROOT, join(dir, "node_modules", "tickwire"));
+  link(tickwire, join(dir, "node_modules", "tickwire"));
   link(join(ROOT, "node_modules", "tsx"), join(dir, "node_modules", "tsx"));
   link(join(ROOT, "node_modules", "@types", "node"), join(dir, "node_modules", "@types", "node"));
 }
@@ -155,24 +155,35 @@ async function runBlock(cwd: string, file: string, b: DocBlock): Promise<string 
 }
 
 /** Check the blocks of the given markdown files (relative to the repository root). */
-export async function checkDocExamples(files: string[], opts: { run?: boolean; keep?: boolean; log?: (s: string) => void } = {}): Promise<CheckResult> {
+export async function checkDocExamples(
+  files: string[],
+  opts: {
+    run?: boolean;
+    keep?: boolean;
+    log?: (s: string) => void;
+    /** The tickwire package the examples import: default this repository; check:pack passes the one installed from the tarball. */
+    tickwire?: string;
+    /** Only the blocks this picks (default all). */
+    filter?: (b: DocBlock) => boolean;
+  } = {},
+): Promise<CheckResult> {
   const log = opts.log ?? (() => {});
   const failures: string[] = [];
   const blocks: DocBlock[] = [];
   for (const f of files) {
     const r = extractBlocks(f, readFileSync(resolve(ROOT, f), "utf8"));
-    blocks.push(...r.blocks);
+    blocks.push(...(opts.filter ? r.blocks.filter(opts.filter) : r.blocks));
     failures.push(...r.errors);
   }
   const fragments = blocks.filter((b) => b.flags.has("fragment"));
   const checked = blocks.filter((b) => !b.flags.has("fragment"));
-  if (!existsSync(join(ROOT, "dist", "index.d.ts"))) {
+  if (opts.tickwire === undefined && !existsSync(join(ROOT, "dist", "index.d.ts"))) {
     failures.push("dist/ is not built: run `npm run build` first (the examples import the package through its exports)");
     return { blocks, fragments, compiled: 0, ran: 0, failures };
   }
   const work = mkdtempSync(join(tmpdir(), "tickwire-doc-examples-"));
   try {
-    makeConsumer(work);
+    makeConsumer(work, opts.tickwire ?? ROOT);
     const fileOf = new Map<DocBlock, string>();
     const byPage = new Map<string, DocBlock[]>();
     for (const b of checked) byPage.set(b.file, [...(byPage.get(b.file) ?? []), b]);

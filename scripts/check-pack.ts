@@ -3,7 +3,8 @@
  * which runs `prepack`, a clean build), checks the tarball ships what the README links (dist, docs,
  * LICENSE, CHANGELOG.md) and that its source maps carry their sources, installs the tarball into a
  * fresh temporary project (`npm install <tgz>`, dependencies from the npm cache when they are there)
- * and imports every subpath listed in "exports" from that project. Run by .ci/run.
+ * imports every subpath listed in "exports" from that project, and compiles (tsc --strict) and runs
+ * the README's first example and its trading example against the installed package. Run by .ci/run.
  *
  * Options: --no-build (pack with --ignore-scripts, the dist/ already built), --keep (leave the
  * temporary project and print where it is).
@@ -13,6 +14,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "no
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
+import { checkDocExamples, extractBlocks, type DocBlock } from "./check-doc-examples.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const args = new Set(process.argv.slice(2));
@@ -70,6 +72,14 @@ try {
   writeFileSync(join(app, "imports.mjs"), script + "\n");
   const run = spawnSync(process.execPath, ["imports.mjs"], { cwd: app, encoding: "utf8", stdio: ["ignore", "inherit", "inherit"] });
   if (run.status !== 0) fail(`importing the subpaths from the installed tarball failed (exit ${run.status})`);
+  // 4. the README's first examples, as a user copies them: the event engine and the trading core
+  // (which runs until SIGINT), compiled with tsc --strict and run against the installed package
+  const readmeFences = extractBlocks("README.md", readFileSync(join(ROOT, "README.md"), "utf8")).blocks.map((b) => b.fence);
+  const firstExamples = (b: DocBlock) => b.file === "README.md" && (b.fence === readmeFences[0] || b.flags.has("sigint"));
+  const docs = await checkDocExamples(["README.md"], { tickwire: join(app, "node_modules", "tickwire"), filter: firstExamples });
+  console.log(`README examples against the installed tarball: ${docs.ran} run (${docs.blocks.map((b) => `README.md:${b.fence}`).join(", ")})`);
+  if (docs.ran < 2) fail(`expected to run the README's first example and its trading example, ran ${docs.ran}`);
+  for (const f of docs.failures) fail(f);
   const bin = spawnSync(join(app, "node_modules", ".bin", "tickwire"), ["--help"], { cwd: app, encoding: "utf8" });
   if (bin.status !== 0 || !/Usage/i.test(bin.stdout)) fail(`the installed "tickwire --help" failed (exit ${bin.status}): ${bin.stderr}`);
 } finally {
