@@ -109,10 +109,10 @@ function makeConsumer(dir: string, tickwire: string): void {
   link(join(ROOT, "node_modules", "@types", "node"), join(dir, "node_modules", "@types", "node"));
 }
 
-async function runBlock(cwd: string, file: string, b: DocBlock): Promise<string | null> {
+async function runBlock(cwd: string, file: string, b: DocBlock, env: Record<string, string> = {}): Promise<string | null> {
   const where = `${b.file}:${b.fence + 1} (block at ${b.file}:${b.fence})`;
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", file], { cwd, env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--import", "tsx", file], { cwd, env: { ...process.env, ...env, NO_COLOR: "1", FORCE_COLOR: "0" }, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     let err = "";
     let signalled = false;
@@ -165,6 +165,8 @@ export async function checkDocExamples(
     tickwire?: string;
     /** Only the blocks this picks (default all). */
     filter?: (b: DocBlock) => boolean;
+    /** More environment for the runs (e.g. TICKWIRE_AMQP_URL, so the bus examples use RabbitMQ). */
+    env?: Record<string, string>;
   } = {},
 ): Promise<CheckResult> {
   const log = opts.log ?? (() => {});
@@ -233,7 +235,7 @@ export async function checkDocExamples(
       const worker = async () => {
         for (let b = queue.shift(); b; b = queue.shift()) {
           const f = fileOf.get(b)!;
-          const failure = await runBlock(dirname(f), basename(f), b);
+          const failure = await runBlock(dirname(f), basename(f), b, opts.env);
           ran++;
           log(`${failure ? "FAIL" : "ok  "} run ${b.file}:${b.fence}`);
           if (failure) failures.push(failure);

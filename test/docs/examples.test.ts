@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { checkDocExamples, docFiles, extractBlocks } from "../../scripts/check-doc-examples.js";
+import { AMQP_URL, skipRabbit } from "../bus/rabbit.js";
 
 describe("doc examples", () => {
   test("the extractor reads markers, module names and // prints: comments, with the fence line", () => {
@@ -54,7 +55,10 @@ describe("doc examples", () => {
   });
 
   test("every ```ts block of README.md and docs/ type-checks and the runnable ones run as written", { timeout: 600_000 }, async () => {
-    const r = await checkDocExamples(docFiles());
+    // The bus examples take TICKWIRE_AMQP_URL (memory:// without it): on RabbitMQ when it is up
+    // (in CI it must be: test/bus/rabbit.ts fails loudly), in memory otherwise.
+    if (skipRabbit) console.log(`doc examples: the bus examples run in memory; ${skipRabbit}`);
+    const r = await checkDocExamples(docFiles(), skipRabbit ? {} : { env: { TICKWIRE_AMQP_URL: AMQP_URL } });
     assert.deepEqual(r.failures, [], `doc examples failed:\n${r.failures.join("\n")}`);
     assert.ok(r.ran > 0);
     console.log(`doc examples: ${r.blocks.length} blocks, ${r.blocks.length - r.fragments.length} type-checked, ${r.ran} run; fragments: ${r.fragments.map((f) => `${f.file}:${f.fence}`).join(", ")}`);
