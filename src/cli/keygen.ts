@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { dirname, relative, resolve } from "node:path";
 import { writeKeyPair } from "../rpc/curve.js";
 
 export interface KeygenOptions {
@@ -9,6 +10,10 @@ export interface KeygenOptions {
 export function keygen(name: string, opts: KeygenOptions): void {
   const { pair, publicFile, secretFile } = writeKeyPair(opts.dir, name);
   process.stdout.write(`public key ${pair.publicKey}\nwrote ${publicFile} (give it to the other side)\nwrote ${secretFile} (keep it private, mode 600)\n`);
+  // The default ./keys sits in the project: say so, before a secret key is committed with it.
+  process.stderr.write(
+    `tickwire keygen: the secret key is in ${resolve(dirname(secretFile))}; keep it out of version control (add "${relative(process.cwd(), resolve(dirname(secretFile))) || "."}/" to .gitignore, or use --dir outside the project).\n`,
+  );
 }
 
 export function register(program: Command): void {

@@ -14,6 +14,8 @@ export interface ListenOptions {
   key: string[];
   queue?: string;
   json: boolean;
+  /** Print each event's data in full (default: zero and empty fields left out, cut to the line width). */
+  full: boolean;
   count?: number;
   sim: boolean;
 }
@@ -31,7 +33,24 @@ function positiveInteger(value: string): number {
   return n;
 }
 
-function line(event: BusEvent, delivery: Delivery, json: boolean): string {
+/** Default width of a compact line when stdout is not a terminal. */
+export const COMPACT_WIDTH = 200;
+
+/**
+ * An event's data for one readable line: fields that are 0, "", null, false or empty left out
+ * (a tick has some forty, most of them zero on a quiet book), the rest as JSON, cut to `width`
+ * characters with "…".
+ */
+export function compactData(data: unknown, width: number): string {
+  const drop = (v: unknown): boolean => v === 0 || v === "" || v === null || v === false || (Array.isArray(v) && v.length === 0);
+  const slim = typeof data === "object" && data !== null && !Array.isArray(data) && !Buffer.isBuffer(data)
+    ? Object.fromEntries(Object.entries(data).filter(([, v]) => !drop(v)))
+    : data;
+  const text = JSON.stringify(slim) ?? String(slim);
+  return text.length > width ? `${text.slice(0, Math.max(1, width - 1))}…` : text;
+}
+
+function line(event: BusEvent, delivery: Delivery, json: boolean, full = true): string {
   if (json) {
     return JSON.stringify({
       exchange: event.exchange,
@@ -42,7 +61,10 @@ function line(event: BusEvent, delivery: Delivery, json: boolean): string {
       data: event.data,
     });
   }
-  return `${event.exchange} ${event.routingKey} ${event.name} ${JSON.stringify(event.data)}`;
+  const head = `${event.exchange} ${event.routingKey} ${event.name} `;
+  if (full) return head + JSON.stringify(event.data);
+  const width = (process.stdout.isTTY ? process.stdout.columns : 0) || COMPACT_WIDTH;
+  return head + compactData(event.data, Math.max(40, width - head.length));
 }
 
 /** Starts a quiet paper exchange in this process publishing to `url` (for `--sim`). */
@@ -92,7 +114,7 @@ export async function listen(opts: ListenOptions): Promise<void> {
     { exchange: opts.exchange, routingKey: keys, queue: opts.queue, prefetchCount: 100, noAck: opts.queue === undefined },
     (event, delivery) => {
       if (closing) return;
-      process.stdout.write(line(event, delivery, opts.json) + "\n");
+      process.stdout.write(line(event, delivery, opts.json, opts.full) + "\n");
       if (++seen === opts.count) void shutdown("--count reached");
     },
   );
@@ -109,7 +131,8 @@ export function register(program: Command): void {
     .option("--exchange <name>", "exchange to bind to: Orderbook, Kline, Trade, Order, Position, Asset, or your own", "Orderbook")
     .option("--key <pattern>", "binding key, * = one word, # = any (repeatable; default #)", collect)
     .option("--queue <name>", "consume a named durable queue (acknowledged; events wait while you are away) instead of a private one")
-    .option("--json", "print JSON lines", false)
+    .option("--json", "print JSON lines (every field)", false)
+    .option("--full", "print each event's data in full (default: zero and empty fields left out, cut to the line width)", false)
     .option("--count <n>", "exit after n events", positiveInteger)
     .option("--sim", "also run the paper exchange in this process, publishing to the same bus", false)
     .action(async (opts: ListenOptions) => {

@@ -47,12 +47,14 @@ function decimalsOf(step: number): number {
   return 8;
 }
 
-function num(v: number, decimals: number): string {
-  return v.toLocaleString("en-US", { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+export function num(v: number, decimals: number): string {
+  // A value that rounds to zero shows as 0.00, never -0.00.
+  const r = Math.round(v * 10 ** decimals) / 10 ** decimals;
+  return (r === 0 ? 0 : v).toLocaleString("en-US", { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
 }
 
-function signed(v: number, decimals: number): string {
-  return (v > 0 ? "+" : "") + num(v, decimals);
+export function signed(v: number, decimals: number): string {
+  return (Math.round(v * 10 ** decimals) > 0 ? "+" : "") + num(v, decimals);
 }
 
 function time(ms: number): string {
@@ -80,14 +82,18 @@ export function renderView(main: MainEngine, stats: ViewStats, options: ViewOpti
   const lines: string[] = [];
   const title = options.title ?? "tickwire";
   const gateways = main.getAllGatewayNames().join(", ") || "no gateway";
-  lines.push(`${title} · ${gateways} · ${time(stats.now)} UTC · ${num(stats.eventsPerSecond, 0)} events/s · queue ${stats.queueDepth}`);
+  const ticks = main.getAllTicks().sort((a, b) => a.vtSymbol.localeCompare(b.vtSymbol));
+  // The market's clock (a sim run may start in 2024): the time of the latest tick, as in the TIME
+  // column; the wall clock only until the first tick.
+  const marketTime = ticks.reduce((m, t) => Math.max(m, t.datetime), 0);
+  const clock = marketTime > 0 ? `market time ${time(marketTime)} UTC` : `${time(stats.now)} UTC`;
+  lines.push(`${title} · ${gateways} · ${clock} · ${num(stats.eventsPerSecond, 0)} events/s · queue ${stats.queueDepth}`);
   lines.push("");
 
   const decimals = (vtSymbol: string) => {
     const c = main.getContract(vtSymbol);
     return c ? decimalsOf(c.priceTick) : 2;
   };
-  const ticks = main.getAllTicks().sort((a, b) => a.vtSymbol.localeCompare(b.vtSymbol));
   lines.push(`${pad("INSTRUMENT", 18)}${lpad("LAST", 12)}${lpad("BID", 12)}${lpad("ASK", 12)}${lpad("CHANGE", 12)}${lpad("%", 9)}${lpad("VOLUME", 14)}  TIME`);
   if (ticks.length === 0) lines.push("  (no market data yet)");
   for (const t of ticks) {
@@ -139,9 +145,10 @@ export function renderView(main: MainEngine, stats: ViewStats, options: ViewOpti
     lines.push(...section());
   }
   const logCount = options.logs ?? 3;
-  if (logCount > 0 && stats.logs.length > 0) {
+  if (logCount > 0) {
     lines.push("");
-    lines.push("LOG");
+    lines.push("LOG (wall clock, UTC)");
+    if (stats.logs.length === 0) lines.push("  (nothing logged yet)");
     for (const l of stats.logs.slice(-logCount)) lines.push(`  ${time(l.datetime)} ${pad(l.level, 7)} ${l.gatewayName}: ${l.msg}`);
   }
   return lines;
@@ -157,7 +164,8 @@ export function startView(main: MainEngine, options: ViewOptions = {}): () => vo
   const tty = options.tty ?? out.isTTY === true;
   const interval = options.interval ?? (tty ? 500 : 2000);
   const ee = main.eventEngine;
-  const logs: LogData[] = [];
+  // Seeded with what was logged before the view started (connecting, the exchange opening).
+  const logs: LogData[] = main.logEngine?.recent().slice(-20) ?? [];
   const onLog = (e: { data: LogData }) => {
     logs.push(e.data);
     if (logs.length > 20) logs.shift();

@@ -1,4 +1,6 @@
 import { Event } from "../event/Event.js";
+import { TickwireError } from "../event/errors.js";
+import type { TickwireErrorCode } from "../errorCodes.js";
 import type { EventEngine } from "../event/EventEngine.js";
 import type { AllEvents, EventType } from "../event/HandlerTable.js";
 import { GatewayStatus, LogLevel, type Exchange } from "./constants.js";
@@ -39,6 +41,45 @@ export type Awaitable<T> = T | Promise<T>;
  * outside the program, so gateways validate them in `connect`.
  */
 export type GatewaySetting = Readonly<Record<string, unknown>>;
+
+/**
+ * The connect settings of gateways by their default name, so `mainEngine.connect(setting, "SIM")`
+ * is typed. A gateway module adds its own (tickwire/gateways/sim adds SIM, tickwire/gateways/rpc
+ * adds RPC):
+ *
+ *   declare module "tickwire/trader" { interface GatewaySettingsByName { MY: MyGatewaySetting } }
+ *
+ * A name not listed here takes any GatewaySetting (the gateway still checks it at run time).
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface GatewaySettingsByName {}
+
+/** The settings a gateway's `connect` takes. */
+export type SettingOf<G> = G extends { connect(setting: infer S): unknown } ? NonNullable<S> : GatewaySetting;
+
+/** The settings of the gateway named `N` (see GatewaySettingsByName), else any GatewaySetting. */
+export type GatewaySettingFor<N extends string> = N extends keyof GatewaySettingsByName ? GatewaySettingsByName[N] : GatewaySetting;
+
+/**
+ * Refuses a setting key the gateway does not know (a typo such as `sed` for `seed` would
+ * otherwise run silently with the default): throws TickwireError `code` naming the key and the
+ * known ones.
+ */
+export function refuseUnknownSettings(setting: unknown, known: readonly string[], code: TickwireErrorCode, gatewayName: string): void {
+  if (setting === undefined) return;
+  if (typeof setting !== "object" || setting === null || Array.isArray(setting)) {
+    throw new TickwireError(code, `The settings of gateway ${gatewayName} must be an object such as { ${known[0] ?? "key"}: … }, got ${setting === null ? "null" : Array.isArray(setting) ? "an array" : typeof setting}.`, {
+      details: { known: [...known] },
+    });
+  }
+  for (const key of Object.keys(setting)) {
+    if (!known.includes(key)) {
+      throw new TickwireError(code, `Unknown setting "${key}" for gateway ${gatewayName}: the known settings are ${known.join(", ")}.`, {
+        details: { setting: key, known: [...known] },
+      });
+    }
+  }
+}
 
 /** The engine type gateways and engines of the trading domain run on. */
 export type TraderEventEngine = EventEngine<TraderEvents>;

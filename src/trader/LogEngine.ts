@@ -63,6 +63,9 @@ export class LogEngine extends BaseEngine {
   private readonly types = new Set<string>();
   private stampMs = 0;
   private closed = false;
+  private readonly recentLogs: LogData[] = [];
+  /** How many of the latest log records `recent()` keeps. */
+  static readonly RECENT = 50;
 
   constructor(mainEngine: MainEngine, eventEngine: TraderEventEngine, options: LogEngineOptions = {}) {
     super(mainEngine, eventEngine, LogEngine.engineName);
@@ -118,9 +121,16 @@ export class LogEngine extends BaseEngine {
   /** Writes one log record now (what the eLog handler does). */
   write(log: LogData): void {
     if (this.closed) return;
+    this.recentLogs.push(log);
+    if (this.recentLogs.length > LogEngine.RECENT) this.recentLogs.shift();
     const level = PINO_LEVEL[log.level] ?? "info";
     this.stampMs = typeof log.datetime === "number" ? log.datetime : Date.now();
     this.logger[level]({ source: log.gatewayName }, String(log.msg));
+  }
+
+  /** The latest log records written (at most LogEngine.RECENT, oldest first), e.g. for a view started late. */
+  recent(): LogData[] {
+    return [...this.recentLogs];
   }
 
   override close(): void {

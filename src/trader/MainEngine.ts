@@ -4,8 +4,9 @@ import type { EventEngineOptions, StopOptions } from "../event/engineOptions.js"
 import { TickwireError } from "../event/errors.js";
 import type { BaseApp } from "./BaseApp.js";
 import type { BaseEngine, EngineClass } from "./BaseEngine.js";
-import type { Awaitable, BaseGateway, GatewayClass, GatewaySetting, TraderEventEngine } from "./BaseGateway.js";
-import { LogLevel, Status, type Exchange } from "./constants.js";
+import type { Awaitable, BaseGateway, GatewayClass, GatewaySetting, GatewaySettingFor, SettingOf, TraderEventEngine } from "./BaseGateway.js";
+import { LogLevel, Status, type Direction, type Exchange } from "./constants.js";
+import { vtAccountidOf, vtPositionidOf } from "./ids.js";
 import { EVENT_LOG, EVENT_ORDER, type TraderEvents } from "./events.js";
 import { LogEngine, type LogEngineOptions } from "./LogEngine.js";
 import {
@@ -47,6 +48,12 @@ export interface MainEngineOptions {
   stop?: StopOptions;
 }
 
+/** Options of `MainEngine.run()`. */
+export interface MainEngineRunOptions {
+  /** The signals that end the run. Default: SIGINT and SIGTERM. */
+  signals?: NodeJS.Signals[];
+}
+
 function noop(): void {}
 
 function refusalError(refusal: PreTradeRefusal, more: Record<string, unknown>): TickwireError {
@@ -86,12 +93,32 @@ export class MainEngine {
   private readonly appEngines: BaseEngine[] = [];
   private readonly stopOptions: StopOptions;
   private closing: Promise<void> | undefined;
+  private running: Promise<NodeJS.Signals | "closed"> | undefined;
+  private readonly runWaiters: Array<() => void> = [];
   private preTradeChecks: readonly PreTradeCheck[] = [];
   // Ids of orders refused before any gateway saw them; counted from the start time, so a restarted
   // process does not reuse the ids an earlier one published.
   private refusedSeq = Date.now();
 
   constructor(eventEngine?: TraderEventEngine, options: MainEngineOptions = {}) {
+    // Structural, not instanceof: an engine from another copy of tickwire works as well.
+    const ee = eventEngine as unknown as Partial<Record<"register" | "put" | "start", unknown>> | null;
+    if (eventEngine !== undefined && (typeof ee !== "object" || ee === null || typeof ee.register !== "function" || typeof ee.put !== "function" || typeof ee.start !== "function")) {
+      const keys = typeof eventEngine === "object" && eventEngine !== null ? Object.keys(eventEngine) : [];
+      const looksLikeOptions = keys.length > 0 && keys.every((k) => k === "log" || k === "eventEngine" || k === "stop");
+      throw new TickwireError(
+        "TW_TRADER_BAD_OPTION",
+        looksLikeOptions
+          ? `new MainEngine(eventEngine?, options?): the options go second — new MainEngine(undefined, { ${keys.join(", ")}: … }); the first argument is an EventEngine to use, or undefined for a new one.`
+          : `new MainEngine(eventEngine?, options?): the first argument must be an EventEngine (from tickwire/event) or undefined, got ${describeValue(eventEngine)}.`,
+        { details: { argument: "eventEngine" } },
+      );
+    }
+    if (typeof options !== "object" || options === null) {
+      throw new TickwireError("TW_TRADER_BAD_OPTION", `new MainEngine(eventEngine?, options?): options must be an object such as { log: false }, got ${describeValue(options)}.`, {
+        details: { argument: "options" },
+      });
+    }
     this.eventEngine =
       eventEngine ?? new EventEngine<TraderEvents>({ interval: 1, name: "main", ...options.eventEngine });
     this.stopOptions = options.stop ?? {};
@@ -222,8 +249,16 @@ export class MainEngine {
    * `await connect()`. A gateway that learns its state later (a remote one) has its own way to wait
    * for it, e.g. RpcGateway.whenSynced().
    */
-  async connect(setting: GatewaySetting, gatewayName: string): Promise<void> {
+  connect<G extends BaseGateway>(setting: SettingOf<G>, gateway: G): Promise<void>;
+  connect<N extends string>(setting: GatewaySettingFor<N>, gatewayName: N): Promise<void>;
+  async connect(setting: GatewaySetting, gatewayOrName: string | BaseGateway): Promise<void> {
+    const gatewayName = typeof gatewayOrName === "object" && gatewayOrName !== null ? gatewayOrName.gatewayName : gatewayOrName;
     const gateway = this.gatewayOrThrow(gatewayName, "connect");
+    if (typeof gatewayOrName === "object" && gatewayOrName !== null && gateway !== gatewayOrName) {
+      throw new TickwireError("TW_TRADER_UNKNOWN_GATEWAY", `connect: the gateway object named "${gatewayName}" is not the one added to this MainEngine: pass what addGateway() returned.`, {
+        details: { gatewayName, action: "connect" },
+      });
+    }
     this.writeLog(`Connecting gateway ${gatewayName}`);
     await gateway.connect(setting);
     // A barrier, not waitForIdle(): a gateway streaming ticks may never leave the queue empty.
@@ -408,6 +443,16 @@ export class MainEngine {
     return this.oms.getAllPositions();
   }
 
+  /** The position of `vtSymbol` in `direction` at gateway `gatewayName` (vtPositionidOf builds the id). */
+  getPositionOf(vtSymbol: string, direction: Direction, gatewayName: string): PositionData | undefined {
+    return this.oms.getPosition(vtPositionidOf(gatewayName, vtSymbol, direction));
+  }
+
+  /** The account `accountid` at gateway `gatewayName` (vtAccountidOf builds the id). */
+  getAccountOf(gatewayName: string, accountid: string): AccountData | undefined {
+    return this.oms.getAccount(vtAccountidOf(gatewayName, accountid));
+  }
+
   getAllAccounts(): AccountData[] {
     return this.oms.getAllAccounts();
   }
@@ -430,8 +475,61 @@ export class MainEngine {
    * TW_TRADER_CLOSE_FAILED. Calling close() again returns the same promise.
    */
   close(): Promise<void> {
-    this.closing ??= this.closeAll();
+    if (this.closing === undefined) {
+      this.closing = this.closeAll();
+      for (const w of this.runWaiters.splice(0)) w();
+    }
     return this.closing;
+  }
+
+  /**
+   * Keeps the process running until SIGINT or SIGTERM (Ctrl+C, `kill`), then `close()`s
+   * everything in the order above and resolves with the signal; a `close()` called from elsewhere
+   * ends it too (resolving with "closed"). The gateways' own timers do not hold the process (the
+   * sim's are unref'd), so a program that only reacts to events ends with `await main.run()`.
+   * A second signal while closing exits at once (code 130 for SIGINT, 143 for SIGTERM). Calling
+   * run() again returns the same promise.
+   *
+   *   await main.connect({}, "SIM");
+   *   main.eventEngine.register("eTick.", (e) => console.log(e.data.vtSymbol, e.data.lastPrice));
+   *   await main.run();                        // Ctrl+C: closes, then resolves
+   */
+  run(options: MainEngineRunOptions = {}): Promise<NodeJS.Signals | "closed"> {
+    this.running ??= this.runUntilSignal(options);
+    return this.running;
+  }
+
+  private async runUntilSignal(options: MainEngineRunOptions): Promise<NodeJS.Signals | "closed"> {
+    const signals = options.signals ?? ["SIGINT", "SIGTERM"];
+    if (!Array.isArray(signals) || signals.length === 0 || signals.some((s) => typeof s !== "string")) {
+      throw new TickwireError("TW_TRADER_BAD_OPTION", `run({ signals }) takes a non-empty list of signal names such as ["SIGINT", "SIGTERM"]; got ${describeValue(signals)}.`);
+    }
+    const keepAlive = setInterval(noop, 2 ** 31 - 1);
+    let received: NodeJS.Signals | undefined;
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (received !== undefined) {
+        process.exit(signal === "SIGTERM" ? 143 : 130);
+      }
+      received = signal;
+      this.writeLog(`Received ${signal}: closing (send it again to exit at once)`);
+      void this.close().catch(noop);
+    };
+    for (const s of signals) process.on(s, onSignal);
+    this.writeLog(`Running until ${signals.join(" or ")}`);
+    try {
+      // close() from a signal or from anyone else: wait for it, then report why
+      await new Promise<void>((resolve, reject) => {
+        const poll = (): void => {
+          if (this.closing) this.closing.then(resolve, reject);
+          else this.runWaiters.push(poll);
+        };
+        poll();
+      });
+    } finally {
+      clearInterval(keepAlive);
+      for (const s of signals) process.off(s, onSignal);
+    }
+    return received ?? "closed";
   }
 
   private async closeAll(): Promise<void> {

@@ -33,5 +33,6 @@ export {
 } from "./requestChecks.js";
 export * from "./BarGenerator.js";
 export * from "./PreTradeCheck.js";
+// The trader layer throws TW_TRADER_* errors: catch and check them without importing tickwire/event.
 export { TickwireError, isTickwireError, type TickwireErrorCode, type AnyErrorCode } from "../event/errors.js";
 export { TRADER_ERRORS } from "./errorCodes.js";

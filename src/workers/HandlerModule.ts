@@ -2,7 +2,7 @@ import { pathToFileURL } from "node:url";
 import { isAbsolute, resolve } from "node:path";
 import type { Event } from "../event/Event.js";
 import { TickwireError } from "../event/errors.js";
-import { importModule } from "./importModule.js";
+import { importModule, type ImportTrace } from "./importModule.js";
 
 /**
  * A handler run away from the main thread. It gets the same `Event` an engine handler gets, so
@@ -92,10 +92,30 @@ export function moduleUrl(location: ModuleLocation): string {
 /** Import a handler module and check its default export. */
 export async function loadHandlerModule(url: string): Promise<HandlerModule> {
   let mod: { default?: unknown };
+  const trace: ImportTrace = { tried: [] };
   try {
-    mod = (await importModule(url)) as { default?: unknown };
+    mod = (await importModule(url, trace)) as { default?: unknown };
   } catch (cause) {
-    throw new TickwireError("TW_WORKER_MODULE_LOAD", `Could not import the handler module ${url}: check the path and that it loads on its own (a .ts module needs tsx installed, or compile it to .js).`, { cause });
+    const details = { url, tried: trace.tried, found: trace.found ?? null };
+    if (trace.found === undefined) {
+      throw new TickwireError(
+        "TW_WORKER_MODULE_LOAD",
+        `Could not find the handler module: looked for ${trace.tried.join(" and ")}. Check the path (a URL such as new URL("./handlers.js", import.meta.url), or a path from the current directory ${process.cwd()}).`,
+        { cause, details },
+      );
+    }
+    if (trace.tsx === false) {
+      throw new TickwireError(
+        "TW_WORKER_MODULE_LOAD",
+        `Could not import the handler module ${trace.found}: it is TypeScript and tsx could not be loaded. Install tsx (npm i -D tsx) and run with --import tsx, or compile the module to .js.`,
+        { cause, details },
+      );
+    }
+    throw new TickwireError(
+      "TW_WORKER_MODULE_LOAD",
+      `Could not import the handler module ${trace.found}: it failed while loading (${(cause as Error)?.message ?? String(cause)}). Check that it loads on its own.`,
+      { cause, details },
+    );
   }
   if (!isHandlerModule(mod.default)) {
     throw new TickwireError(

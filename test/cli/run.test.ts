@@ -19,12 +19,24 @@ describe("tickwire run", () => {
     assert.match(out, /ACCOUNT\n +SIM\.PAPER +balance +1,000,000\.00/);
     assert.match(out, /events\/s/);
     assert.match(out, /ORDERS \(0 active of 0\)/);
+    // what was logged before the view started (connecting, the exchange opening) is in its LOG section
+    assert.match(out, /LOG \(wall clock, UTC\)\n(?: {2}\d\d:\d\d:\d\d [A-Z]+ +\S+: [^\n]*\n)*? {2}\d\d:\d\d:\d\d INFO +SIM: Paper exchange open/);
     assert.match(run.stderr(), /SIGINT, closed/);
+  });
+
+  test("the header shows the market's time, the one of the TIME column, not the wall clock", GUARD, async () => {
+    const run = tickwire("run", "--no-demo-orders", "--instruments", "rb2410.SHFE", "--start", "2024-06-03T09:30:00Z", "--tick-rate", "20");
+    const m = await run.until(/market time (\d\d:\d\d:\d\d) UTC[^]*?\nrb2410\.SHFE [^\n]* (\d\d:\d\d:\d\d)\n/);
+    run.child.kill("SIGINT");
+    assert.equal((await run.exit).code, 0);
+    assert.equal(m[1], m[2]);
+    assert.match(m[1], /^09:3\d:\d\d$/);
   });
 
   test("with demo orders, orders, trades and positions appear", GUARD, async () => {
     const run = tickwire("run", "--seed", "4", "--tick-rate", "20");
-    await run.until(/TRADES \([1-9]\d*\)\n {2}\d\d:\d\d:\d\d SIM\.\d+/);
+    // trade ids (SIM.T1) are never of an order id's form (SIM.12)
+    await run.until(/TRADES \([1-9]\d*\)\n {2}\d\d:\d\d:\d\d SIM\.T\d+ +\w+ [^\n]*\(order SIM\.\d+\)/);
     await run.until(/POSITIONS\n {2}(?!\(flat\))\S+ +(LONG|SHORT|NET)/);
     run.child.kill("SIGINT");
     const { code } = await run.exit;

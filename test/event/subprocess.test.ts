@@ -192,6 +192,22 @@ describe("Subprocess ending", () => {
     assert.equal((await sub.exited).code, 1);
   });
 
+  test("a .js URL with no .js file but a .ts next to it loads the .ts (as WorkerPool does)", async () => {
+    const sub = new Subprocess<typeof handlers>({ module: new URL("../fixtures/calc-handlers.js", import.meta.url) });
+    assert.equal(await sub.submit("add", 2, 3), 5);
+    assert.equal((await sub.shutdown()).code, 0);
+  });
+
+  test("a module found nowhere: TW_SUBPROCESS_START says the .js and .ts paths looked for", async () => {
+    const sub = new Subprocess({ module: new URL("../fixtures/no-such-module.js", import.meta.url) });
+    await assert.rejects(sub.ready(), (err: unknown) => {
+      assert.equal(code(err), "TW_SUBPROCESS_START");
+      assert.match((err as Error).message, /looked for \S*no-such-module\.js and \S*no-such-module\.ts/);
+      return true;
+    });
+    assert.equal((await sub.exited).code, 1);
+  });
+
   test("startTimeoutMs must be a positive number of milliseconds or Infinity", async () => {
     for (const bad of [0, -1, Number.NaN, 2 ** 31]) {
       assert.throws(() => new Subprocess({ module: MODULE, startTimeoutMs: bad }), (err: unknown) => isTickwireError(err, "TW_WORKER_BAD_OPTION"));

@@ -220,6 +220,25 @@ describe("WorkerPool lifecycle", () => {
     await assert.rejects(pool.dispatch("eCalc", 1).wait(), (err: unknown) => code(err) === "TW_WORKER_MODULE_LOAD");
   });
 
+  test("a .js URL with no .js file but a .ts next to it loads the .ts (as Subprocess does)", async () => {
+    const pool = new WorkerPool<typeof handlers>({ module: new URL("../fixtures/calc-handlers.js", import.meta.url), threads: 1 });
+    after(() => pool.destroy());
+    assert.ok((await pool.ready()).functions.includes("add"));
+    assert.equal(await pool.submit("add", 2, 3), 5);
+  });
+
+  test("a module found nowhere: TW_WORKER_MODULE_LOAD names the .js and .ts paths looked for, and no tsx hint", async () => {
+    const pool = new WorkerPool({ module: new URL("../fixtures/no-such-module.js", import.meta.url), threads: 1 });
+    after(() => pool.destroy());
+    await assert.rejects(pool.ready(), (err: unknown) => {
+      assert.equal(code(err), "TW_WORKER_MODULE_LOAD");
+      const msg = (err as Error).message;
+      assert.match(msg, /looked for \S*no-such-module\.js and \S*no-such-module\.ts/);
+      assert.doesNotMatch(msg, /tsx/);
+      return true;
+    });
+  });
+
   test("a module whose default export is not made with defineHandlers is refused with TW_WORKER_MODULE_LOAD", async () => {
     const pool = new WorkerPool({ module: new URL("../fixtures/not-a-handler-module.ts", import.meta.url), threads: 1 });
     after(() => pool.kill());

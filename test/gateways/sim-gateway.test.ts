@@ -80,6 +80,7 @@ describe("SimGateway", () => {
     const main = new MainEngine(undefined, { log: false });
     engines.push(main);
     main.addGateway(SimGateway);
+    // @ts-expect-error a string for a number: refused at run time too
     await assert.rejects(main.connect({ tickRate: "fast" }, "SIM"), { code: "TW_SIM_BAD_OPTION" });
     await assert.rejects(main.connect({ instruments: "XX.SHFE" }, "SIM"), { code: "TW_SIM_UNKNOWN_INSTRUMENT" });
   });
@@ -234,6 +235,7 @@ describe("SimGateway", () => {
     const main = new MainEngine(undefined, { log: false });
     engines.push(main);
     main.addGateway(SimGateway);
+    // @ts-expect-error a string for a number: refused at run time too
     await assert.rejects(main.connect({ seed: "x" }, "SIM"), { code: "TW_SIM_BAD_OPTION" });
     await main.eventEngine.waitForIdle();
     const status = main.getGatewayStatus("SIM");

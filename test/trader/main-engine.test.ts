@@ -1,6 +1,6 @@
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { EventEngine, isTickwireError } from "../../src/event/index.js";
+import { EventEngine, TickwireError, isTickwireError } from "../../src/event/index.js";
 import {
   BaseEngine,
   Direction,
@@ -203,5 +203,58 @@ describe("MainEngine.close", () => {
     assert.deepEqual(ok.calls, ["close"]);
     assert.equal(main.eventEngine.running, false);
     assert.ok(logs.some((l) => l.level === LogLevel.ERROR && /gateway BROKEN failed: Error: socket stuck/.test(l.msg)));
+  });
+});
+
+describe("MainEngine constructor arguments", () => {
+  test("options passed first (as from JavaScript) are TW_TRADER_BAD_OPTION saying they go second", () => {
+    assert.throws(
+      () => new MainEngine({ log: false } as never),
+      (err: unknown) => {
+        assert.ok(err instanceof TickwireError);
+        assert.equal(err.code, "TW_TRADER_BAD_OPTION");
+        assert.match(err.message, /options go second — new MainEngine\(undefined, \{ log: … \}\)/);
+        return true;
+      },
+    );
+  });
+
+  test("a first argument that is not an event engine, or options that are not an object, are TW_TRADER_BAD_OPTION", () => {
+    for (const bad of [42, "main", null, { register: 1 }]) {
+      assert.throws(() => new MainEngine(bad as never), (err: unknown) => err instanceof TickwireError && err.code === "TW_TRADER_BAD_OPTION" && /must be an EventEngine/.test(err.message));
+    }
+    assert.throws(() => new MainEngine(undefined, 5 as never), (err: unknown) => err instanceof TickwireError && err.code === "TW_TRADER_BAD_OPTION" && /options must be an object/.test(err.message));
+  });
+});
+
+describe("MainEngine ids from their parts", () => {
+  test("getPositionOf and getAccountOf find what getPosition and getAccount find by the built id; tickwire/trader has isTickwireError", async () => {
+    const { SimGateway } = await import("../../src/gateways/sim/index.js");
+    const trader = await import("../../src/trader/index.js");
+    const main = new MainEngine(undefined, { log: false });
+    try {
+      main.addGateway(SimGateway);
+      await main.connect({ seed: 2, instruments: "rb2410.SHFE", tickRate: 1 }, "SIM");
+      const vtOrderid = await main.sendOrder(
+        trader.createOrderRequest({ symbol: "rb2410", exchange: trader.Exchange.SHFE, direction: trader.Direction.LONG, offset: trader.Offset.OPEN, type: trader.OrderType.MARKET, volume: 1 }),
+        "SIM",
+      );
+      await main.eventEngine.waitForIdle();
+      assert.equal(main.getOrder(vtOrderid)?.status, trader.Status.ALLTRADED);
+      // the sim's trade ids are "T<n>", never of its order ids' form
+      const [trade] = main.getAllTrades();
+      assert.match(trade.vtTradeid, /^SIM\.T\d+$/);
+      assert.match(trade.vtOrderid, /^SIM\.\d+$/);
+      const pos = main.getPositionOf("rb2410.SHFE", trader.Direction.LONG, "SIM");
+      assert.equal(pos?.volume, 1);
+      assert.equal(pos, main.getPosition(trader.vtPositionidOf("SIM", "rb2410.SHFE", trader.Direction.LONG)));
+      assert.equal(main.getAccountOf("SIM", "PAPER"), main.getAccount("SIM.PAPER"));
+      assert.ok(main.getAccountOf("SIM", "PAPER"));
+      assert.equal(main.getPositionOf("rb2410.SHFE", trader.Direction.SHORT, "SIM")?.volume ?? 0, 0);
+      assert.equal(trader.isTickwireError, isTickwireError);
+      assert.equal(trader.TickwireError, TickwireError);
+    } finally {
+      await main.close();
+    }
   });
 });

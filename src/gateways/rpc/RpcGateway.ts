@@ -1,7 +1,7 @@
 import { TickwireError } from "../../event/errors.js";
 import { RpcClient, type RemoteApi } from "../../rpc/RpcClient.js";
 import { isZ85Key } from "../../rpc/curve.js";
-import { BaseGateway, type GatewaySetting, type TraderEventEngine } from "../../trader/BaseGateway.js";
+import { BaseGateway, refuseUnknownSettings, type GatewaySetting, type TraderEventEngine } from "../../trader/BaseGateway.js";
 import {
   EVENT_ACCOUNT,
   EVENT_CONTRACT,
@@ -36,6 +36,30 @@ interface Buffered {
   topic: string;
   data: unknown;
   seq: number;
+}
+
+/** The connect settings of RpcGateway; every one is optional (defaults in RpcGateway.defaultSetting). */
+export type RpcGatewaySetting = {
+  /** The server's request address ("tcp://127.0.0.1:2014"). */
+  reqAddress?: string;
+  /** The server's publication address ("tcp://127.0.0.1:4102"). */
+  subAddress?: string;
+  /** Milliseconds per call (30,000). */
+  timeout?: number;
+  /** Milliseconds without a heartbeat before the server counts as gone (10,000). */
+  heartbeatTolerance?: number;
+  /** A CURVE server's public key (Z85, from tickwire keygen). */
+  serverKey?: string;
+  /** This client's CURVE public key. */
+  publicKey?: string;
+  /** This client's CURVE secret key. */
+  secretKey?: string;
+};
+
+declare module "../../trader/BaseGateway.js" {
+  interface GatewaySettingsByName {
+    RPC: RpcGatewaySetting;
+  }
 }
 
 /**
@@ -94,7 +118,8 @@ export class RpcGateway extends BaseGateway {
    * Connects (ZeroMQ connects in the background, so the server may come up later) and returns.
    * State arrives once the server answers: await `whenSynced()` to wait for it.
    */
-  async connect(setting: GatewaySetting = {}): Promise<void> {
+  async connect(setting: RpcGatewaySetting = {}): Promise<void> {
+    refuseUnknownSettings(setting, Object.keys(RpcGateway.defaultSetting), "TW_RPC_GATEWAY_BAD_OPTION", this.gatewayName);
     if (this.client) return;
     const s = { ...RpcGateway.defaultSetting, ...setting };
     const reqAddress = stringSetting(s, "reqAddress");

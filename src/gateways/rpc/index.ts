@@ -1,4 +1,4 @@
-export { RpcGateway } from "./RpcGateway.js";
+export { RpcGateway, type RpcGatewaySetting } from "./RpcGateway.js";
 export {
   TRADER_RPC_METHODS,
   TRADER_RPC_TOPICS,

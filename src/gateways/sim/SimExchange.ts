@@ -251,7 +251,8 @@ export class SimExchange implements MatchingSink {
     const commission = this.account.applyFill(order, price, volume);
     if (order.position) this.dirtyPositions.add(order.position);
     this.accountDirty = true;
-    this.listener?.onTrade({ tradeid: String(++this.tradeCount), order, price, volume, time: order.market!.time, commission });
+    // "T1", "T2", …: never the form of an order id ("1", "2", …), so SIM.T7 is plainly a trade, SIM.7 an order.
+    this.listener?.onTrade({ tradeid: `T${++this.tradeCount}`, order, price, volume, time: order.market!.time, commission });
   }
 
   update(order: SimOrder): void {

@@ -1,5 +1,5 @@
 import { TickwireError } from "../../event/errors.js";
-import { BaseGateway, type GatewaySetting, type TraderEventEngine } from "../../trader/BaseGateway.js";
+import { BaseGateway, refuseUnknownSettings, type GatewaySetting, type TraderEventEngine } from "../../trader/BaseGateway.js";
 import { Exchange, Interval, LogLevel } from "../../trader/constants.js";
 import { vtOrderidOf, vtTradeidOf } from "../../trader/ids.js";
 import {
@@ -56,6 +56,30 @@ function instrumentsSetting(setting: GatewaySetting): readonly SimInstrument[] {
     });
   }
   throw badSetting("instruments", 'a comma-separated list of vtSymbols ("rb2410.SHFE,BTCUSDT.BINANCE") or a list of instruments', v);
+}
+
+/** The connect settings of SimGateway; every one is optional (defaults in SimGateway.defaultSetting). */
+export type SimGatewaySetting = {
+  /** Seed of the market's random walk (1): the same seed and startTime give the same market. */
+  seed?: number;
+  /** Ticks per second per instrument (2). */
+  tickRate?: number;
+  /** The account's starting balance (1,000,000). */
+  capital?: number;
+  /** "" = every DEFAULT_INSTRUMENTS entry; "rb2410.SHFE,BTCUSDT.BINANCE"; or vtSymbols and SimInstrument objects. */
+  instruments?: string | ReadonlyArray<string | SimInstrument>;
+  /** Epoch ms of the first tick; 0 = now. */
+  startTime?: number;
+  /** The account id ("PAPER"). */
+  accountid?: string;
+  /** Milliseconds between account and position pushes with fresh P&L (1000). */
+  markInterval?: number;
+};
+
+declare module "../../trader/BaseGateway.js" {
+  interface GatewaySettingsByName {
+    SIM: SimGatewaySetting;
+  }
 }
 
 /**
@@ -118,7 +142,8 @@ export class SimGateway extends BaseGateway {
   }
 
   /** Builds the market from `setting`, pushes contracts and the account, and starts the tick clock. */
-  async connect(setting: GatewaySetting = {}): Promise<void> {
+  async connect(setting: SimGatewaySetting = {}): Promise<void> {
+    refuseUnknownSettings(setting, Object.keys(SimGateway.defaultSetting), "TW_SIM_BAD_OPTION", this.gatewayName);
     if (this.sim) await this.close();
     this.onConnecting();
     let sim: SimExchange;

@@ -1,4 +1,4 @@
-export { SimGateway } from "./SimGateway.js";
+export { SimGateway, type SimGatewaySetting } from "./SimGateway.js";
 export { SimExchange, type SimExchangeOptions, type SimExchangeListener } from "./SimExchange.js";
 export type { SimAccount, SimPosition } from "./SimAccount.js";
 export type { SimOrder, SimOrderInput, SimTrade } from "./SimOrder.js";
