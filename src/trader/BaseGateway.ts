@@ -1,6 +1,7 @@
 import { Event } from "../event/Event.js";
 import { TickwireError } from "../event/errors.js";
 import type { TickwireErrorCode } from "../errorCodes.js";
+import type { AnyErrorCode } from "../event/errors.js";
 import type { EventEngine } from "../event/EventEngine.js";
 import type { AllEvents, EventType } from "../event/HandlerTable.js";
 import { GatewayStatus, LogLevel, type Exchange } from "./constants.js";
@@ -65,16 +66,16 @@ export type GatewaySettingFor<N extends string> = N extends keyof GatewaySetting
  * otherwise run silently with the default): throws TickwireError `code` naming the key and the
  * known ones.
  */
-export function refuseUnknownSettings(setting: unknown, known: readonly string[], code: TickwireErrorCode, gatewayName: string): void {
+export function refuseUnknownSettings(setting: unknown, known: readonly string[], code: AnyErrorCode, gatewayName: string): void {
   if (setting === undefined) return;
   if (typeof setting !== "object" || setting === null || Array.isArray(setting)) {
-    throw new TickwireError(code, `The settings of gateway ${gatewayName} must be an object such as { ${known[0] ?? "key"}: … }, got ${setting === null ? "null" : Array.isArray(setting) ? "an array" : typeof setting}.`, {
+    throw new TickwireError(code as TickwireErrorCode, `The settings of gateway ${gatewayName} must be an object such as { ${known[0] ?? "key"}: … }, got ${setting === null ? "null" : Array.isArray(setting) ? "an array" : typeof setting}.`, {
       details: { known: [...known] },
     });
   }
   for (const key of Object.keys(setting)) {
     if (!known.includes(key)) {
-      throw new TickwireError(code, `Unknown setting "${key}" for gateway ${gatewayName}: the known settings are ${known.join(", ")}.`, {
+      throw new TickwireError(code as TickwireErrorCode, `Unknown setting "${key}" for gateway ${gatewayName}: the known settings are ${known.join(", ")}.`, {
         details: { setting: key, known: [...known] },
       });
     }

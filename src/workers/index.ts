@@ -30,4 +30,4 @@ export {
 export type { ChildEngineOptions } from "./subprocessProtocol.js";
 export { WORKER_ERRORS } from "./errorCodes.js";
 export { TickwireError, isTickwireError, type TickwireErrorCode, type AnyErrorCode } from "../event/errors.js";
-export type { DispatchOptions } from "../event/Event.js";
+export { Event, type DispatchOptions } from "../event/Event.js";
