@@ -347,3 +347,21 @@ describe("CcxtGateway against the Binance emulator", () => {
     assert.match(order(h, id)!.statusMsg, /no API key/);
   });
 });
+
+test("ccxt is loaded lazily: no module of src imports it at load time", async () => {
+  const { readdirSync, readFileSync, statSync } = await import("node:fs");
+  const { join } = await import("node:path");
+  const files: string[] = [];
+  const walk = (d: string) => {
+    for (const f of readdirSync(d)) {
+      const p = join(d, f);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (p.endsWith(".ts")) files.push(p);
+    }
+  };
+  walk("src");
+  const staticImport = /^\s*(?:import|export)\s+(?!type\b)[^;]*from\s+["']ccxt["']/m;
+  const offenders = files.filter((f) => staticImport.test(readFileSync(f, "utf8")));
+  assert.deepEqual(offenders, []);
+  assert.match(readFileSync("src/gateways/ccxt/CcxtGateway.ts", "utf8"), /import\("ccxt"\)/);
+});
