@@ -1,16 +1,16 @@
-import { InvalidArgumentError, type Command } from "commander";
+import { InvalidArgumentError, Option, type Command } from "commander";
 import type { Event } from "../event/index.js";
 import { attachBus, type AttachedBus } from "../bus/index.js";
 import { RiskApp, loadRiskFile } from "../apps/risk/index.js";
-import { SimGateway } from "../gateways/sim/index.js";
 import { MainEngine, createSubscribeRequest } from "../trader/index.js";
 import { DataRecorderApp, WorkerStore, type DataRecorderEngine } from "../apps/recorder/index.js";
 import { startDemoOrders } from "./demo.js";
 import { startStrategies, strategyLines } from "./strategies.js";
 import type { CtaEngine } from "../apps/cta/index.js";
 import { startView } from "./view.js";
+import { connectRunGateway, gatewayChoice, type GatewayOptions } from "./runGateway.js";
 
-export interface RunOptions {
+export interface RunOptions extends GatewayOptions {
   seed: number;
   tickRate: number;
   instruments?: string;
@@ -152,16 +152,13 @@ export async function runPaperTrading(opts: RunOptions): Promise<void> {
     if (e.code === "EPIPE") void shutdown("EPIPE");
   });
 
-  const gateway = main.addGateway(SimGateway);
-  await main.connect(
-    { seed: opts.seed, tickRate: opts.tickRate, capital: opts.capital, instruments: opts.instruments ?? "", startTime: opts.start ?? 0 },
-    gateway.gatewayName,
-  );
+  // The paper exchange, or a crypto exchange through ccxt (--gateway ccxt): src/cli/runGateway.ts.
+  const gateway = await connectRunGateway(main, opts);
   // A signal during start-up has closed the gateway and run the stops already: start nothing
   // more (a view started now would leave the terminal in its alternate screen).
   if (closing) return;
   if (recorder && opts.record !== undefined) {
-    const known = new Set(gateway.exchange.markets.map((m) => m.vtSymbol));
+    const known = new Set(gateway.instruments.map((m) => m.vtSymbol));
     const symbols = opts.record;
     const unknown = symbols.filter((vt) => !known.has(vt));
     if (unknown.length > 0) {
@@ -174,11 +171,12 @@ export async function runPaperTrading(opts: RunOptions): Promise<void> {
       if (opts.recordTicks) recorder.addTickRecording(vt);
     }
   }
-  for (const m of gateway.exchange.markets) {
-    await main.subscribe(createSubscribeRequest({ symbol: m.instrument.symbol, exchange: m.instrument.exchange }), gateway.gatewayName);
+  for (const m of gateway.instruments) {
+    await main.subscribe(createSubscribeRequest({ symbol: m.symbol, exchange: m.exchange }), gateway.gatewayName);
   }
   if (closing) return;
-  if (opts.demoOrders) stops.push(startDemoOrders(main, gateway.gatewayName));
+  // Demonstration orders only on paper: never real orders nobody asked for.
+  if (opts.demoOrders && gateway.paper) stops.push(startDemoOrders(main, gateway.gatewayName));
   let cta: CtaEngine | undefined;
   if (opts.strategies !== undefined) {
     try {
@@ -209,7 +207,7 @@ export async function runPaperTrading(opts: RunOptions): Promise<void> {
   }
   if (closing) return;
   if (!opts.json) {
-    const title = `tickwire run · paper exchange, seed ${opts.seed}${opts.demoOrders ? " · demo orders on" : ""} · Ctrl+C to quit${webLine ? ` · ${webLine}` : ""}`;
+    const title = `tickwire run · ${gateway.label}${opts.demoOrders && gateway.paper ? " · demo orders on" : ""} · Ctrl+C to quit${webLine ? ` · ${webLine}` : ""}`;
     const ctaEngine = cta;
     stops.push(startView(main, { title, ...(ctaEngine ? { sections: [() => strategyLines(ctaEngine)], logs: 6 } : {}) }));
   }
@@ -236,6 +234,12 @@ export function register(program: Command): void {
     .option("--web", "also serve the web trader (prints its URL with the access token on its own line)", false)
     .option("--web-port <n>", "port of the web trader (0 picks a free one)", integer, 8600)
     .option("--web-host <host>", "address of the web trader; not loopback only with TICKWIRE_WEB_PASSWORD_HASH set", "127.0.0.1")
+    .option("--gateway <name>", 'the market: "sim" (the paper exchange) or "ccxt" (a crypto exchange; keys from TICKWIRE_CCXT_KEY / TICKWIRE_CCXT_SECRET)', gatewayChoice, "sim")
+    .option("--exchange <id>", "with --gateway ccxt: the ccxt exchange id (binance, okx, bybit, …)", "binance")
+    .option("--sandbox", "with --gateway ccxt: trade on the exchange's testnet", false)
+    .option("--market-type <type>", "with --gateway ccxt: spot or swap", "spot")
+    .option("--ccxt-symbols <list>", 'with --gateway ccxt: the markets to load and subscribe, e.g. "BTC/USDT,ETH/USDT" (default BTC/USDT,ETH/USDT)')
+    .addOption(new Option("--ccxt-url <url>", "with --gateway ccxt: a Binance-compatible base URL (tests: the local emulator)").hideHelp())
     .action(async (opts: RunOptions) => {
       await runPaperTrading(opts);
     });

@@ -20,6 +20,7 @@ import { createHmac } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { WebSocketServer, type WebSocket } from "ws";
+import { binanceUrlsAt } from "../../src/gateways/ccxt/venues.js";
 
 export interface EmulatorSymbol {
   symbol: string;
@@ -174,16 +175,7 @@ export class BinanceEmulator {
 
   /** The `urls` override that points ccxt's binance (REST and pro) at this emulator. */
   ccxtUrls(): Record<string, unknown> {
-    const rest = `${this.httpUrl}/api/v3`;
-    return {
-      api: {
-        public: rest,
-        private: rest,
-        v1: `${this.httpUrl}/api/v1`,
-        sapi: `${this.httpUrl}/sapi/v1`,
-        ws: { spot: `${this.wsUrl}/ws`, margin: `${this.wsUrl}/ws`, "ws-api": { spot: `${this.wsUrl}/ws-api/v3` } },
-      },
-    };
+    return binanceUrlsAt(this.httpUrl);
   }
 
   async close(): Promise<void> {

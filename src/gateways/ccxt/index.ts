@@ -16,4 +16,4 @@ export {
   TW_CCXT_EXCHANGE,
   TW_CCXT_NOT_CONNECTED,
 } from "./errors.js";
-export { CCXT_EXCHANGES, SymbolMap, exchangeCodeOf, safeId, type MappedMarket } from "./venues.js";
+export { CCXT_EXCHANGES, SymbolMap, binanceUrlsAt, exchangeCodeOf, safeId, type MappedMarket } from "./venues.js";

@@ -84,3 +84,21 @@ export class SymbolMap {
 export function safeId(id: string): string {
   return id.includes(ID_SEPARATOR) ? id.split(ID_SEPARATOR).join("_") : id;
 }
+
+/**
+ * The ccxt `urls` override that points binance spot (REST and WebSocket) at `base`
+ * ("http://127.0.0.1:9000"): a local emulator or a proxy that speaks Binance's API.
+ */
+export function binanceUrlsAt(base: string): Record<string, unknown> {
+  const http = base.replace(/\/+$/, "");
+  const ws = http.replace(/^http/, "ws");
+  return {
+    api: {
+      public: `${http}/api/v3`,
+      private: `${http}/api/v3`,
+      v1: `${http}/api/v1`,
+      sapi: `${http}/sapi/v1`,
+      ws: { spot: `${ws}/ws`, margin: `${ws}/ws`, "ws-api": { spot: `${ws}/ws-api/v3` } },
+    },
+  };
+}
