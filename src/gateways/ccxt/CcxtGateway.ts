@@ -485,7 +485,9 @@ export class CcxtGateway extends BaseGateway {
     void this.runLoop(`ticker ${req.vtSymbol}`, gen, async () => {
       const t = await ex.watchTicker(unified, tickerParams);
       if (this.gen !== gen) return;
-      state.ticker = t;
+      // The watch resolves with the ticker of the frame that found it pending; frames parsed in the
+      // same read since then are in ccxt's cache: take the latest (the book is updated in place).
+      state.ticker = (ex.tickers as Record<string, Ticker | undefined>)[unified] ?? t;
       this.onStreamUpdate(state);
     }, { onDown });
     void this.runLoop(`book ${req.vtSymbol}`, gen, async () => {
