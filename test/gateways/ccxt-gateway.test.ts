@@ -270,6 +270,30 @@ describe("CcxtGateway against the Binance emulator", () => {
     await main.close();
   });
 
+  test("an order whose answer is lost on the network is found by its client order id, not doubled", async () => {
+    const h = await harness();
+    h.emu.failNext(1, "lost", "/api/v3/order");
+    const id = await send(h, { direction: Direction.LONG, type: OrderType.LIMIT, volume: 0.1, price: 96 });
+    await until(() => h.logs.some((m) => m.includes("looking it up by its client order id")), "the lookup");
+    await until(() => order(h, id)?.status === Status.NOTTRADED, "the order found");
+    // Found by its client order id: from the stream's report, or the REST lookup, whichever is first.
+    assert.equal(h.emu.orders.size, 1, "placed once");
+    assert.equal(order(h, id)!.orderid, h.emu.orderByClientId(order(h, id)!.orderid)?.clientOrderId);
+    // With the streams down only the REST lookup can find it.
+    h.emu.setStreamsDown(true);
+    h.emu.failNext(1, "lost", "/api/v3/order");
+    const gets = h.emu.requests.filter((r) => r === "GET /api/v3/order").length;
+    const id2 = await send(h, { direction: Direction.LONG, type: OrderType.LIMIT, volume: 0.1, price: 95 });
+    await until(() => order(h, id2)?.status === Status.NOTTRADED, "the second order found over REST");
+    assert.ok(h.emu.requests.filter((r) => r === "GET /api/v3/order").length > gets);
+    assert.equal(h.emu.orders.size, 2);
+    h.emu.setStreamsDown(false);
+    // One that never reached the exchange is REJECTED after the lookup.
+    h.emu.failNext(1, "429", "/api/v3/order");
+    const refused = await send(h, { direction: Direction.LONG, type: OrderType.LIMIT, volume: 0.1, price: 96 });
+    await until(() => order(h, refused)?.status === Status.REJECTED, "the refusal");
+  });
+
   test("auth errors: a wrong secret (-1022) and an unknown key (-2015) are TW_CCXT_AUTH without the keys", async () => {
     const emu = await BinanceEmulator.start({ apiKey: TEST_KEY, secret: TEST_SECRET });
     try {

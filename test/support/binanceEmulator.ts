@@ -140,7 +140,7 @@ export class BinanceEmulator {
   private nextOrderId = 1000;
   private nextTradeId = 5000;
   private nextSubscriptionId = 0;
-  private failures: Array<{ kind: "429" | "-1003"; path?: string }> = [];
+  private failures: Array<{ kind: "429" | "-1003" | "lost"; path?: string }> = [];
   private streamsDown = false;
   port = 0;
 
@@ -259,8 +259,12 @@ export class BinanceEmulator {
     if (down) this.dropStreams();
   }
 
-  /** The next `count` REST requests (to `path` when given, e.g. "/api/v3/order") answer a rate-limit error. */
-  failNext(count: number, kind: "429" | "-1003" = "429", path?: string): void {
+  /**
+   * The next `count` REST requests (to `path` when given, e.g. "/api/v3/order") answer a rate-limit
+   * error ("429": HTTP 429, "-1003": HTTP 400 with code -1003), or ("lost") are carried out but their
+   * answer is lost (the connection is reset), as when the network fails after the exchange acted.
+   */
+  failNext(count: number, kind: "429" | "-1003" | "lost" = "429", path?: string): void {
     for (let i = 0; i < count; i++) this.failures.push({ kind, ...(path ? { path } : {}) });
   }
 
@@ -303,7 +307,11 @@ export class BinanceEmulator {
     };
     try {
       const failIndex = this.failures.findIndex((f) => f.path === undefined || f.path === url.pathname);
-      if (failIndex !== -1) {
+      let lost = false;
+      if (failIndex !== -1 && this.failures[failIndex].kind === "lost") {
+        this.failures.splice(failIndex, 1);
+        lost = true;
+      } else if (failIndex !== -1) {
         const [f] = this.failures.splice(failIndex, 1);
         if (f.kind === "429") return send(429, { code: -1003, msg: RATE_LIMIT_MSG }, { "retry-after": "1" });
         return send(400, { code: -1003, msg: RATE_LIMIT_MSG });
@@ -312,6 +320,10 @@ export class BinanceEmulator {
       const raw = [rawQuery, body].filter((s) => s !== "").join("&");
       const params = Object.fromEntries(new URLSearchParams(raw));
       const result = this.route(method, url.pathname, params, raw, req);
+      if (lost) {
+        req.socket.destroy();
+        return;
+      }
       send(200, result);
     } catch (e) {
       if (e instanceof ApiError) return send(e.status, { code: e.code, msg: e.message });
