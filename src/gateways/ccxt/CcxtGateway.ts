@@ -229,8 +229,8 @@ export class CcxtGateway extends BaseGateway {
       await ex.loadMarkets();
     } catch (e) {
       const err = mapCcxtError(e, `connect to ${cfg.exchange}`, this.secrets);
-      this.ex = undefined;
       this.onDisconnected(err.message);
+      await this.close();
       throw err;
     }
     try {
@@ -243,8 +243,9 @@ export class CcxtGateway extends BaseGateway {
       }
     } catch (e) {
       const err = mapCcxtError(e, `connect to ${cfg.exchange}`, this.secrets);
-      await this.close();
+      // Reported with the reason first; close's own "closed" is then no news.
       this.onDisconnected(err.message);
+      await this.close();
       throw err;
     }
     this.tradeSyncFrom = Date.now();
@@ -257,7 +258,7 @@ export class CcxtGateway extends BaseGateway {
       this.timers.push(t);
     }
     if (cfg.reconcileIntervalMs > 0 && this.hasKeys()) {
-      const t = setInterval(() => void this.reconcile("periodic check", gen), cfg.reconcileIntervalMs);
+      const t = setInterval(() => void this.reconcileFor("periodic check", gen, false), cfg.reconcileIntervalMs);
       t.unref();
       this.timers.push(t);
     }
@@ -880,7 +881,7 @@ export class CcxtGateway extends BaseGateway {
       recover: async () => {
         await this.restReady();
         if (typeof authenticate === "function") await authenticate.call(ex, { type: this.cfg!.marketType });
-        await this.reconcile("reconnected", gen, true);
+        await this.reconcileFor("reconnected", gen, true);
       },
     });
     if (ex.has.watchMyTrades) {
@@ -901,8 +902,15 @@ export class CcxtGateway extends BaseGateway {
     }
   }
 
-  /** Orders and trades from REST: what the stream may have missed (after a reconnect, periodically). */
-  reconcile(reason: string, gen = this.gen, throwErrors = false): Promise<void> {
+  /**
+   * Checks orders and trades over REST now (what the stream may have missed); the gateway does it
+   * by itself after every reconnect and every `reconcileIntervalMs`. Errors are logged.
+   */
+  reconcile(reason = "requested"): Promise<void> {
+    return this.reconcileFor(reason, this.gen, false);
+  }
+
+  private reconcileFor(reason: string, gen: number, throwErrors: boolean): Promise<void> {
     if (!this.reconciling) {
       this.reconciling = this.doReconcile(reason, gen).finally(() => {
         this.reconciling = undefined;
