@@ -10,6 +10,7 @@ import { BUS_ERRORS } from "./bus/errorCodes.js";
 import { TRADER_ERRORS } from "./trader/errorCodes.js";
 import { DATA_ERRORS } from "./data/errorCodes.js";
 import { SIM_ERRORS } from "./gateways/sim/errorCodes.js";
+import { CCXT_ERRORS } from "./gateways/ccxt/errorCodes.js";
 import { RPC_GATEWAY_ERRORS } from "./gateways/rpc/errorCodes.js";
 import { STRATEGY_ERRORS } from "./strategy/errorCodes.js";
 import { CTA_ERRORS } from "./apps/cta/errorCodes.js";
@@ -38,6 +39,7 @@ export const ERROR_LAYERS: readonly ErrorLayer[] = [
   { folder: "trader", importFrom: "tickwire/trader", prefix: "TW_TRADER_", codes: TRADER_ERRORS },
   { folder: "data", importFrom: "tickwire/data", prefix: "TW_DATA_", codes: DATA_ERRORS },
   { folder: "gateways/sim", importFrom: "tickwire/gateways/sim", prefix: "TW_SIM_", codes: SIM_ERRORS },
+  { folder: "gateways/ccxt", importFrom: "tickwire/gateways/ccxt", prefix: "TW_CCXT_", codes: CCXT_ERRORS },
   { folder: "gateways/rpc", importFrom: "tickwire/gateways/rpc", prefix: "TW_RPC_GATEWAY_", codes: RPC_GATEWAY_ERRORS },
   { folder: "strategy", importFrom: "tickwire/strategy", prefix: "TW_STRATEGY_", codes: STRATEGY_ERRORS },
   { folder: "apps/cta", importFrom: "tickwire/apps/cta", prefix: "TW_CTA_", codes: CTA_ERRORS },

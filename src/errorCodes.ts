@@ -11,6 +11,7 @@ import type { TRADER_ERRORS } from "./trader/errorCodes.js";
 import type { DATA_ERRORS } from "./data/errorCodes.js";
 import type { SIM_ERRORS } from "./gateways/sim/errorCodes.js";
 import type { RPC_GATEWAY_ERRORS } from "./gateways/rpc/errorCodes.js";
+import type { CCXT_ERRORS } from "./gateways/ccxt/errorCodes.js";
 import type { STRATEGY_ERRORS } from "./strategy/errorCodes.js";
 import type { CTA_ERRORS } from "./apps/cta/errorCodes.js";
 import type { BACKTEST_ERRORS } from "./apps/backtest/errorCodes.js";
@@ -39,6 +40,7 @@ export type TickwireErrorCode =
   | keyof typeof DATA_ERRORS
   | keyof typeof SIM_ERRORS
   | keyof typeof RPC_GATEWAY_ERRORS
+  | keyof typeof CCXT_ERRORS
   | keyof typeof STRATEGY_ERRORS
   | keyof typeof CTA_ERRORS
   | keyof typeof BACKTEST_ERRORS

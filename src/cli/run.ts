@@ -1,8 +1,7 @@
-import { InvalidArgumentError, type Command } from "commander";
+import { InvalidArgumentError, Option, type Command } from "commander";
 import { attachBus, type AttachedBus } from "../apps/bus-bridge/attachBus.js";
 import { RiskApp } from "../apps/risk/RiskApp.js";
 import { loadRiskFile } from "../apps/risk/riskFile.js";
-import { SimGateway } from "../gateways/sim/SimGateway.js";
 import { MainEngine } from "../trader/MainEngine.js";
 import { createSubscribeRequest } from "../trader/objects.js";
 import { DataRecorderApp } from "../apps/recorder/DataRecorderApp.js";
@@ -14,8 +13,9 @@ import { streamEvents } from "./stream.js";
 import type { CtaEngine } from "../apps/cta/CtaEngine.js";
 import { startView } from "./view.js";
 import { addWebOptions, startCliWeb, type WebCliOptions } from "./webOptions.js";
+import { connectRunGateway, gatewayChoice, type GatewayOptions } from "./runGateway.js";
 
-export interface RunOptions extends WebCliOptions {
+export interface RunOptions extends WebCliOptions, GatewayOptions {
   seed: number;
   tickRate: number;
   instruments?: string;
@@ -137,16 +137,13 @@ export async function runPaperTrading(opts: RunOptions): Promise<void> {
     if (e.code === "EPIPE") void shutdown("EPIPE");
   });
 
-  const gateway = main.addGateway(SimGateway);
-  await main.connect(
-    { seed: opts.seed, tickRate: opts.tickRate, capital: opts.capital, instruments: opts.instruments ?? "", startTime: opts.start ?? 0 },
-    gateway.gatewayName,
-  );
+  // The paper exchange, or a crypto exchange through ccxt (--gateway ccxt): src/cli/runGateway.ts.
+  const gateway = await connectRunGateway(main, opts);
   // A signal during start-up has closed the gateway and run the stops already: start nothing
   // more (a view started now would leave the terminal in its alternate screen).
   if (closing) return;
   if (recorder && opts.record !== undefined) {
-    const known = new Set(gateway.exchange.markets.map((m) => m.vtSymbol));
+    const known = new Set(gateway.instruments.map((m) => m.vtSymbol));
     const symbols = opts.record;
     const unknown = symbols.filter((vt) => !known.has(vt));
     if (unknown.length > 0) {
@@ -159,11 +156,12 @@ export async function runPaperTrading(opts: RunOptions): Promise<void> {
       if (opts.recordTicks) recorder.addTickRecording(vt);
     }
   }
-  for (const m of gateway.exchange.markets) {
-    await main.subscribe(createSubscribeRequest({ symbol: m.instrument.symbol, exchange: m.instrument.exchange }), gateway.gatewayName);
+  for (const m of gateway.instruments) {
+    await main.subscribe(createSubscribeRequest({ symbol: m.symbol, exchange: m.exchange }), gateway.gatewayName);
   }
   if (closing) return;
-  if (opts.demoOrders) stops.push(startDemoOrders(main, gateway.gatewayName));
+  // Demonstration orders only on paper: never real orders nobody asked for.
+  if (opts.demoOrders && gateway.paper) stops.push(startDemoOrders(main, gateway.gatewayName));
   let cta: CtaEngine | undefined;
   if (opts.strategies !== undefined) {
     try {
@@ -190,7 +188,7 @@ export async function runPaperTrading(opts: RunOptions): Promise<void> {
   }
   if (closing) return;
   if (!opts.json) {
-    const title = `tickwire run · paper exchange, seed ${opts.seed}${opts.demoOrders ? " · demo orders on" : ""} · Ctrl+C to quit${webLine ? ` · ${webLine}` : ""}`;
+    const title = `tickwire run · ${gateway.label}${opts.demoOrders && gateway.paper ? " · demo orders on" : ""} · Ctrl+C to quit${webLine ? ` · ${webLine}` : ""}`;
     const engine = cta;
     stops.push(startView(main, { title, ...strategyView(engine && (() => engine)) }));
   }
@@ -210,7 +208,13 @@ export function register(program: Command): void {
     .option("--bus <url>", "also publish ticks, orders, trades, positions and accounts to an EventCenter (amqp://… or memory://…)")
     .option("--record <list>", 'record the 1-minute bars of these vtSymbols into the store, e.g. "rb2410.SHFE,BTCUSDT.BINANCE"', symbolList)
     .option("--record-ticks", "with --record: record their ticks too", false)
-    .option("--database <url>", "the store to record into: sqlite:path/file.sqlite or postgres://… (default: TICKWIRE_DATABASE, else sqlite:.tickwire/data.sqlite)");
+    .option("--database <url>", "the store to record into: sqlite:path/file.sqlite or postgres://… (default: TICKWIRE_DATABASE, else sqlite:.tickwire/data.sqlite)")
+    .option("--gateway <name>", 'the market: "sim" (the paper exchange) or "ccxt" (a crypto exchange; keys from TICKWIRE_CCXT_KEY / TICKWIRE_CCXT_SECRET)', gatewayChoice, "sim")
+    .option("--exchange <id>", "with --gateway ccxt: the ccxt exchange id (binance, okx, bybit, …)", "binance")
+    .option("--sandbox", "with --gateway ccxt: trade on the exchange's testnet", false)
+    .option("--market-type <type>", "with --gateway ccxt: spot or swap", "spot")
+    .option("--ccxt-symbols <list>", 'with --gateway ccxt: the markets to load and subscribe, e.g. "BTC/USDT,ETH/USDT" (default BTC/USDT,ETH/USDT)')
+    .addOption(new Option("--ccxt-url <url>", "with --gateway ccxt: a Binance-compatible base URL (tests: the local emulator)").hideHelp());
   addWebOptions(command).action(async (opts: RunOptions) => {
     await runPaperTrading(opts);
   });

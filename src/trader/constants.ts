@@ -133,6 +133,16 @@ export const Exchange = {
   // Crypto venues
   BINANCE: "BINANCE",
   OKX: "OKX",
+  BYBIT: "BYBIT",
+  BITGET: "BITGET",
+  GATE: "GATE",
+  KUCOIN: "KUCOIN",
+  KRAKEN: "KRAKEN",
+  COINBASE: "COINBASE",
+  BITFINEX: "BITFINEX",
+  HTX: "HTX",
+  MEXC: "MEXC",
+  DERIBIT: "DERIBIT",
   // Special
   /** The simulated paper exchange of tickwire (`src/gateways/sim`). */
   SIM: "SIM",
