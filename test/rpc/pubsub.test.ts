@@ -6,15 +6,7 @@ import { RpcClient, RpcErrorCode } from "../../src/rpc/index.js";
 import { PublicationEncoder, encodePublicationBatch } from "../../src/rpc/publicationCodec.js";
 import { isTickwireError } from "../../src/event/errors.js";
 import { startPair, sleep } from "./helpers.js";
-
-/** Waits until `predicate` holds; fails (instead of hanging) if it never does. */
-async function until(predicate: () => boolean, limitMs = 20_000): Promise<void> {
-  const deadline = Date.now() + limitMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error("condition never became true");
-    await sleep(5);
-  }
-}
+import { until } from "../support/wait.js";
 
 describe("publish and subscribe", async () => {
   const pair = await startPair();
