@@ -32,7 +32,8 @@ const args = process.argv.slice(2);
 const options = args.filter((a) => a.startsWith("--"));
 const paths = args.filter((a) => !a.startsWith("--"));
 const files = (paths.length > 0 ? paths : [join(ROOT, "test")]).flatMap((p) => testFiles(resolve(p))).map((f) => relative(ROOT, f));
-if (!Number.isInteger(CONCURRENCY) || CONCURRENCY < 1) throw new Error(`TICKWIRE_TEST_CONCURRENCY must be a whole number of at least 1, not ${process.env.TICKWIRE_TEST_CONCURRENCY}`);
+if (!Number.isInteger(CONCURRENCY) || CONCURRENCY < 1)
+  throw new Error(`TICKWIRE_TEST_CONCURRENCY must be a whole number of at least 1, not ${process.env.TICKWIRE_TEST_CONCURRENCY}`);
 if (files.length === 0) throw new Error(`no test files (*.test.ts) in ${paths.join(" ")}`);
 
 const serial = files.filter((f) => SERIAL.test(readFileSync(join(ROOT, f), "utf8")));
@@ -40,7 +41,10 @@ const parallel = files.filter((f) => !serial.includes(f));
 
 function nodeTest(list: string[], concurrency: number): number {
   if (list.length === 0) return 0;
-  const r = spawnSync(process.execPath, ["--import", "tsx", "--test", `--test-concurrency=${concurrency}`, ...options, ...list], { cwd: ROOT, stdio: "inherit" });
+  const r = spawnSync(process.execPath, ["--import", "tsx", "--test", `--test-concurrency=${concurrency}`, ...options, ...list], {
+    cwd: ROOT,
+    stdio: "inherit",
+  });
   return r.status ?? 1;
 }
 
