@@ -23,14 +23,16 @@ function newest(dir: string): { file: string; mtimeMs: number } {
 }
 
 function assertBuilt(): void {
-  let built: number;
+  let built: { file: string; mtimeMs: number };
   try {
-    built = statSync(CLI).mtimeMs;
+    statSync(CLI);
+    // The newest output, not main.js: an incremental build rewrites only what changed.
+    built = newest(join(ROOT, "dist"));
   } catch {
     throw new Error(`${CLI} is missing: the CLI tests run the built CLI. Run \`npm run build\` first (npm test does).`);
   }
   const src = newest(join(ROOT, "src"));
-  if (src.mtimeMs > built) {
+  if (src.mtimeMs > built.mtimeMs) {
     throw new Error(`dist/ is older than ${src.file.slice(ROOT.length)}: the CLI tests run the built CLI. Run \`npm run build\` first (npm test does).`);
   }
 }
