@@ -8,8 +8,8 @@
  *   npm test -- test/cli test/bus/center.test.ts   # some files or folders
  *   TICKWIRE_TEST_CONCURRENCY=1 npm test          # one file at a time
  *
- * Options starting with `--` (e.g. `--test-reporter=spec`, `--test-name-pattern=...`) go to both
- * `node --test` runs.
+ * Options starting with `--`, written `--name=value` (`--test-reporter=spec`,
+ * `--test-name-pattern=...`), go to both `node --test` runs.
  */
 import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, statSync } from "node:fs";
