@@ -8,7 +8,7 @@ import amqplib from "amqplib";
 import { openDatabase } from "../../src/data/index.js";
 import { busEvaluator, runGridOptimization, toJob, type OptimizationTarget } from "../../src/apps/backtest/index.js";
 import { AMQP_URL, skipRabbit, unique } from "../bus/rabbit.js";
-import { tickwire, type Proc } from "../cli/tickwire.js";
+import { tickwire, type Proc } from "../support/tickwire.js";
 import { GOLDEN_PARAMETERS, goldenBars } from "./golden.js";
 
 const GUARD = { timeout: 180_000, skip: skipRabbit };

@@ -9,6 +9,7 @@ import { openDatabase, type Database } from "../../src/data/index.js";
 import { Event } from "../../src/event/index.js";
 import { BarGenerator, EVENT_TICK, Exchange, Interval, MainEngine, createTick, type BarData, type TickData } from "../../src/trader/index.js";
 import { admin, scratchDatabase, skipPg } from "../data/pg.js";
+import { until } from "../support/wait.js";
 
 const T0 = Date.UTC(2024, 5, 3, 9, 0, 0);
 const GUARD = { timeout: 60_000 };
@@ -50,11 +51,6 @@ function recording(store: RecorderStore, options: RecorderOptions = {}, timerSec
     await main.eventEngine.waitForIdle();
   };
   return { main, recorder, statuses, push };
-}
-
-/** Resolves once `check` is true, polling; the test's own timeout is the limit. */
-async function until(check: () => boolean | Promise<boolean>): Promise<void> {
-  while (!(await check())) await new Promise((r) => setTimeout(r, 20));
 }
 
 /** A store that counts the batches it is given and hands them to a real one. */

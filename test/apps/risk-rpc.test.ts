@@ -5,19 +5,12 @@ import { RpcServiceApp } from "../../src/apps/rpc-service/index.js";
 import { RpcGateway } from "../../src/gateways/rpc/index.js";
 import { SimGateway } from "../../src/gateways/sim/index.js";
 import { Direction, Exchange, MainEngine, OrderType, Status, createOrderRequest, type OrderData } from "../../src/trader/index.js";
+import { until } from "../support/wait.js";
 
 const closers: Array<() => Promise<void>> = [];
 after(async () => {
   for (const c of closers.reverse()) await c();
 });
-
-async function until(pred: () => boolean): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!pred()) {
-    if (Date.now() > deadline) throw new Error("condition never became true");
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 test("an RPC client's order is checked on the server: refused with the rule's code, its REJECTED order published back", async () => {
   const server = new MainEngine(undefined, { log: false });

@@ -4,6 +4,7 @@ import { RpcServiceApp, TRADER_RPC_METHODS, type TraderSnapshot } from "../../sr
 import { SimGateway } from "../../src/gateways/sim/index.js";
 import { RpcClient, isTickwireError } from "../../src/rpc/index.js";
 import { Direction, MainEngine, OrderType, createOrderRequest, createSubscribeRequest, Exchange } from "../../src/trader/index.js";
+import { until } from "../support/wait.js";
 
 async function serverProcess() {
   const main = new MainEngine(undefined, { log: false });
@@ -12,15 +13,6 @@ async function serverProcess() {
   const engine = main.addApp(RpcServiceApp);
   const server = await engine.start("tcp://127.0.0.1:*", "tcp://127.0.0.1:*", { heartbeatInterval: 100 });
   return { main, engine, server };
-}
-
-/** Waits for `pred`, holding the process open (the sim's timers are unref'd); fails instead of hanging. */
-async function until(pred: () => boolean): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!pred()) {
-    if (Date.now() > deadline) throw new Error("condition never became true");
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 describe("rpc-service app", async () => {

@@ -1,28 +1,10 @@
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
-import { fileURLToPath } from "node:url";
+import type { ChildProcess } from "node:child_process";
 import { AmqpEventCenter, BusEvent } from "../../src/bus/index.js";
 import { skipRabbit, unique } from "./rabbit.js";
-import { until } from "./wait.js";
-
-const root = fileURLToPath(new URL("../../", import.meta.url));
-
-function tickwire(args: string[]): { child: ChildProcess; out: string[]; err: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
-  const out: string[] = [];
-  let err = "";
-  let partial = "";
-  child.stdout!.on("data", (c: Buffer) => {
-    const parts = (partial + c.toString()).split("\n");
-    partial = parts.pop() ?? "";
-    out.push(...parts);
-  });
-  child.stderr!.on("data", (c: Buffer) => (err += c.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  return { child, out, err: () => err, exited };
-}
-
+import { tickwire } from "../support/tickwire.js";
+import { until } from "../support/wait.js";
 
 describe("tickwire listen and run --bus", () => {
   const children: ChildProcess[] = [];
@@ -34,10 +16,10 @@ describe("tickwire listen and run --bus", () => {
   });
 
   test("listen --sim on the embedded broker prints the paper exchange's ticks and exits after --count", async () => {
-    const p = tickwire(["listen", "--bus", `memory://${unique("cli")}`, "--sim", "--key", "SIM.*", "--count", "2", "--json"]);
+    const p = tickwire("listen", "--bus", `memory://${unique("cli")}`, "--sim", "--key", "SIM.*", "--count", "2", "--json");
     children.push(p.child);
-    assert.equal(await p.exited, 0, p.err());
-    const lines = p.out.filter((l) => l.trim() !== "").map((l) => JSON.parse(l) as { exchange: string; routingKey: string; name: string });
+    assert.equal((await p.exit).code, 0, p.stderr());
+    const lines = p.lines().filter((l) => l.trim() !== "").map((l) => JSON.parse(l) as { exchange: string; routingKey: string; name: string });
     assert.equal(lines.length, 2);
     for (const l of lines) {
       assert.equal(l.exchange, "Orderbook");
@@ -48,9 +30,9 @@ describe("tickwire listen and run --bus", () => {
 
   test("listen --bus amqp:// prints each event published to the exchange with a matching key", { skip: skipRabbit }, async () => {
     const ex = unique("ex");
-    const p = tickwire(["listen", "--bus", "amqp://guest:guest@127.0.0.1:5672", "--exchange", ex, "--key", "SIM.#", "--count", "2"]);
+    const p = tickwire("listen", "--bus", "amqp://guest:guest@127.0.0.1:5672", "--exchange", ex, "--key", "SIM.#", "--count", "2");
     children.push(p.child);
-    await until(() => p.err().includes("tickwire listen:"), "listen to subscribe", 30_000);
+    await until(() => p.stderr().includes("tickwire listen:"), "listen to subscribe", 30_000);
     // mandatory: false, so the event no binding matches (the one listen must not print) resolves too.
     const pub = new AmqpEventCenter({ mandatory: false });
     cleanup.push(async () => {
@@ -60,9 +42,9 @@ describe("tickwire listen and run --bus", () => {
     await pub.publish(new BusEvent({ name: "EVENT_ORDERBOOK", exchange: ex, routingKey: "CTP.rb2410", data: { skip: true } }));
     await pub.publish(new BusEvent({ name: "EVENT_ORDERBOOK", exchange: ex, routingKey: "SIM.rb2410", data: { p: 1 } }));
     await pub.publish(new BusEvent({ name: "EVENT_TRADE", exchange: ex, routingKey: "SIM.ag2412.x", data: { p: 2 } }));
-    assert.equal(await p.exited, 0, p.err());
+    assert.equal((await p.exit).code, 0, p.stderr());
     assert.deepEqual(
-      p.out.filter((l) => l !== ""),
+      p.lines().filter((l) => l !== ""),
       [`${ex} SIM.rb2410 EVENT_ORDERBOOK {"p":1}`, `${ex} SIM.ag2412.x EVENT_TRADE {"p":2}`],
     );
   });
@@ -78,11 +60,11 @@ describe("tickwire listen and run --bus", () => {
     await sub.subscribe({ exchange: "Orderbook", routingKey: "SIM.*", deadLetterQueue: dlq }, (e, d) => {
       if (d.origin !== undefined) got.push(e);
     });
-    const p = tickwire(["run", "--bus", "amqp://guest:guest@127.0.0.1:5672", "--json", "--no-demo-orders", "--tick-rate", "20"]);
+    const p = tickwire("run", "--bus", "amqp://guest:guest@127.0.0.1:5672", "--json", "--no-demo-orders", "--tick-rate", "20");
     children.push(p.child);
     await until(() => got.length >= 3, "three ticks from tickwire run", 30_000);
     p.child.kill("SIGINT");
-    assert.equal(await p.exited, 0, p.err());
+    assert.equal((await p.exit).code, 0, p.stderr());
     assert.equal(got[0].name, "eTick.");
     assert.equal((got[0].data as { gatewayName: string }).gatewayName, "SIM");
   });
@@ -99,15 +81,15 @@ describe("tickwire listen and run --bus", () => {
     await sub.subscribe({ exchange: "Orderbook", routingKey: "SIM.*", deadLetterQueue: dlq, prefetchCount: 100 }, (e) => {
       if (e.name === "eTick.") onBus.add(keyOf(e.data as { vtSymbol: string; datetime: number; volume: number }));
     });
-    const p = tickwire(["run", "--bus", "amqp://guest:guest@127.0.0.1:5672", "--json", "--no-demo-orders", "--tick-rate", "50"]);
+    const p = tickwire("run", "--bus", "amqp://guest:guest@127.0.0.1:5672", "--json", "--no-demo-orders", "--tick-rate", "50");
     children.push(p.child);
     const printed = () =>
-      p.out
+      p.lines()
         .filter((l) => l.startsWith('{"type":"eTick."'))
         .map((l) => keyOf((JSON.parse(l) as { data: { vtSymbol: string; datetime: number; volume: number } }).data));
     await until(() => printed().length >= 20, "twenty ticks printed", 30_000);
     p.child.kill("SIGINT");
-    assert.equal(await p.exited, 0, p.err());
+    assert.equal((await p.exit).code, 0, p.stderr());
     const all = printed();
     await until(() => all.every((k) => onBus.has(k)), `all ${all.length} printed ticks on the bus`, 10_000).catch((e: Error) => {
       throw new Error(`${e.message}; missing: ${all.filter((k) => !onBus.has(k)).join(", ")}`);

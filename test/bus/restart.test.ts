@@ -2,6 +2,9 @@
  * RabbitMQ restarts (`rabbitmqctl stop_app` / `start_app`) under publishers and subscribers: a
  * confirmed publish is one that reached a queue. These tests stop the shared broker for a few
  * seconds at a time and always start it again.
+ *
+ * @serial: npm test runs this file alone, after the others (test/run.ts), since every test that
+ * uses RabbitMQ would fail while the broker is stopped.
  */
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";

@@ -8,7 +8,7 @@ import { BacktestingEngine } from "../../src/apps/backtest/index.js";
 import type { BacktestStatistics } from "../../src/apps/backtest/index.js";
 import DoubleMaStrategy from "../../examples/strategies/double-ma.js";
 import { GOLDEN_PARAMETERS, goldenBars } from "../apps/golden.js";
-import { tickwire } from "./tickwire.js";
+import { tickwire } from "../support/tickwire.js";
 
 /** A guard against a hung child, not a speed requirement. */
 const GUARD = { timeout: 120_000 };

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openDatabase } from "../../src/data/index.js";
-import { ROOT, tickwire } from "./tickwire.js";
+import { ROOT, tickwire } from "../support/tickwire.js";
 
 /** A guard against a hung child, not a speed requirement. */
 const GUARD = { timeout: 60_000 };

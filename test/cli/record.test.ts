@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openDatabase } from "../../src/data/index.js";
 import { BarGenerator, Interval, type BarData, type TickData } from "../../src/trader/index.js";
-import { tickwire } from "./tickwire.js";
+import { tickwire } from "../support/tickwire.js";
 
 /** A guard against a hung child, not a speed requirement. */
 const GUARD = { timeout: 90_000 };

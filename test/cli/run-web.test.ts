@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { tickwire } from "./tickwire.js";
+import { tickwire } from "../support/tickwire.js";
 
 /** A guard against a hung child, not a speed requirement. */
 const GUARD = { timeout: 60_000 };

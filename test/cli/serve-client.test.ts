@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { tickwire } from "./tickwire.js";
+import { freePorts } from "../support/ports.js";
+import { tickwire } from "../support/tickwire.js";
 
 /** A guard against a hung child, not a speed requirement. */
 const GUARD = { timeout: 90_000 };
@@ -36,10 +37,7 @@ describe("tickwire serve and tickwire client", () => {
   });
 
   test("a client started before its server connects once the server is up", GUARD, async () => {
-    const probe = tickwire("serve", "--rep", "tcp://127.0.0.1:*", "--pub", "tcp://127.0.0.1:*", "--instruments", "rb2410.SHFE");
-    const [, req, sub] = await probe.until(ENDPOINTS);
-    probe.child.kill("SIGINT");
-    await probe.exit;
+    const [req, sub] = (await freePorts(2)).map((port) => `tcp://127.0.0.1:${port}`);
     const client = tickwire("client", "--req", req, "--sub", sub);
     const server = tickwire("serve", "--rep", req, "--pub", sub, "--tick-rate", "20", "--instruments", "rb2410.SHFE");
     try {

@@ -335,37 +335,57 @@ describe("EventEngine queueing", () => {
 });
 
 describe("EventEngine timer", () => {
-  test("while started, an eTimer event fires every interval and says when it fired", async () => {
+  // On node:test's mock clock: setInterval (and Date) move only when the test ticks them, so the
+  // timer's events are counted exactly, with no sleeping.
+  test("while started, an eTimer event fires every interval and says when it fired", async (t) => {
+    const T0 = 1_717_405_200_000;
+    t.mock.timers.enable({ apis: ["setInterval", "Date"], now: T0 });
     const e = new EventEngine({ interval: 0.02 });
     const fired: TimerData[] = [];
     e.register(EVENT_TIMER, (ev) => void fired.push(ev.data));
-    const before = Date.now();
+    const tick = async (ms: number) => {
+      t.mock.timers.tick(ms);
+      await e.waitForIdle();
+    };
     e.start();
-    await sleep(110);
+    await tick(19);
+    assert.equal(fired.length, 0, "no timer event before the first interval");
+    await tick(1);
+    assert.deepEqual(fired, [{ time: T0 + 20, interval: 0.02 }]);
+    await tick(20);
+    await tick(20);
+    assert.deepEqual(
+      fired.map((f) => f.time),
+      [T0 + 20, T0 + 40, T0 + 60],
+    );
     await e.stop();
-    assert.ok(fired.length >= 2, `fired ${fired.length} times`);
-    assert.ok(fired[0].time >= before && fired[0].time <= Date.now());
-    assert.equal(fired[0].interval, 0.02);
-    const n = fired.length;
-    await sleep(50);
-    assert.equal(fired.length, n, "no timer events after stop()");
+    t.mock.timers.tick(100);
+    await new Promise((r) => setImmediate(r));
+    assert.equal(fired.length, 3, "no timer events after stop()");
   });
 
-  test("setTimerInterval changes the period at run time and null stops the timer", async () => {
+  test("setTimerInterval changes the period at run time and null stops the timer", async (t) => {
+    t.mock.timers.enable({ apis: ["setInterval"] });
     const e = new EventEngine({ interval: 10 });
     let n = 0;
     e.register(EVENT_TIMER, () => void n++);
+    const tick = async (ms: number) => {
+      t.mock.timers.tick(ms);
+      await e.waitForIdle();
+    };
     e.start();
-    await sleep(40);
+    await tick(9_999);
     assert.equal(n, 0);
     e.setTimerInterval(0.01);
-    await sleep(60);
-    assert.ok(n >= 2, `fired ${n} times`);
+    await tick(1);
+    assert.equal(n, 0, "the 10 s timer is gone");
+    await tick(9);
+    assert.equal(n, 1);
+    await tick(10);
+    assert.equal(n, 2);
     e.setTimerInterval(null);
-    await sleep(15);
-    const after = n;
-    await sleep(40);
-    assert.equal(n, after);
+    await tick(1_000);
+    assert.equal(n, 2);
     assert.throws(() => e.setTimerInterval(-1), (err: unknown) => isTickwireError(err, "TW_EVENT_BAD_OPTION"));
     await e.stop();
   });

@@ -198,10 +198,10 @@ describe("Subprocess ending", () => {
     assert.equal((await sub.shutdown()).code, 0);
   });
 
-  test("a module found nowhere: TW_SUBPROCESS_START says the .js and .ts paths looked for", async () => {
+  test("a module found nowhere: TW_WORKER_SUBPROCESS_START says the .js and .ts paths looked for", async () => {
     const sub = new Subprocess({ module: new URL("../fixtures/no-such-module.js", import.meta.url) });
     await assert.rejects(sub.ready(), (err: unknown) => {
-      assert.equal(code(err), "TW_SUBPROCESS_START");
+      assert.equal(code(err), "TW_WORKER_SUBPROCESS_START");
       assert.match((err as Error).message, /looked for \S*no-such-module\.js and \S*no-such-module\.ts/);
       return true;
     });

@@ -18,19 +18,12 @@ import {
   type OrderData,
 } from "../../src/trader/index.js";
 import { isTickwireError } from "../../src/event/errors.js";
+import { until } from "../support/wait.js";
 
 const closers: Array<() => Promise<void>> = [];
 after(async () => {
   for (const c of closers.reverse()) await c();
 });
-
-async function until(pred: () => boolean): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!pred()) {
-    if (Date.now() > deadline) throw new Error("condition never became true");
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 async function startServer(rep = "tcp://127.0.0.1:*", pub = "tcp://127.0.0.1:*"): Promise<{ main: MainEngine; engine: RpcServiceEngine }> {
   const main = new MainEngine(undefined, { log: false });

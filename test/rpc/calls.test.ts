@@ -3,6 +3,8 @@ import assert from "node:assert/strict";
 import { RemoteError, RpcClient, RpcErrorCode, RpcServer } from "../../src/rpc/index.js";
 import { isTickwireError } from "../../src/event/errors.js";
 import { startPair, sleep } from "./helpers.js";
+import { freePorts } from "../support/ports.js";
+import { until } from "../support/wait.js";
 
 interface Api {
   add(a: number, b: number): number;
@@ -94,8 +96,7 @@ describe("RpcServer and RpcClient calls", async () => {
     await assert.rejects(client.call("slow", [400, "late"], { timeout: 50 }), (err: unknown) => isTickwireError(err, RpcErrorCode.TIMEOUT));
     assert.equal(await client.call("add", [1, 1]), 2);
     assert.equal(await client.call("echo", ["still fine"]), "still fine");
-    await sleep(450);
-    assert.ok(client.stats().lateReplies >= 1);
+    await until(() => client.stats().lateReplies >= 1, "the reply of the timed-out call, late");
     assert.equal(await client.call("add", [2, 2]), 4);
   });
 
@@ -139,11 +140,7 @@ describe("RpcClient lifecycle", () => {
   });
 
   test("a client started before its server gets replies once the server is up", async () => {
-    const probe = new RpcServer();
-    await probe.start("tcp://127.0.0.1:*", "tcp://127.0.0.1:*");
-    const rep = probe.repEndpoint;
-    const pub = probe.pubEndpoint;
-    await probe.stop();
+    const [rep, pub] = (await freePorts(2)).map((port) => `tcp://127.0.0.1:${port}`);
 
     const client = new RpcClient({ heartbeatTolerance: 1000 });
     client.start(rep, pub);

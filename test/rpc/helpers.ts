@@ -1,5 +1,7 @@
 import { RpcClient, RpcServer, type RpcClientOptions, type RpcServerOptions } from "../../src/rpc/index.js";
 
+export { once, sleep } from "../support/wait.js";
+
 /** A server on free loopback ports plus a started client that has seen its first heartbeat. */
 export async function startPair(
   serverOptions: RpcServerOptions = {},
@@ -20,13 +22,4 @@ export async function startPair(
       await server.stop();
     },
   };
-}
-
-/** Resolves with the arguments of the next `event` emitted by `emitter`. */
-export function once<T extends unknown[]>(emitter: { once(event: string, fn: (...args: T) => void): unknown }, event: string): Promise<T> {
-  return new Promise((resolve) => emitter.once(event, (...args: T) => resolve(args)));
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
