@@ -112,7 +112,11 @@ function makeConsumer(dir: string, tickwire: string): void {
 async function runBlock(cwd: string, file: string, b: DocBlock, env: Record<string, string> = {}): Promise<string | null> {
   const where = `${b.file}:${b.fence + 1} (block at ${b.file}:${b.fence})`;
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", file], { cwd, env: { ...process.env, ...env, NO_COLOR: "1", FORCE_COLOR: "0" }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--import", "tsx", file], {
+      cwd,
+      env: { ...process.env, ...env, NO_COLOR: "1", FORCE_COLOR: "0" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let out = "";
     let err = "";
     let signalled = false;
@@ -137,8 +141,12 @@ async function runBlock(cwd: string, file: string, b: DocBlock, env: Record<stri
     child.on("exit", (code, signal) => {
       clearTimeout(timer);
       const tail = `\n    stdout: ${out.slice(-1500).replace(/\n/g, "\n    | ")}\n    stderr: ${err.slice(-1500).replace(/\n/g, "\n    | ")}`;
-      if (signal === "SIGKILL") return resolve(`${where}: did not exit within ${RUN_TIMEOUT_MS / 1000} s (a runnable example must end: close what it opened, or mark it \`\`\`ts no-run / sigint)${tail}`);
-      if (b.flags.has("sigint") && !signalled) return resolve(`${where}: exited (code ${code}) before it was sent SIGINT; a \`\`\`ts sigint block runs until Ctrl+C${tail}`);
+      if (signal === "SIGKILL")
+        return resolve(
+          `${where}: did not exit within ${RUN_TIMEOUT_MS / 1000} s (a runnable example must end: close what it opened, or mark it \`\`\`ts no-run / sigint)${tail}`,
+        );
+      if (b.flags.has("sigint") && !signalled)
+        return resolve(`${where}: exited (code ${code}) before it was sent SIGINT; a \`\`\`ts sigint block runs until Ctrl+C${tail}`);
       if (code !== 0) return resolve(`${where}: exited with code ${code ?? signal}${tail}`);
       let at = 0;
       for (const p of b.prints) {
@@ -201,18 +209,34 @@ export async function checkDocExamples(
         fileOf.set(b, join(dir, name));
         for (const { spec, line } of importsOf(b.code)) {
           const ok = spec === "tickwire" || spec.startsWith("tickwire/") || spec.startsWith("node:") || (spec.startsWith("./") && modules.has(spec.slice(2)));
-          if (!ok) failures.push(`${b.file}:${b.fence + line} (block at ${b.file}:${b.fence}): imports "${spec}"; an example imports only "tickwire/…" subpaths, node: built-ins or "./x.js" of a \`// x.ts\` block on the same page`);
+          if (!ok)
+            failures.push(
+              `${b.file}:${b.fence + line} (block at ${b.file}:${b.fence}): imports "${spec}"; an example imports only "tickwire/…" subpaths, node: built-ins or "./x.js" of a \`// x.ts\` block on the same page`,
+            );
         }
       }
     }
     writeFileSync(
       join(work, "tsconfig.json"),
       JSON.stringify({
-        compilerOptions: { target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", lib: ["ES2023"], types: ["node"], strict: true, skipLibCheck: true, noEmit: true, esModuleInterop: true },
+        compilerOptions: {
+          target: "ES2022",
+          module: "NodeNext",
+          moduleResolution: "NodeNext",
+          lib: ["ES2023"],
+          types: ["node"],
+          strict: true,
+          skipLibCheck: true,
+          noEmit: true,
+          esModuleInterop: true,
+        },
         include: ["*/*.ts"],
       }),
     );
-    const tsc = spawnSync(process.execPath, [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.json", "--pretty", "false"], { cwd: work, encoding: "utf8" });
+    const tsc = spawnSync(process.execPath, [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.json", "--pretty", "false"], {
+      cwd: work,
+      encoding: "utf8",
+    });
     const tscOut = `${tsc.stdout}${tsc.stderr}`;
     const failedFiles = new Set<string>();
     const byFile = new Map([...fileOf].map(([b, f]) => [relative(work, f), b]));
@@ -252,14 +276,22 @@ export async function checkDocExamples(
 
 /** README.md and every docs/*.md. */
 export function docFiles(): string[] {
-  return ["README.md", ...readdirSync(join(ROOT, "docs")).filter((f) => f.endsWith(".md")).sort().map((f) => `docs/${f}`)];
+  return [
+    "README.md",
+    ...readdirSync(join(ROOT, "docs"))
+      .filter((f) => f.endsWith(".md"))
+      .sort()
+      .map((f) => `docs/${f}`),
+  ];
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const argv = process.argv.slice(2);
   const files = argv.filter((a) => !a.startsWith("--"));
   const r = await checkDocExamples(files.length ? files : docFiles(), { run: !argv.includes("--no-run"), keep: argv.includes("--keep"), log: console.log });
-  console.log(`blocks: ${r.blocks.length}; fragments (not checked): ${r.fragments.length}; type-checked: ${r.blocks.length - r.fragments.length}, clean: ${r.compiled}; run: ${r.ran}`);
+  console.log(
+    `blocks: ${r.blocks.length}; fragments (not checked): ${r.fragments.length}; type-checked: ${r.blocks.length - r.fragments.length}, clean: ${r.compiled}; run: ${r.ran}`,
+  );
   for (const f of r.fragments) console.log(`  fragment ${f.file}:${f.fence}`);
   if (r.failures.length) {
     console.error(`\n${r.failures.length} failure(s):\n${r.failures.join("\n")}`);

@@ -26,7 +26,10 @@ const work = mkdtempSync(join(tmpdir(), "tickwire-pack-"));
 try {
   // 1. pack
   const packArgs = ["pack", "--json", "--pack-destination", work, ...(args.has("--no-build") ? ["--ignore-scripts"] : [])];
-  const packed = JSON.parse(execFileSync("npm", packArgs, { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] })) as Array<{ filename: string; files: Array<{ path: string }> }>;
+  const packed = JSON.parse(execFileSync("npm", packArgs, { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] })) as Array<{
+    filename: string;
+    files: Array<{ path: string }>;
+  }>;
   const tgz = join(work, packed[0].filename);
   const files = new Set(packed[0].files.map((f) => f.path));
   console.log(`packed ${packed[0].filename}: ${files.size} files`);
@@ -58,7 +61,11 @@ try {
   const app = join(work, "app");
   execFileSync("mkdir", ["-p", app]);
   writeFileSync(join(app, "package.json"), JSON.stringify({ name: "tickwire-consumer", version: "1.0.0", private: true, type: "module" }, null, 2));
-  const inst = spawnSync("npm", ["install", tgz, "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"], { cwd: app, encoding: "utf8", stdio: ["ignore", "inherit", "inherit"] });
+  const inst = spawnSync("npm", ["install", tgz, "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"], {
+    cwd: app,
+    encoding: "utf8",
+    stdio: ["ignore", "inherit", "inherit"],
+  });
   if (inst.status !== 0) throw new Error(`npm install ${tgz} failed (exit ${inst.status})`);
 
   // 3. import every subpath

@@ -20,7 +20,15 @@ export {
 } from "./event/Event.js";
 export { EventEngine } from "./event/EventEngine.js";
 export type { EventEngineOptions, OverflowPolicy, StopOptions } from "./event/engineOptions.js";
-export { type EventMap, type BuiltinEvents, type AllEvents, type EventType, type Handler, type GeneralHandler, MAX_COUNTED_UNHANDLED_TYPES } from "./event/HandlerTable.js";
+export {
+  type EventMap,
+  type BuiltinEvents,
+  type AllEvents,
+  type EventType,
+  type Handler,
+  type GeneralHandler,
+  MAX_COUNTED_UNHANDLED_TYPES,
+} from "./event/HandlerTable.js";
 export type { DispatchOptions } from "./event/Event.js";
 export type { EngineStats } from "./event/EngineStats.js";
 export type { RemoteDispatcher } from "./event/wiring.js";

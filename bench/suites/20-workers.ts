@@ -49,11 +49,10 @@ async function closedLoop(inflight: number, ms: number, once: (i: number) => Pro
 
 /** The peer for round trips: a bare child that echoes each IPC message, one send per request. */
 function rawIpcEcho(): { call: (x: number) => Promise<unknown>; close: () => Promise<void> } {
-  const child = spawn(
-    process.execPath,
-    ["-e", "process.on('message', (m) => process.send(m)); process.on('disconnect', () => process.exit(0));"],
-    { stdio: ["ignore", "inherit", "inherit", "ipc"], serialization: "advanced" },
-  );
+  const child = spawn(process.execPath, ["-e", "process.on('message', (m) => process.send(m)); process.on('disconnect', () => process.exit(0));"], {
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+    serialization: "advanced",
+  });
   const waiting = new Map<number, (v: unknown) => void>();
   let nextId = 0;
   child.on("message", (m: unknown) => {

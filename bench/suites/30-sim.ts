@@ -29,9 +29,24 @@ const SETTING = { seed: 1, startTime: START, tickRate: 2 };
 
 /** A deep, still market for round trips: orders never run out of book between ticks. */
 const DEEP: SimInstrument = {
-  symbol: "DEEP", exchange: Exchange.SIM, name: "Deep", product: Product.FUTURES, priceTick: 1, size: 1, minVolume: 1,
-  initialPrice: 1000, volatility: 0, drift: 0, marginRate: 0.1, commissionRate: 0, limitPct: 0, spreadTicks: 1,
-  depth: 1e9, tickLots: 1, openInterest: 0, netPosition: false,
+  symbol: "DEEP",
+  exchange: Exchange.SIM,
+  name: "Deep",
+  product: Product.FUTURES,
+  priceTick: 1,
+  size: 1,
+  minVolume: 1,
+  initialPrice: 1000,
+  volatility: 0,
+  drift: 0,
+  marginRate: 0.1,
+  commissionRate: 0,
+  limitPct: 0,
+  spreadTicks: 1,
+  depth: 1e9,
+  tickLots: 1,
+  openInterest: 0,
+  netPosition: false,
 };
 
 let sink: unknown;
@@ -59,13 +74,43 @@ function naiveProduction(n: number): number {
     price += Math.random() - 0.5;
     const s = symbols[i % 5];
     last = {
-      gatewayName: "SIM", symbol: s, exchange: Exchange.SIM, vtSymbol: s + ".SIM", datetime: START + i, name: s,
-      volume: i, turnover: i * price, openInterest: 0, lastPrice: price, lastVolume: 1, limitUp: 0, limitDown: 0,
-      openPrice: 100, highPrice: 110, lowPrice: 90, preClose: 100,
-      bidPrice1: price - 1, bidPrice2: 0, bidPrice3: 0, bidPrice4: 0, bidPrice5: 0,
-      askPrice1: price + 1, askPrice2: 0, askPrice3: 0, askPrice4: 0, askPrice5: 0,
-      bidVolume1: 1, bidVolume2: 0, bidVolume3: 0, bidVolume4: 0, bidVolume5: 0,
-      askVolume1: 1, askVolume2: 0, askVolume3: 0, askVolume4: 0, askVolume5: 0,
+      gatewayName: "SIM",
+      symbol: s,
+      exchange: Exchange.SIM,
+      vtSymbol: s + ".SIM",
+      datetime: START + i,
+      name: s,
+      volume: i,
+      turnover: i * price,
+      openInterest: 0,
+      lastPrice: price,
+      lastVolume: 1,
+      limitUp: 0,
+      limitDown: 0,
+      openPrice: 100,
+      highPrice: 110,
+      lowPrice: 90,
+      preClose: 100,
+      bidPrice1: price - 1,
+      bidPrice2: 0,
+      bidPrice3: 0,
+      bidPrice4: 0,
+      bidPrice5: 0,
+      askPrice1: price + 1,
+      askPrice2: 0,
+      askPrice3: 0,
+      askPrice4: 0,
+      askPrice5: 0,
+      bidVolume1: 1,
+      bidVolume2: 0,
+      bidVolume3: 0,
+      bidVolume4: 0,
+      bidVolume5: 0,
+      askVolume1: 1,
+      askVolume2: 0,
+      askVolume3: 0,
+      askVolume4: 0,
+      askVolume5: 0,
     };
   }
   sink = last;
@@ -78,7 +123,7 @@ function naiveProduction(n: number): number {
  * (and the old generation of the heap), which measures the garbage collector, not the path.
  */
 async function stream(n: number, chunk: number, produce: (count: number) => void, drained?: () => Promise<void>): Promise<void> {
-  for (let done = 0; done < n; ) {
+  for (let done = 0; done < n;) {
     const c = Math.min(chunk, n - done);
     produce(c);
     done += c;
@@ -95,7 +140,12 @@ async function fullPath(n: number): Promise<number> {
   for (const m of gw.exchange.markets) main.subscribe(createSubscribeRequest({ symbol: m.instrument.symbol, exchange: m.instrument.exchange }), "SIM");
   await main.eventEngine.waitForIdle();
   const t0 = performance.now();
-  await stream(n, 2000, (c) => gw.generateTicks(c), () => main.eventEngine.waitForIdle());
+  await stream(
+    n,
+    2000,
+    (c) => gw.generateTicks(c),
+    () => main.eventEngine.waitForIdle(),
+  );
   await main.eventEngine.waitForIdle();
   const rate = n / ((performance.now() - t0) / 1000);
   if (main.getAllTicks().length !== gw.exchange.markets.length) throw new Error("the OMS did not see every instrument");
@@ -118,15 +168,49 @@ async function emitterPath(n: number): Promise<number> {
     for (let i = 0; i < c; i++) {
       const m = markets[j];
       sim.stepMarket(m);
-      const bp = m.bidPrice, ap = m.askPrice, bv = m.bidVolume, av = m.askVolume, ins = m.instrument;
+      const bp = m.bidPrice,
+        ap = m.askPrice,
+        bv = m.bidVolume,
+        av = m.askVolume,
+        ins = m.instrument;
       const t: TickData = {
-        gatewayName: "SIM", symbol: ins.symbol, exchange: ins.exchange, vtSymbol: m.vtSymbol, datetime: m.time, name: ins.name,
-        volume: m.volume, turnover: m.turnover, openInterest: m.openInterest, lastPrice: m.lastPrice, lastVolume: m.lastVolume,
-        limitUp: m.limitUp, limitDown: m.limitDown, openPrice: m.openPrice, highPrice: m.highPrice, lowPrice: m.lowPrice, preClose: m.preClose,
-        bidPrice1: bp[0], bidPrice2: bp[1], bidPrice3: bp[2], bidPrice4: bp[3], bidPrice5: bp[4],
-        askPrice1: ap[0], askPrice2: ap[1], askPrice3: ap[2], askPrice4: ap[3], askPrice5: ap[4],
-        bidVolume1: bv[0], bidVolume2: bv[1], bidVolume3: bv[2], bidVolume4: bv[3], bidVolume5: bv[4],
-        askVolume1: av[0], askVolume2: av[1], askVolume3: av[2], askVolume4: av[3], askVolume5: av[4],
+        gatewayName: "SIM",
+        symbol: ins.symbol,
+        exchange: ins.exchange,
+        vtSymbol: m.vtSymbol,
+        datetime: m.time,
+        name: ins.name,
+        volume: m.volume,
+        turnover: m.turnover,
+        openInterest: m.openInterest,
+        lastPrice: m.lastPrice,
+        lastVolume: m.lastVolume,
+        limitUp: m.limitUp,
+        limitDown: m.limitDown,
+        openPrice: m.openPrice,
+        highPrice: m.highPrice,
+        lowPrice: m.lowPrice,
+        preClose: m.preClose,
+        bidPrice1: bp[0],
+        bidPrice2: bp[1],
+        bidPrice3: bp[2],
+        bidPrice4: bp[3],
+        bidPrice5: bp[4],
+        askPrice1: ap[0],
+        askPrice2: ap[1],
+        askPrice3: ap[2],
+        askPrice4: ap[3],
+        askPrice5: ap[4],
+        bidVolume1: bv[0],
+        bidVolume2: bv[1],
+        bidVolume3: bv[2],
+        bidVolume4: bv[3],
+        bidVolume5: bv[4],
+        askVolume1: av[0],
+        askVolume2: av[1],
+        askVolume3: av[2],
+        askVolume4: av[3],
+        askVolume5: av[4],
       };
       em.emit("eTick.", t);
       em.emit(keyed[j], t);
@@ -139,8 +223,22 @@ async function emitterPath(n: number): Promise<number> {
 }
 
 function roundTripRequests(): [OrderRequest, OrderRequest] {
-  const open = createOrderRequest({ symbol: "DEEP", exchange: Exchange.SIM, direction: Direction.LONG, type: OrderType.MARKET, volume: 1, offset: Offset.OPEN });
-  const close = createOrderRequest({ symbol: "DEEP", exchange: Exchange.SIM, direction: Direction.SHORT, type: OrderType.MARKET, volume: 1, offset: Offset.CLOSE });
+  const open = createOrderRequest({
+    symbol: "DEEP",
+    exchange: Exchange.SIM,
+    direction: Direction.LONG,
+    type: OrderType.MARKET,
+    volume: 1,
+    offset: Offset.OPEN,
+  });
+  const close = createOrderRequest({
+    symbol: "DEEP",
+    exchange: Exchange.SIM,
+    direction: Direction.SHORT,
+    type: OrderType.MARKET,
+    volume: 1,
+    offset: Offset.CLOSE,
+  });
   return [open, close];
 }
 
@@ -182,9 +280,22 @@ async function emitterRoundTrips(n: number): Promise<number> {
   let filled = 0;
   let trades = 0;
   const toOrder = (o: SimOrder): OrderData => ({
-    gatewayName: "SIM", symbol: o.symbol, exchange: o.exchange, vtSymbol: o.vtSymbol, orderid: o.orderid, vtOrderid: "SIM." + o.orderid,
-    type: o.type, direction: o.direction, offset: o.offset, price: o.price, volume: o.volume, traded: o.traded, status: o.status,
-    datetime: o.time, reference: o.reference, statusMsg: o.reason,
+    gatewayName: "SIM",
+    symbol: o.symbol,
+    exchange: o.exchange,
+    vtSymbol: o.vtSymbol,
+    orderid: o.orderid,
+    vtOrderid: "SIM." + o.orderid,
+    type: o.type,
+    direction: o.direction,
+    offset: o.offset,
+    price: o.price,
+    volume: o.volume,
+    traded: o.traded,
+    status: o.status,
+    datetime: o.time,
+    reference: o.reference,
+    statusMsg: o.reason,
   });
   em.on("eOrder.", (o: OrderData) => {
     orders.set(o.vtOrderid, o);
@@ -216,20 +327,42 @@ const suite: BenchSuite = async ({ quick }) => {
 
   const produced = await best(runs, () => simProduction(ticks));
   const naive = await best(runs, () => naiveProduction(ticks));
-  rows.push({ suite: SUITE, name: "ticks produced by the sim (GBM, 5-level book, TickData)", value: produced, unit: "ticks/s", peer: "Math.random tick, 1 level", peerValue: naive, ratio: produced / naive });
+  rows.push({
+    suite: SUITE,
+    name: "ticks produced by the sim (GBM, 5-level book, TickData)",
+    value: produced,
+    unit: "ticks/s",
+    peer: "Math.random tick, 1 level",
+    peerValue: naive,
+    ratio: produced / naive,
+  });
 
   const full = await best(runs, () => fullPath(ticks));
   const bare = await best(runs, () => emitterPath(ticks));
   rows.push({
-    suite: SUITE, name: "full path: sim → gateway → EventEngine → OMS", value: full, unit: "ticks/s",
-    peer: "sim → EventEmitter → Map", peerValue: bare, ratio: full / bare, target: ">= 1M ticks/s", met: full >= 1_000_000,
+    suite: SUITE,
+    name: "full path: sim → gateway → EventEngine → OMS",
+    value: full,
+    unit: "ticks/s",
+    peer: "sim → EventEmitter → Map",
+    peerValue: bare,
+    ratio: full / bare,
+    target: ">= 1M ticks/s",
+    met: full >= 1_000_000,
   });
 
   const trips = await best(runs, () => roundTrips(orders));
   const bareTrips = await best(runs, () => emitterRoundTrips(orders));
   rows.push({
-    suite: SUITE, name: "order round trips: send → match → order+trade events handled", value: trips, unit: "orders/s",
-    peer: "SimExchange → EventEmitter → Map", peerValue: bareTrips, ratio: trips / bareTrips, target: ">= 100k round trips/s", met: trips >= 100_000,
+    suite: SUITE,
+    name: "order round trips: send → match → order+trade events handled",
+    value: trips,
+    unit: "orders/s",
+    peer: "SimExchange → EventEmitter → Map",
+    peerValue: bareTrips,
+    ratio: trips / bareTrips,
+    target: ">= 100k round trips/s",
+    met: trips >= 100_000,
   });
   void sink;
   return rows;

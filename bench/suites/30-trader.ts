@@ -6,14 +6,7 @@
  */
 import { EventEmitter as EE3 } from "eventemitter3";
 import { pack, unpack } from "msgpackr";
-import {
-  BaseGateway,
-  Exchange,
-  MainEngine,
-  createTick,
-  type BarData,
-  type TickData,
-} from "../../src/trader/index.js";
+import { BaseGateway, Exchange, MainEngine, createTick, type BarData, type TickData } from "../../src/trader/index.js";
 import { best, type BenchRow, type BenchSuite } from "../harness.js";
 
 /** A gateway that only pushes: what a market-data feed does between connect and close. */

@@ -20,9 +20,24 @@ import { type BenchRow, type BenchSuite } from "../harness.js";
 const SUITE = "risk";
 const START = Date.UTC(2024, 0, 2);
 const DEEP: SimInstrument = {
-  symbol: "DEEP", exchange: Exchange.SIM, name: "Deep", product: Product.FUTURES, priceTick: 1, size: 1, minVolume: 1,
-  initialPrice: 1000, volatility: 0, drift: 0, marginRate: 0.1, commissionRate: 0, limitPct: 0, spreadTicks: 1,
-  depth: 1e9, tickLots: 1, openInterest: 0, netPosition: false,
+  symbol: "DEEP",
+  exchange: Exchange.SIM,
+  name: "Deep",
+  product: Product.FUTURES,
+  priceTick: 1,
+  size: 1,
+  minVolume: 1,
+  initialPrice: 1000,
+  volatility: 0,
+  drift: 0,
+  marginRate: 0.1,
+  commissionRate: 0,
+  limitPct: 0,
+  spreadTicks: 1,
+  depth: 1e9,
+  tickLots: 1,
+  openInterest: 0,
+  netPosition: false,
 };
 
 /** Every rule on, none of them reached by the benchmark's orders. */
@@ -57,11 +72,27 @@ async function roundTrips(n: number, withRisk: boolean): Promise<number> {
   // Marketable limits (priced, so the price band and notional rules read them): a chunk of opening
   // buys, then a chunk of closing sells. Alternating within a chunk would be a self-trade: the
   // engine counts an order working until its events say otherwise.
-  const open = createOrderRequest({ symbol: "DEEP", exchange: Exchange.SIM, direction: Direction.LONG, type: OrderType.LIMIT, price: 1010, volume: 1, offset: Offset.OPEN });
-  const close = createOrderRequest({ symbol: "DEEP", exchange: Exchange.SIM, direction: Direction.SHORT, type: OrderType.LIMIT, price: 990, volume: 1, offset: Offset.CLOSE });
+  const open = createOrderRequest({
+    symbol: "DEEP",
+    exchange: Exchange.SIM,
+    direction: Direction.LONG,
+    type: OrderType.LIMIT,
+    price: 1010,
+    volume: 1,
+    offset: Offset.OPEN,
+  });
+  const close = createOrderRequest({
+    symbol: "DEEP",
+    exchange: Exchange.SIM,
+    direction: Direction.SHORT,
+    type: OrderType.LIMIT,
+    price: 990,
+    volume: 1,
+    offset: Offset.CLOSE,
+  });
   let sent = 0;
   const c0 = process.cpuUsage();
-  for (let done = 0; done < n; ) {
+  for (let done = 0; done < n;) {
     const c = Math.min(500, n - done);
     const req = sent++ % 2 === 0 ? open : close;
     for (let i = 0; i < c; i++) main.sendOrder(req, "SIM");
@@ -106,8 +137,15 @@ const suite: BenchSuite = async ({ quick }) => {
   }
   const rows: BenchRow[] = [
     {
-      suite: SUITE, name: "sim order round trips, every risk rule on", value: on, unit: "orders/s",
-      peer: "same round trips, no risk engine", peerValue: off, ratio: on / off, target: ">= 0.9x off", met: on / off >= 0.9,
+      suite: SUITE,
+      name: "sim order round trips, every risk rule on",
+      value: on,
+      unit: "orders/s",
+      peer: "same round trips, no risk engine",
+      peerValue: off,
+      ratio: on / off,
+      target: ">= 0.9x off",
+      met: on / off >= 0.9,
     },
   ];
   return rows;

@@ -16,13 +16,43 @@ const VNPY_SEQUENTIAL = 15_000; // calls/s, vnpy RpcClient on loopback (issue 5)
 const packr = new Packr({ useRecords: false });
 const unpackr = new Unpackr({ useRecords: false });
 const tick = (i: number): Record<string, unknown> => ({
-  gatewayName: "SIM", symbol: "rb2410", exchange: "SHFE", vtSymbol: "rb2410.SHFE", datetime: 1_700_000_000_000 + i,
-  name: "rebar 2410", volume: 1000 + i, turnover: 3.5e7, openInterest: 120_000, lastPrice: 3500 + (i % 10), lastVolume: 3,
-  limitUp: 3800, limitDown: 3200, openPrice: 3490, highPrice: 3520, lowPrice: 3480, preClose: 3495,
-  bidPrice1: 3499, bidPrice2: 3498, bidPrice3: 3497, bidPrice4: 3496, bidPrice5: 3495,
-  askPrice1: 3500, askPrice2: 3501, askPrice3: 3502, askPrice4: 3503, askPrice5: 3504,
-  bidVolume1: 10, bidVolume2: 20, bidVolume3: 30, bidVolume4: 40, bidVolume5: 50,
-  askVolume1: 11, askVolume2: 21, askVolume3: 31, askVolume4: 41, askVolume5: 51,
+  gatewayName: "SIM",
+  symbol: "rb2410",
+  exchange: "SHFE",
+  vtSymbol: "rb2410.SHFE",
+  datetime: 1_700_000_000_000 + i,
+  name: "rebar 2410",
+  volume: 1000 + i,
+  turnover: 3.5e7,
+  openInterest: 120_000,
+  lastPrice: 3500 + (i % 10),
+  lastVolume: 3,
+  limitUp: 3800,
+  limitDown: 3200,
+  openPrice: 3490,
+  highPrice: 3520,
+  lowPrice: 3480,
+  preClose: 3495,
+  bidPrice1: 3499,
+  bidPrice2: 3498,
+  bidPrice3: 3497,
+  bidPrice4: 3496,
+  bidPrice5: 3495,
+  askPrice1: 3500,
+  askPrice2: 3501,
+  askPrice3: 3502,
+  askPrice4: 3503,
+  askPrice5: 3504,
+  bidVolume1: 10,
+  bidVolume2: 20,
+  bidVolume3: 30,
+  bidVolume4: 40,
+  bidVolume5: 50,
+  askVolume1: 11,
+  askVolume2: 21,
+  askVolume3: 31,
+  askVolume4: 41,
+  askVolume5: 51,
 });
 const yieldToIo = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -251,7 +281,7 @@ async function tickwirePublish(subscribers: SubscriberProcess, n: number, client
   const done = subscribers.next("done");
   const ticks = Array.from({ length: 1000 }, (_, i) => tick(i));
   const t0 = now();
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     const end = Math.min(n, i + 1000);
     for (; i < end; i++) server.publish("eTick.rb2410.SHFE", ticks[i % 1000]);
     await yieldToIo();
@@ -282,7 +312,7 @@ async function rawPublish(subscribers: SubscriberProcess, n: number, clients: nu
   const done = subscribers.next("done");
   const ticks = Array.from({ length: 1000 }, (_, i) => tick(i));
   const t0 = now();
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     const end = Math.min(n, i + 1000);
     for (; i < end; i++) await pub.send(["eTick.rb2410.SHFE", packr.pack(ticks[i % 1000])]);
     await yieldToIo();
@@ -312,18 +342,48 @@ const suite: BenchSuite = async ({ quick }) => {
     if (o.rate > ours.rate) ours = o;
     if (w.rate > raw.rate) raw = w;
   }
-  rows.push({ suite: SUITE, name: "sequential calls", value: ours.rate, unit: "ops/s", peer: "raw zeromq DEALER/ROUTER + msgpackr", peerValue: raw.rate, ratio: ours.rate / raw.rate });
   rows.push({
-    suite: SUITE, name: "sequential call p50 latency", value: ours.p50, unit: "µs", peer: "raw zeromq", peerValue: raw.p50, ratio: raw.p50 / ours.p50,
-    target: "p50 <= 1.3x raw floor", met: ours.p50 <= 1.3 * raw.p50,
+    suite: SUITE,
+    name: "sequential calls",
+    value: ours.rate,
+    unit: "ops/s",
+    peer: "raw zeromq DEALER/ROUTER + msgpackr",
+    peerValue: raw.rate,
+    ratio: ours.rate / raw.rate,
   });
-  rows.push({ suite: SUITE, name: "sequential call p99 latency", value: ours.p99, unit: "µs", peer: "raw zeromq", peerValue: raw.p99, ratio: raw.p99 / ours.p99 });
+  rows.push({
+    suite: SUITE,
+    name: "sequential call p50 latency",
+    value: ours.p50,
+    unit: "µs",
+    peer: "raw zeromq",
+    peerValue: raw.p50,
+    ratio: raw.p50 / ours.p50,
+    target: "p50 <= 1.3x raw floor",
+    met: ours.p50 <= 1.3 * raw.p50,
+  });
+  rows.push({
+    suite: SUITE,
+    name: "sequential call p99 latency",
+    value: ours.p99,
+    unit: "µs",
+    peer: "raw zeromq",
+    peerValue: raw.p99,
+    ratio: raw.p99 / ours.p99,
+  });
 
   const par = await best(runs, async () => (await tickwireCalls(parN, 64)).rate);
   const parRaw = await best(runs, async () => (await rawCalls(parN, 64)).rate);
   rows.push({
-    suite: SUITE, name: "calls, 64 in flight", value: par, unit: "ops/s", peer: "raw zeromq DEALER/ROUTER, 64 in flight", peerValue: parRaw, ratio: par / parRaw,
-    target: `>= 3x vnpy sequential (${3 * VNPY_SEQUENTIAL}/s) and >= 0.8x raw`, met: par >= 3 * VNPY_SEQUENTIAL && par >= 0.8 * parRaw,
+    suite: SUITE,
+    name: "calls, 64 in flight",
+    value: par,
+    unit: "ops/s",
+    peer: "raw zeromq DEALER/ROUTER, 64 in flight",
+    peerValue: parRaw,
+    ratio: par / parRaw,
+    target: `>= 3x vnpy sequential (${3 * VNPY_SEQUENTIAL}/s) and >= 0.8x raw`,
+    met: par >= 3 * VNPY_SEQUENTIAL && par >= 0.8 * parRaw,
   });
 
   const subscribers = new SubscriberProcess();
@@ -334,8 +394,13 @@ const suite: BenchSuite = async ({ quick }) => {
     const pub = await best(runs, () => tickwirePublish(subscribers, pubN / clients, clients));
     const pubRaw = await best(runs, () => rawPublish(subscribers, pubN / clients, clients));
     rows.push({
-      suite: SUITE, name: `published ticks to ${clients} client${clients > 1 ? "s" : ""} (lossless)`, value: pub, unit: "ops/s",
-      peer: "raw zeromq PUB/SUB, one tick per message", peerValue: pubRaw, ratio: pub / pubRaw,
+      suite: SUITE,
+      name: `published ticks to ${clients} client${clients > 1 ? "s" : ""} (lossless)`,
+      value: pub,
+      unit: "ops/s",
+      peer: "raw zeromq PUB/SUB, one tick per message",
+      peerValue: pubRaw,
+      ratio: pub / pubRaw,
       ...(clients === 1 ? { target: ">= 300k ticks/s lossless", met: pub >= 300_000 } : {}),
     });
   }

@@ -103,12 +103,9 @@ async function tickwireAmqp(n: number, opts: { confirms: boolean; codec: CodecId
     let got = 0;
     let finish!: () => void;
     const done = new Promise<void>((r) => (finish = r));
-    await sub.subscribe(
-      { exchange: ex, routingKey: "#", prefetchCount: PREFETCH, noAck: !opts.confirms, deadLetterQueue: `${ex}.dead-letter` },
-      () => {
-        if (++got === n) finish();
-      },
-    );
+    await sub.subscribe({ exchange: ex, routingKey: "#", prefetchCount: PREFETCH, noAck: !opts.confirms, deadLetterQueue: `${ex}.dead-letter` }, () => {
+      if (++got === n) finish();
+    });
     const t0 = performance.now();
     const sent: Promise<void>[] = new Array(n);
     for (let i = 0; i < n; i++) {
@@ -192,9 +189,22 @@ const suite: BenchSuite = async ({ quick }) => {
   if (await rabbitUp()) {
     const cases: Array<{ label: string; confirms: boolean; codec: CodecId; peer: string; peerCodec: CodecId | "pre-encoded"; target?: number }> = [
       { label: "RabbitMQ confirms+acks, msgpack", confirms: true, codec: "msgpack", peer: "raw amqplib, pre-encoded", peerCodec: "pre-encoded", target: 0.85 },
-      { label: "RabbitMQ confirms+acks, aioquant zlib+JSON", confirms: true, codec: "aioquant", peer: "raw amqplib, sync zlib+JSON", peerCodec: "aioquant", target: 1.5 },
+      {
+        label: "RabbitMQ confirms+acks, aioquant zlib+JSON",
+        confirms: true,
+        codec: "aioquant",
+        peer: "raw amqplib, sync zlib+JSON",
+        peerCodec: "aioquant",
+        target: 1.5,
+      },
       { label: "RabbitMQ no confirms/acks, msgpack", confirms: false, codec: "msgpack", peer: "raw amqplib, pre-encoded", peerCodec: "pre-encoded" },
-      { label: "RabbitMQ no confirms/acks, aioquant zlib+JSON", confirms: false, codec: "aioquant", peer: "raw amqplib, sync zlib+JSON", peerCodec: "aioquant" },
+      {
+        label: "RabbitMQ no confirms/acks, aioquant zlib+JSON",
+        confirms: false,
+        codec: "aioquant",
+        peer: "raw amqplib, sync zlib+JSON",
+        peerCodec: "aioquant",
+      },
     ];
     for (const c of cases) {
       const [ours, peer] = await pair(

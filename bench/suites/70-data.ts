@@ -27,8 +27,18 @@ function makeBars(n: number, symbol = "rb2410"): BarData[] {
   for (let i = 0; i < n; i++) {
     const p = 3500 + (i % 97) * 0.5;
     out[i] = createBar({
-      gatewayName: "BENCH", symbol, exchange: "SHFE", datetime: T0 + i * 60_000, interval: Interval.MINUTE,
-      openPrice: p, highPrice: p + 2.5, lowPrice: p - 1.5, closePrice: p + 0.5, volume: 100 + (i % 1000), turnover: (100 + (i % 1000)) * p * 10, openInterest: 1_500_000 + (i % 5000),
+      gatewayName: "BENCH",
+      symbol,
+      exchange: "SHFE",
+      datetime: T0 + i * 60_000,
+      interval: Interval.MINUTE,
+      openPrice: p,
+      highPrice: p + 2.5,
+      lowPrice: p - 1.5,
+      closePrice: p + 0.5,
+      volume: 100 + (i % 1000),
+      turnover: (100 + (i % 1000)) * p * 10,
+      openInterest: 1_500_000 + (i % 5000),
     });
   }
   return out;
@@ -53,7 +63,10 @@ function median(xs: number[]): number {
 async function sqliteRows(bars: BarData[], runs: number): Promise<BenchRow[]> {
   const dir = mkdtempSync(join(tmpdir(), "tw-bench-data-"));
   try {
-    const oursSave: number[] = [], rawSave: number[] = [], oursLoad: number[] = [], rawLoad: number[] = [];
+    const oursSave: number[] = [],
+      rawSave: number[] = [],
+      oursLoad: number[] = [],
+      rawLoad: number[] = [];
     const rawSide = (r: number) => {
       // Raw: the same table, pragmas and transaction, no validation, no overview, no objects.
       const raw = new BetterSqlite3(join(dir, `raw${r}.sqlite`));
@@ -125,7 +138,14 @@ async function streamMemory(db: Database, expected: number): Promise<BenchRow[]>
   }
   if (n !== expected) throw new Error(`streamed ${n} of ${expected}`);
   return [
-    { suite: "data", name: `streamBars ${n} bars: live heap held at once`, value: peak / 1e6, unit: "MB", target: "≤ ~50 MB (of 10M bars)", met: peak / 1e6 <= 50 },
+    {
+      suite: "data",
+      name: `streamBars ${n} bars: live heap held at once`,
+      value: peak / 1e6,
+      unit: "MB",
+      target: "≤ ~50 MB (of 10M bars)",
+      met: peak / 1e6 <= 50,
+    },
   ];
 }
 
@@ -166,7 +186,12 @@ async function pgRows(bars: BarData[], insertBars: BarData[], runs: number): Pro
   const raw = new pg.Client({ connectionString: url.toString() });
   raw.on("error", () => undefined);
   try {
-    const oursSave: number[] = [], rawCopy: number[] = [], rawInsert: number[] = [], oursLoad: number[] = [], rawLoad: number[] = [], oursUpsert: number[] = [];
+    const oursSave: number[] = [],
+      rawCopy: number[] = [],
+      rawInsert: number[] = [],
+      oursLoad: number[] = [],
+      rawLoad: number[] = [],
+      oursUpsert: number[] = [];
     await raw.connect();
     // In a schema of its own: the store refuses a database whose own schema holds foreign tables.
     await raw.query("CREATE SCHEMA peer");
@@ -219,7 +244,10 @@ async function pgRows(bars: BarData[], insertBars: BarData[], runs: number): Pro
           values.push(1, b.datetime, b.gatewayName, b.volume, b.turnover, b.openInterest, b.openPrice, b.highPrice, b.lowPrice, b.closePrice);
           return `(${Array.from({ length: 10 }, (_, k) => `$${j * 10 + k + 1}`).join(",")})`;
         });
-        await raw.query(`INSERT INTO peer.raw_bars (${COLS}) VALUES ${tuples.join(",")} ON CONFLICT (series, datetime) DO UPDATE SET close_price = EXCLUDED.close_price`, values);
+        await raw.query(
+          `INSERT INTO peer.raw_bars (${COLS}) VALUES ${tuples.join(",")} ON CONFLICT (series, datetime) DO UPDATE SET close_price = EXCLUDED.close_price`,
+          values,
+        );
       }
       await raw.query("COMMIT");
       rawInsert.push(rate(insertBars.length, t0));
@@ -245,10 +273,23 @@ async function pgRows(bars: BarData[], insertBars: BarData[], runs: number): Pro
 async function sqliteTickRows(n: number, runs: number): Promise<BenchRow[]> {
   const dir = mkdtempSync(join(tmpdir(), "tw-bench-ticks-"));
   const ticks = Array.from({ length: n }, (_, i) =>
-    createTick({ gatewayName: "SIM", symbol: `s${i % 5}`, exchange: "SHFE", datetime: T0 + i * 10, lastPrice: 3500 + (i % 7) * 0.5, bidPrice1: 3500, askPrice1: 3501, bidVolume1: 5, askVolume1: 7, volume: i, turnover: i * 35000.5 }),
+    createTick({
+      gatewayName: "SIM",
+      symbol: `s${i % 5}`,
+      exchange: "SHFE",
+      datetime: T0 + i * 10,
+      lastPrice: 3500 + (i % 7) * 0.5,
+      bidPrice1: 3500,
+      askPrice1: 3501,
+      bidVolume1: 5,
+      askVolume1: 7,
+      volume: i,
+      turnover: i * 35000.5,
+    }),
   );
   try {
-    const ours: number[] = [], raw: number[] = [];
+    const ours: number[] = [],
+      raw: number[] = [];
     for (let r = 0; r < runs; r++) {
       const db = await openDatabase(`sqlite:${join(dir, `ours${r}.sqlite`)}`);
       let t0 = performance.now();
@@ -270,7 +311,12 @@ async function sqliteTickRows(n: number, runs: number): Promise<BenchRow[]> {
       raw.push(rate(n, t0));
       rawDb.close();
     }
-    return [{ ...row("SQLite saveTicks (batches of 1,000)", median(ours), "raw better-sqlite3 prepared INSERT, 1 transaction a batch", median(raw)), unit: "ticks/s" }];
+    return [
+      {
+        ...row("SQLite saveTicks (batches of 1,000)", median(ours), "raw better-sqlite3 prepared INSERT, 1 transaction a batch", median(raw)),
+        unit: "ticks/s",
+      },
+    ];
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

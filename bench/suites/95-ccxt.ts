@@ -55,7 +55,10 @@ async function throughGateway(n: number): Promise<Result> {
   const main = new MainEngine(undefined, { log: false });
   try {
     const gw = main.addGateway(CcxtGateway);
-    await main.connect({ exchange: "binance", apiKey: "", secret: "", urls: emu.ccxtUrls(), staleAfterMs: 0, enableRateLimit: false, symbols: "BTC/USDT" }, gw.gatewayName);
+    await main.connect(
+      { exchange: "binance", apiKey: "", secret: "", urls: emu.ccxtUrls(), staleAfterMs: 0, enableRateLimit: false, symbols: "BTC/USDT" },
+      gw.gatewayName,
+    );
     let ticks = 0;
     let warm = false;
     let done = false;
@@ -85,7 +88,11 @@ async function ccxtAlone(n: number): Promise<Result> {
   const emu = await BinanceEmulator.start();
   const mod = await loadCcxt();
   const Cls = (mod.pro as unknown as Record<string, new (c: Record<string, unknown>) => CcxtExchange>).binance;
-  const ex = new Cls({ enableRateLimit: false, newUpdates: false, options: { defaultType: "spot", fetchMarkets: { types: ["spot"] }, fetchCurrencies: false } });
+  const ex = new Cls({
+    enableRateLimit: false,
+    newUpdates: false,
+    options: { defaultType: "spot", fetchMarkets: { types: ["spot"] }, fetchCurrencies: false },
+  });
   ex.urls = { ...ex.urls, api: { ...(ex.urls.api as Record<string, unknown>), ...((emu.ccxtUrls().api ?? {}) as Record<string, unknown>) } } as typeof ex.urls;
   try {
     await ex.loadHttpProxyAgent();

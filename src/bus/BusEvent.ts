@@ -58,10 +58,7 @@ export class BusEvent<T = unknown> {
    * The event a message body holds, with routing taken from the envelope as aioquant does.
    * Throws TW_BUS_DECODE when the body cannot be read.
    */
-  static decode<T = unknown>(
-    body: Buffer,
-    envelope: { exchange: string; routingKey: string; contentType?: string | undefined },
-  ): BusEvent<T> {
+  static decode<T = unknown>(body: Buffer, envelope: { exchange: string; routingKey: string; contentType?: string | undefined }): BusEvent<T> {
     const { name, data } = codecForContentType(envelope.contentType).decode(body);
     return new BusEvent<T>({ name, exchange: envelope.exchange || "amq.default", routingKey: envelope.routingKey, data: data as T });
   }

@@ -3,10 +3,7 @@ import type { BusEvent } from "./BusEvent.js";
 import type { BusHandler, Delivery } from "./EventCenter.js";
 
 /** What becomes of a delivered message once its handler ran. */
-export type Outcome =
-  | { kind: "ack" }
-  | { kind: "retry"; attempt: number; error: unknown }
-  | { kind: "dead"; error: unknown; attempts: number };
+export type Outcome = { kind: "ack" } | { kind: "retry"; attempt: number; error: unknown } | { kind: "dead"; error: unknown; attempts: number };
 
 /** The broker-specific half of consuming: reading a message and settling it. */
 export interface RunnerTransport<M> {

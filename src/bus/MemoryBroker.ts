@@ -132,10 +132,7 @@ export class MemoryBroker {
     const ex = this.exchanges.get(name);
     if (ex) {
       if (ex.type !== type) {
-        throw new TickwireError(
-          "TW_BUS_EXCHANGE_TYPE",
-          `Exchange "${name}" exists as ${ex.type}, not ${type}: use the existing type or another name.`,
-        );
+        throw new TickwireError("TW_BUS_EXCHANGE_TYPE", `Exchange "${name}" exists as ${ex.type}, not ${type}: use the existing type or another name.`);
       }
       return;
     }
@@ -150,10 +147,7 @@ export class MemoryBroker {
     this.exchanges.delete(name);
   }
 
-  declareQueue(
-    name: string,
-    options: { durable: boolean; owner: string | undefined; autoDelete: boolean; maxLength: number },
-  ): MemoryQueue {
+  declareQueue(name: string, options: { durable: boolean; owner: string | undefined; autoDelete: boolean; maxLength: number }): MemoryQueue {
     const q = this.queues.get(name);
     if (q) {
       if (q.owner !== undefined && q.owner !== options.owner) {

@@ -41,11 +41,7 @@ export function attemptOf(failed: unknown, maxRedeliveries: number): number {
 }
 
 /** The exchange and routing key the message was first published with. */
-export function originalRoute(
-  headers: Readonly<Record<string, unknown>>,
-  exchange: string,
-  routingKey: string,
-): { exchange: string; routingKey: string } {
+export function originalRoute(headers: Readonly<Record<string, unknown>>, exchange: string, routingKey: string): { exchange: string; routingKey: string } {
   const ex = headers[HEADER.exchange];
   const key = headers[HEADER.routingKey];
   return {

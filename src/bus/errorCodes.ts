@@ -84,7 +84,7 @@ export const BUS_ERRORS = {
   },
   TW_BUS_CODEC: {
     meaning: "An unknown codec was asked for.",
-    fix: "Use \"aioquant\" or \"msgpack\".",
+    fix: 'Use "aioquant" or "msgpack".',
   },
   TW_BUS_BRIDGE: {
     meaning: "An EventBridge route is invalid (no local type or no exchange).",

@@ -131,8 +131,6 @@ export function parsePythonJson(text: string): unknown {
     const marked = text.replace(PY_CONSTANT, (m) =>
       m.charCodeAt(0) === 34 ? m : JSON.stringify(m === "NaN" ? NAN_MARK : m === "Infinity" ? INF_MARK : NEG_INF_MARK),
     );
-    return JSON.parse(marked, (_k, v: unknown) =>
-      v === NAN_MARK ? NaN : v === INF_MARK ? Infinity : v === NEG_INF_MARK ? -Infinity : v,
-    );
+    return JSON.parse(marked, (_k, v: unknown) => (v === NAN_MARK ? NaN : v === INF_MARK ? Infinity : v === NEG_INF_MARK ? -Infinity : v));
   }
 }

@@ -28,11 +28,11 @@ function bad(what: string): TickwireError {
 }
 
 export function resolveSpec(spec: SubscribeSpec): ResolvedSpec {
-  if (typeof spec !== "object" || spec === null) throw bad("pass an object such as { exchange: \"Orderbook\", routingKey: \"#\" }");
+  if (typeof spec !== "object" || spec === null) throw bad('pass an object such as { exchange: "Orderbook", routingKey: "#" }');
   const { exchange, queue } = spec;
   if (exchange !== undefined && (typeof exchange !== "string" || exchange === "")) throw bad("exchange must be a non-empty string");
   if (queue !== undefined && (typeof queue !== "string" || queue === "" || queue.startsWith("amq."))) {
-    throw bad("queue must be a non-empty string not starting with \"amq.\"");
+    throw bad('queue must be a non-empty string not starting with "amq."');
   }
   if (exchange === undefined && queue === undefined) throw bad("give an exchange to bind to, or a queue to consume");
   const keys = spec.routingKey === undefined ? ["#"] : typeof spec.routingKey === "string" ? [spec.routingKey] : [...spec.routingKey];

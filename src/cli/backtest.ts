@@ -133,7 +133,10 @@ function parameters(o: CommonOptions): BacktestParameters {
 /** A progress bar on a terminal, nothing otherwise (pipes and CI logs stay clean). */
 function progressBar(label: string): { update(done: number, total: number | undefined): void; stop(): void } {
   if (!process.stderr.isTTY) return { update() {}, stop() {} };
-  const bar = new cliProgress.SingleBar({ format: `${label} [{bar}] {percentage}% {value}/{total}`, stream: process.stderr }, cliProgress.Presets.shades_classic);
+  const bar = new cliProgress.SingleBar(
+    { format: `${label} [{bar}] {percentage}% {value}/{total}`, stream: process.stderr },
+    cliProgress.Presets.shades_classic,
+  );
   let started = false;
   return {
     update(done, total) {
@@ -223,7 +226,13 @@ async function optimizeCommand(file: string, o: OptimizeOptions): Promise<void> 
   }
   if (o.output) writeFileSync(o.output, JSON.stringify(results, null, 2) + "\n");
   if (o.json) {
-    process.stdout.write(JSON.stringify(results.map((r) => ({ setting: r.setting, target: r.target, statistics: r.statistics })), null, 2) + "\n");
+    process.stdout.write(
+      JSON.stringify(
+        results.map((r) => ({ setting: r.setting, target: r.target, statistics: r.statistics })),
+        null,
+        2,
+      ) + "\n",
+    );
     return;
   }
   process.stdout.write(formatResults(results.slice(0, o.top), o.target) + `\n${results.length} parameter sets backtested\n`);

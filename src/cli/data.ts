@@ -81,7 +81,10 @@ async function importCommand(file: string, opts: ImportOptions): Promise<void> {
       onProgress: (done, total) => {
         if (bar === undefined) {
           if (total < 2 * PROGRESS_MIN_BYTES || !process.stderr.isTTY) return;
-          bar = new cliProgress.SingleBar({ stream: process.stderr, format: "import [{bar}] {percentage}% | {value}/{total} MB" }, cliProgress.Presets.shades_classic);
+          bar = new cliProgress.SingleBar(
+            { stream: process.stderr, format: "import [{bar}] {percentage}% | {value}/{total} MB" },
+            cliProgress.Presets.shades_classic,
+          );
           bar.start(Math.ceil(total / 1e6), 0);
         }
         bar.update(Math.floor(done / 1e6));
@@ -91,7 +94,10 @@ async function importCommand(file: string, opts: ImportOptions): Promise<void> {
   for (const b of result.bad.slice(0, 50)) process.stderr.write(`skipped line ${b.line}: ${b.problem}\n`);
   if (result.bad.length > 50) process.stderr.write(`… and ${result.bad.length - 50} more bad lines\n`);
   const range = result.first === undefined ? "" : ` from ${iso(result.first)} to ${iso(result.last!)}`;
-  out(`imported ${result.saved} bars of ${opts.symbol} ${opts.interval}${range} into ${resolveDatabaseUrl(opts.database)}` + (result.bad.length ? ` (${result.bad.length} bad lines skipped)` : ""));
+  out(
+    `imported ${result.saved} bars of ${opts.symbol} ${opts.interval}${range} into ${resolveDatabaseUrl(opts.database)}` +
+      (result.bad.length ? ` (${result.bad.length} bad lines skipped)` : ""),
+  );
 }
 
 interface RangeOptions extends DbOption {
@@ -104,7 +110,9 @@ interface RangeOptions extends DbOption {
 async function exportCommand(opts: RangeOptions & { output?: string; timezone?: string }): Promise<void> {
   await withDatabase(opts, async (db) => {
     const target = opts.output ? createWriteStream(opts.output) : process.stdout;
-    const n = await exportBarsCsv(db, { vtSymbol: opts.symbol, interval: opts.interval, start: opts.start, end: opts.end }, target, { timezone: opts.timezone });
+    const n = await exportBarsCsv(db, { vtSymbol: opts.symbol, interval: opts.interval, start: opts.start, end: opts.end }, target, {
+      timezone: opts.timezone,
+    });
     if (opts.output) {
       target.end();
       await finished(target);
@@ -131,7 +139,13 @@ async function listCommand(opts: DbOption & { json?: boolean }): Promise<void> {
       return;
     }
     const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-    for (const r of rows) out(r.map((c, i) => (i === 2 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join("  ").trimEnd());
+    for (const r of rows)
+      out(
+        r
+          .map((c, i) => (i === 2 ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+          .join("  ")
+          .trimEnd(),
+      );
   });
 }
 
@@ -146,7 +160,10 @@ async function deleteCommand(opts: DbOption & { symbol: string; interval?: Inter
 
 async function fetchCommand(opts: DbOption & { gateway: string; symbol: string; interval: Interval; days: number; seed?: number }): Promise<void> {
   if (opts.gateway !== "SIM") {
-    throw new TickwireError("TW_DATA_INVALID_QUERY", `No gateway ${JSON.stringify(opts.gateway)} to fetch from here; the CLI can fetch from SIM (the paper exchange).`);
+    throw new TickwireError(
+      "TW_DATA_INVALID_QUERY",
+      `No gateway ${JSON.stringify(opts.gateway)} to fetch from here; the CLI can fetch from SIM (the paper exchange).`,
+    );
   }
   const { symbol, exchange } = parseVtSymbol(opts.symbol);
   // No log lines: stdout carries the one result line.

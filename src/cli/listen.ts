@@ -43,9 +43,10 @@ export const COMPACT_WIDTH = 200;
  */
 export function compactData(data: unknown, width: number): string {
   const drop = (v: unknown): boolean => v === 0 || v === "" || v === null || v === false || (Array.isArray(v) && v.length === 0);
-  const slim = typeof data === "object" && data !== null && !Array.isArray(data) && !Buffer.isBuffer(data)
-    ? Object.fromEntries(Object.entries(data).filter(([, v]) => !drop(v)))
-    : data;
+  const slim =
+    typeof data === "object" && data !== null && !Array.isArray(data) && !Buffer.isBuffer(data)
+      ? Object.fromEntries(Object.entries(data).filter(([, v]) => !drop(v)))
+      : data;
   const text = JSON.stringify(slim) ?? String(slim);
   return text.length > width ? `${text.slice(0, Math.max(1, width - 1))}…` : text;
 }

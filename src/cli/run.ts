@@ -43,7 +43,10 @@ export interface RunOptions extends WebCliOptions, GatewayOptions {
 const RECORDER_CLOSE_MS = 10_000;
 
 function symbolList(value: string): string[] {
-  const list = value.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  const list = value
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
   if (list.length === 0) throw new InvalidArgumentError('expected vtSymbols, e.g. "rb2410.SHFE,BTCUSDT.BINANCE"');
   return list;
 }
@@ -86,9 +89,9 @@ export async function runPaperTrading(opts: RunOptions): Promise<void> {
 
   // Attached before the gateway connects, so the first ticks are published too.
   const bus: AttachedBus | undefined = opts.bus
-    // A market feed is for whoever listens: mandatory publishes would hold every tick to an
-    // exchange with no queue bound for the unroutable timeout (10 s) and then fail it.
-    ? await attachBus(main.eventEngine, opts.bus, { mandatory: false })
+    ? // A market feed is for whoever listens: mandatory publishes would hold every tick to an
+      // exchange with no queue bound for the unroutable timeout (10 s) and then fail it.
+      await attachBus(main.eventEngine, opts.bus, { mandatory: false })
     : undefined;
 
   let store: WorkerStore | undefined;
@@ -121,7 +124,9 @@ export async function runPaperTrading(opts: RunOptions): Promise<void> {
       const how = await Promise.race([closed, deadline]);
       const s = main.eventEngine.stats();
       const r = recorder?.stats();
-      const recorded = r ? ` Recorded ${r.barsWritten} bars and ${r.ticksWritten} ticks into ${store!.url}${r.buffered ? `; ${r.buffered} NOT written` : ""}.` : "";
+      const recorded = r
+        ? ` Recorded ${r.barsWritten} bars and ${r.ticksWritten} ticks into ${store!.url}${r.buffered ? `; ${r.buffered} NOT written` : ""}.`
+        : "";
       const summary = `tickwire run: ${signal}, ${how} after ${((Date.now() - started) / 1000).toFixed(1)} s; ${s.dispatched} events, ${main.getAllOrders().length} orders, ${main.getAllTrades().length} trades.${recorded}`;
       process.stderr.write(summary + "\n");
     } catch (e) {
@@ -208,8 +213,16 @@ export function register(program: Command): void {
     .option("--bus <url>", "also publish ticks, orders, trades, positions and accounts to an EventCenter (amqp://… or memory://…)")
     .option("--record <list>", 'record the 1-minute bars of these vtSymbols into the store, e.g. "rb2410.SHFE,BTCUSDT.BINANCE"', symbolList)
     .option("--record-ticks", "with --record: record their ticks too", false)
-    .option("--database <url>", "the store to record into: sqlite:path/file.sqlite or postgres://… (default: TICKWIRE_DATABASE, else sqlite:.tickwire/data.sqlite)")
-    .option("--gateway <name>", 'the market: "sim" (the paper exchange) or "ccxt" (a crypto exchange; keys from TICKWIRE_CCXT_KEY / TICKWIRE_CCXT_SECRET)', gatewayChoice, "sim")
+    .option(
+      "--database <url>",
+      "the store to record into: sqlite:path/file.sqlite or postgres://… (default: TICKWIRE_DATABASE, else sqlite:.tickwire/data.sqlite)",
+    )
+    .option(
+      "--gateway <name>",
+      'the market: "sim" (the paper exchange) or "ccxt" (a crypto exchange; keys from TICKWIRE_CCXT_KEY / TICKWIRE_CCXT_SECRET)',
+      gatewayChoice,
+      "sim",
+    )
     .option("--exchange <id>", "with --gateway ccxt: the ccxt exchange id (binance, okx, bybit, …)", "binance")
     .option("--sandbox", "with --gateway ccxt: trade on the exchange's testnet", false)
     .option("--market-type <type>", "with --gateway ccxt: spot or swap", "spot")

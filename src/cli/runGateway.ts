@@ -49,7 +49,9 @@ export async function connectRunGateway(main: MainEngine, opts: GatewayOptions):
       { seed: opts.seed, tickRate: opts.tickRate, capital: opts.capital, instruments: opts.instruments ?? "", startTime: opts.start ?? 0 },
       gateway.gatewayName,
     );
-    const instruments = gateway.connected ? gateway.exchange.markets.map((m) => ({ symbol: m.instrument.symbol, exchange: m.instrument.exchange, vtSymbol: m.vtSymbol })) : [];
+    const instruments = gateway.connected
+      ? gateway.exchange.markets.map((m) => ({ symbol: m.instrument.symbol, exchange: m.instrument.exchange, vtSymbol: m.vtSymbol }))
+      : [];
     return { gatewayName: gateway.gatewayName, instruments, label: `paper exchange, seed ${opts.seed}`, paper: true };
   }
   const [{ CcxtGateway }, { binanceUrlsAt }] = await Promise.all([import("../gateways/ccxt/CcxtGateway.js"), import("../gateways/ccxt/venues.js")]);

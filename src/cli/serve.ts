@@ -132,7 +132,7 @@ export function register(program: Command): void {
     .option("--pub <endpoint>", "publication endpoint to bind", "tcp://127.0.0.1:4102")
     .option("--seed <n>", "seed of the simulated market", positive, 1)
     .option("--tick-rate <n>", "ticks per second per instrument", positive, 4)
-    .option("--instruments <list>", 'comma-separated vtSymbols (default: all)')
+    .option("--instruments <list>", "comma-separated vtSymbols (default: all)")
     .option("--capital <n>", "starting cash of the paper account", positive, 1_000_000)
     .option("--curve-secret <file>", "this server's .key_secret file (tickwire keygen): turns on CURVE encryption")
     .option("--allow <file|dir>", "client public key file (.key) or a directory of them; repeatable (default with CURVE: any client)", collect)

@@ -37,7 +37,8 @@ export function readStrategiesFile(file: string): StrategyEntry[] {
     const path = str("file");
     const className = str("className");
     if (name === undefined || vtSymbol === undefined) throw bad(file, `entry ${i} needs a "name" and a "vtSymbol" (e.g. "rb2410.SHFE").`);
-    if (path === undefined && className === undefined) throw bad(file, `entry ${i} (${name}) needs a "file" (a .ts/.js module) or a "className" defined by another entry's file.`);
+    if (path === undefined && className === undefined)
+      throw bad(file, `entry ${i} (${name}) needs a "file" (a .ts/.js module) or a "className" defined by another entry's file.`);
     if (o.setting !== undefined && (typeof o.setting !== "object" || o.setting === null || Array.isArray(o.setting))) {
       throw bad(file, `entry ${i} (${name}): "setting" must be an object of parameter values.`);
     }

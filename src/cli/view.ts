@@ -133,12 +133,16 @@ export function renderView(main: MainEngine, stats: ViewStats, options: ViewOpti
   if (positions.length === 0) lines.push("  (flat)");
   for (const p of positions) {
     const d = decimals(p.vtSymbol);
-    lines.push(`  ${pad(p.vtSymbol, 16)} ${pad(p.direction, 6)} ${lpad(String(p.volume), 8)} @ ${lpad(num(p.price, d + 2), 14)}  pnl ${lpad(signed(p.pnl, 2), 12)}  frozen ${p.frozen}`);
+    lines.push(
+      `  ${pad(p.vtSymbol, 16)} ${pad(p.direction, 6)} ${lpad(String(p.volume), 8)} @ ${lpad(num(p.price, d + 2), 14)}  pnl ${lpad(signed(p.pnl, 2), 12)}  frozen ${p.frozen}`,
+    );
   }
   lines.push("");
   lines.push("ACCOUNT");
   for (const a of main.getAllAccounts()) {
-    lines.push(`  ${pad(a.vtAccountid, 14)} balance ${lpad(num(a.balance, 2), 16)}  frozen ${lpad(num(a.frozen, 2), 14)}  available ${lpad(num(a.available, 2), 16)}`);
+    lines.push(
+      `  ${pad(a.vtAccountid, 14)} balance ${lpad(num(a.balance, 2), 16)}  frozen ${lpad(num(a.frozen, 2), 14)}  available ${lpad(num(a.available, 2), 16)}`,
+    );
   }
   for (const section of options.sections ?? []) {
     lines.push("");

@@ -37,7 +37,9 @@ export async function runWeb(opts: WebOptions): Promise<void> {
         .then(() => main.close())
         .then(() => "closed" as const);
       const how = await Promise.race([closed, deadline]);
-      process.stderr.write(`tickwire web: ${signal}, ${how} after ${((Date.now() - started) / 1000).toFixed(1)} s; ${main.getAllOrders().length} orders, ${main.getAllTrades().length} trades seen.\n`);
+      process.stderr.write(
+        `tickwire web: ${signal}, ${how} after ${((Date.now() - started) / 1000).toFixed(1)} s; ${main.getAllOrders().length} orders, ${main.getAllTrades().length} trades seen.\n`,
+      );
     } catch (e) {
       process.stderr.write(`tickwire web: closing failed: ${String(e)}\n`);
       code = 1;

@@ -9,15 +9,7 @@ import { TW_DATA_CLOSED, TW_DATA_NOT_TICKWIRE, TW_DATA_SCHEMA_TOO_NEW, TW_DATA_U
 import { BAR_KIND, TICK_KIND, type SeriesInfo, type SeriesKind } from "./rows.js";
 import { barKey, barOverview, tickKey, tickOverview, type SeriesKeyValues, type SeriesRow } from "./series.js";
 import { queryRange } from "./time.js";
-import {
-  DEFAULT_STREAM_BATCH,
-  type BarOverview,
-  type BarQuery,
-  type Database,
-  type StreamOptions,
-  type TickOverview,
-  type TickQuery,
-} from "./types.js";
+import { DEFAULT_STREAM_BATCH, type BarOverview, type BarQuery, type Database, type StreamOptions, type TickOverview, type TickQuery } from "./types.js";
 import { validateBars, validateTicks } from "./validate.js";
 
 const VERSION_TABLE = "tickwire_schema";
@@ -32,8 +24,10 @@ const types = {
 function seriesTableSql(kind: SeriesKind<unknown>): string {
   const extra = kind.extraKeyColumns.map((c) => `${c} text NOT NULL, `).join("");
   const key = ["symbol", "exchange", ...kind.extraKeyColumns].join(", ");
-  return `CREATE TABLE ${kind.seriesTable} (id serial PRIMARY KEY, symbol text NOT NULL, exchange text NOT NULL, ${extra}` +
-    `count bigint NOT NULL DEFAULT 0, first_datetime bigint, last_datetime bigint, UNIQUE (${key}));`;
+  return (
+    `CREATE TABLE ${kind.seriesTable} (id serial PRIMARY KEY, symbol text NOT NULL, exchange text NOT NULL, ${extra}` +
+    `count bigint NOT NULL DEFAULT 0, first_datetime bigint, last_datetime bigint, UNIQUE (${key}));`
+  );
 }
 
 function dataTableSql(kind: SeriesKind<unknown>): string {
@@ -58,7 +52,11 @@ function unavailable(url: string, why: string, cause: unknown): TickwireError {
 /** True for errors meaning the server or the connection is gone, not the statement wrong. */
 function isConnectionError(err: unknown): boolean {
   const code = (err as { code?: unknown })?.code;
-  if (typeof code === "string" && (code.startsWith("08") || code.startsWith("57P") || code === "53300" || code === "3D000" || code === "28000" || code.startsWith("E"))) return true;
+  if (
+    typeof code === "string" &&
+    (code.startsWith("08") || code.startsWith("57P") || code === "53300" || code === "3D000" || code === "28000" || code.startsWith("E"))
+  )
+    return true;
   return err instanceof Error && /Connection terminated|connection timeout|timeout exceeded when trying to connect/i.test(err.message);
 }
 
@@ -325,7 +323,10 @@ class PgSeries<T> {
     const tmp = `tw_in_${kind.dataTable}`;
     await client.query(`CREATE TEMP TABLE IF NOT EXISTS ${tmp} (LIKE ${kind.dataTable}) ON COMMIT DELETE ROWS`);
     await this.copy(client, tmp, unique, stats);
-    const sets = kind.columns.slice(1).map((c) => `${c} = EXCLUDED.${c}`).join(", ");
+    const sets = kind.columns
+      .slice(1)
+      .map((c) => `${c} = EXCLUDED.${c}`)
+      .join(", ");
     // xmax = 0 marks a row this statement inserted (not updated): the overview counts only those.
     const res = await client.query<{ series: number; added: number; first: number; last: number }>(
       `WITH up AS (INSERT INTO ${kind.dataTable} (series, ${this.cols}) SELECT series, ${this.cols} FROM ${tmp} ` +

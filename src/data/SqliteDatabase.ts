@@ -8,15 +8,7 @@ import { TW_DATA_CLOSED, TW_DATA_NOT_TICKWIRE, TW_DATA_SCHEMA_TOO_NEW, TW_DATA_U
 import { BAR_KIND, TICK_KIND, type SeriesInfo, type SeriesKind } from "./rows.js";
 import { barKey, barOverview, tickKey, tickOverview, type SeriesKeyValues, type SeriesRow } from "./series.js";
 import { queryRange } from "./time.js";
-import {
-  DEFAULT_STREAM_BATCH,
-  type BarOverview,
-  type BarQuery,
-  type Database,
-  type StreamOptions,
-  type TickOverview,
-  type TickQuery,
-} from "./types.js";
+import { DEFAULT_STREAM_BATCH, type BarOverview, type BarQuery, type Database, type StreamOptions, type TickOverview, type TickQuery } from "./types.js";
 import { validateBars, validateTicks } from "./validate.js";
 
 type Db = BetterSqlite3.Database;
@@ -28,8 +20,10 @@ const VERSION_TABLE = "tickwire_schema";
 function seriesTableSql(kind: SeriesKind<unknown>): string {
   const extra = kind.extraKeyColumns.map((c) => `${c} TEXT NOT NULL, `).join("");
   const key = ["symbol", "exchange", ...kind.extraKeyColumns].join(", ");
-  return `CREATE TABLE ${kind.seriesTable} (id INTEGER PRIMARY KEY, symbol TEXT NOT NULL, exchange TEXT NOT NULL, ${extra}` +
-    `count INTEGER NOT NULL DEFAULT 0, first_datetime INTEGER, last_datetime INTEGER, UNIQUE (${key}));`;
+  return (
+    `CREATE TABLE ${kind.seriesTable} (id INTEGER PRIMARY KEY, symbol TEXT NOT NULL, exchange TEXT NOT NULL, ${extra}` +
+    `count INTEGER NOT NULL DEFAULT 0, first_datetime INTEGER, last_datetime INTEGER, UNIQUE (${key}));`
+  );
 }
 
 function dataTableSql(kind: SeriesKind<unknown>): string {
@@ -40,7 +34,12 @@ function dataTableSql(kind: SeriesKind<unknown>): string {
 
 /** Schema migrations: entry i brings the store to version i + 1. Append only. */
 const MIGRATIONS: readonly string[] = [
-  [seriesTableSql(BAR_KIND as SeriesKind<unknown>), dataTableSql(BAR_KIND as SeriesKind<unknown>), seriesTableSql(TICK_KIND as SeriesKind<unknown>), dataTableSql(TICK_KIND as SeriesKind<unknown>)].join("\n"),
+  [
+    seriesTableSql(BAR_KIND as SeriesKind<unknown>),
+    dataTableSql(BAR_KIND as SeriesKind<unknown>),
+    seriesTableSql(TICK_KIND as SeriesKind<unknown>),
+    dataTableSql(TICK_KIND as SeriesKind<unknown>),
+  ].join("\n"),
 ];
 
 /** The schema version this code writes. */
@@ -224,7 +223,12 @@ class SqliteSeries<T> {
     this.findSeries = db.prepare(`SELECT id FROM ${s} WHERE ${keyCols.map((c) => `${c} = ?`).join(" AND ")}`).pluck();
     this.addSeries = db.prepare(`INSERT INTO ${s} (${keyCols.join(", ")}) VALUES (${keyCols.map(() => "?").join(", ")}) RETURNING id`).pluck();
     this.insert = db.prepare(`INSERT INTO ${d} (series, ${cols.join(", ")}) VALUES (?, ${placeholders}) ON CONFLICT DO NOTHING`);
-    this.update = db.prepare(`UPDATE ${d} SET ${cols.slice(1).map((c) => `${c} = ?`).join(", ")} WHERE series = ? AND datetime = ?`);
+    this.update = db.prepare(
+      `UPDATE ${d} SET ${cols
+        .slice(1)
+        .map((c) => `${c} = ?`)
+        .join(", ")} WHERE series = ? AND datetime = ?`,
+    );
     this.grow = db.prepare(
       `UPDATE ${s} SET count = count + @added, first_datetime = min(coalesce(first_datetime, @first), @first), ` +
         `last_datetime = max(coalesce(last_datetime, @last), @last) WHERE id = @id`,
@@ -321,15 +325,17 @@ class SqliteSeries<T> {
   delete(key: SeriesKeyValues, [lo, hi]: [number, number]): number {
     const series = this.find(key);
     if (series === undefined) return 0;
-    return this.db.transaction(() => {
-      const n = this.remove.run(series.id, lo, hi).changes;
-      if (n > 0) {
-        const first = (this.firstOf.get(series.id) as number | undefined) ?? null;
-        const last = (this.lastOf.get(series.id) as number | undefined) ?? null;
-        this.shrink.run(n, first, last, series.id);
-      }
-      return n;
-    }).immediate();
+    return this.db
+      .transaction(() => {
+        const n = this.remove.run(series.id, lo, hi).changes;
+        if (n > 0) {
+          const first = (this.firstOf.get(series.id) as number | undefined) ?? null;
+          const last = (this.lastOf.get(series.id) as number | undefined) ?? null;
+          this.shrink.run(n, first, last, series.id);
+        }
+        return n;
+      })
+      .immediate();
   }
 
   overview(): SeriesRow[] {

@@ -77,11 +77,16 @@ function csvError(message: string, details?: Record<string, unknown>, cause?: un
 /** Parses `"datetime=time,open_interest=oi"` (the CLI's --columns). */
 export function parseColumnMapping(text: string): Partial<Record<CsvField, string>> {
   const out: Partial<Record<CsvField, string>> = {};
-  for (const pair of text.split(",").map((p) => p.trim()).filter(Boolean)) {
+  for (const pair of text
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const eq = pair.indexOf("=");
     const field = pair.slice(0, eq).trim();
     if (eq <= 0 || !(field in CSV_DEFAULT_COLUMNS)) {
-      throw csvError(`Bad column mapping ${JSON.stringify(pair)}: write field=header with a field of ${Object.keys(CSV_DEFAULT_COLUMNS).join(", ")}, e.g. datetime=time,open_interest=oi.`);
+      throw csvError(
+        `Bad column mapping ${JSON.stringify(pair)}: write field=header with a field of ${Object.keys(CSV_DEFAULT_COLUMNS).join(", ")}, e.g. datetime=time,open_interest=oi.`,
+      );
     }
     out[field as CsvField] = pair.slice(eq + 1).trim();
   }
@@ -102,7 +107,9 @@ function datetimeParser(format: string | undefined, timezone: string | undefined
     const zone = timezone ?? "UTC";
     return (t) => {
       const dt = DateTime.fromFormat(t, format, { zone, setZone: true });
-      return dt.isValid ? dt.toMillis() : `datetime ${JSON.stringify(t)} does not match ${JSON.stringify(format)} (${dt.invalidExplanation ?? dt.invalidReason})`;
+      return dt.isValid
+        ? dt.toMillis()
+        : `datetime ${JSON.stringify(t)} does not match ${JSON.stringify(format)} (${dt.invalidExplanation ?? dt.invalidReason})`;
     };
   }
   const hasOffset = /(Z|[+-]\d\d:?\d\d)$/i;
@@ -208,7 +215,11 @@ export async function importBarsCsv(db: Database, file: string, options: CsvImpo
     },
     onBad: (line, problem) => {
       if (!options.skipBad) {
-        throw csvError(`${file} line ${line}: ${problem}. Nothing of the file was saved; fix the row, or pass --skip-bad to save the good rows.`, { file, line, problem });
+        throw csvError(`${file} line ${line}: ${problem}. Nothing of the file was saved; fix the row, or pass --skip-bad to save the good rows.`, {
+          file,
+          line,
+          problem,
+        });
       }
       bad.push({ line, problem });
     },

@@ -12,7 +12,7 @@ export const DATA_ERRORS = {
   },
   TW_DATA_INVALID_QUERY: {
     meaning: "A query is invalid: bad vtSymbol, interval or time range.",
-    fix: "Give a vtSymbol \"symbol.EXCHANGE\", an interval of 1m, 1h, d or w, and times as the message says.",
+    fix: 'Give a vtSymbol "symbol.EXCHANGE", an interval of 1m, 1h, d or w, and times as the message says.',
   },
   TW_DATA_UNAVAILABLE: {
     meaning: "The database cannot be reached or opened.",

@@ -6,9 +6,7 @@ import type { Database, DatabaseBackend, OpenDatabaseOptions } from "./types.js"
 export const DEFAULT_DATABASE_URL = "sqlite:.tickwire/data.sqlite";
 
 /** A parsed database URL. */
-export type DatabaseTarget =
-  | { backend: "sqlite"; url: string; path: string }
-  | { backend: "postgres"; url: string; connectionString: string };
+export type DatabaseTarget = { backend: "sqlite"; url: string; path: string } | { backend: "postgres"; url: string; connectionString: string };
 
 /** The URL to use: `url`, else `TICKWIRE_DATABASE`, else the default SQLite file. */
 export function resolveDatabaseUrl(url?: string, env: Record<string, string | undefined> = process.env): string {

@@ -51,7 +51,6 @@ export class Blueprint<M extends object = Record<string, unknown>> implements Mo
   }
 }
 
-
 /**
  * A method decorator (TypeScript 5 standard decorators) that declares the method a handler of
  * `type` (or of every event when `type` is omitted), bound to its instance. Collect an object's
@@ -64,10 +63,7 @@ export class Blueprint<M extends object = Record<string, unknown>> implements Mo
  *     engine.mount(Blueprint.from(new Strategy()));
  */
 export function handles(type?: string) {
-  return function declare<This extends object>(
-    method: (this: This, event: Event<never, never>) => unknown,
-    context: ClassMethodDecoratorContext<This>,
-  ): void {
+  return function declare<This extends object>(method: (this: This, event: Event<never, never>) => unknown, context: ClassMethodDecoratorContext<This>): void {
     context.addInitializer(function (this: This) {
       const self = this as This & Declaring;
       (self[DECLARED] ??= []).push([type ?? null, method.bind(this) as AnyHandler]);

@@ -264,9 +264,7 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
   waitForIdle(): Promise<void> {
     if (this.isIdle()) return Promise.resolve();
     if (this.state === State.Stopped && this.work.count === 0)
-      return Promise.reject(
-        new TickwireError("TW_EVENT_NOT_RUNNING", "waitForIdle() on a stopped engine with queued events: call start() first."),
-      );
+      return Promise.reject(new TickwireError("TW_EVENT_NOT_RUNNING", "waitForIdle() on a stopped engine with queued events: call start() first."));
     return new Promise<void>((resolve) => this.idleWaiters.push(resolve));
   }
 
@@ -379,5 +377,4 @@ export class EventEngine<M extends object = EventMap> implements SessionEngine {
     const own = { running: this.state === State.Running, dispatched: this.nDispatched, abandoned: this.nAbandoned, highWater: this.highWater };
     return collectStats({ name, queue, table, errors, work, overflow, profiler, ...own });
   }
-
 }

@@ -104,12 +104,7 @@ export class Pending<T> implements PromiseLike<T> {
     if (timeout === undefined || this.state !== PENDING) return this.asPromise();
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
-        reject(
-          new TickwireError(
-            "TW_EVENT_PENDING_TIMEOUT",
-            `No result within ${timeout} ms. The work goes on: wait again, or raise the timeout.`,
-          ),
-        );
+        reject(new TickwireError("TW_EVENT_PENDING_TIMEOUT", `No result within ${timeout} ms. The work goes on: wait again, or raise the timeout.`));
       }, timeout);
       this.asPromise().then(
         (v) => {

@@ -51,7 +51,8 @@ export class HandlerErrors {
 
 /** What `put` throws for anything but an Event. */
 export function notAnEvent(value: unknown): TickwireError {
-  const what = value === null ? "null" : typeof value === "object" ? `an object (${Object.prototype.toString.call(value)})` : `${typeof value} ${String(value)}`;
+  const what =
+    value === null ? "null" : typeof value === "object" ? `an object (${Object.prototype.toString.call(value)})` : `${typeof value} ${String(value)}`;
   return new TickwireError(
     "TW_EVENT_BAD_EVENT",
     `put() takes an Event, made with new Event(type, data); got ${what}. (An Event from another copy of tickwire ` +

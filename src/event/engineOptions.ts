@@ -98,14 +98,26 @@ const isBoolean = (v: unknown): boolean => typeof v === "boolean";
  * (`batchSize: 0` spun for ever; `slowHandlerMs: -5` reported every call as slow). */
 export function resolveEngineOptions(options: EventEngineOptions): ResolvedEngineOptions {
   if (options === null || typeof options !== "object") throw badOption("options", options, "an object");
-  const maxQueue = optional(options, "maxQueue", (v) => v === Infinity || (Number.isInteger(v) && (v as number) >= 1), "an integer >= 1, or Infinity for no bound", Infinity);
+  const maxQueue = optional(
+    options,
+    "maxQueue",
+    (v) => v === Infinity || (Number.isInteger(v) && (v as number) >= 1),
+    "an integer >= 1, or Infinity for no bound",
+    Infinity,
+  );
   const slowHandlerMs = optional(options, "slowHandlerMs", (v) => isNumber(v) && v >= 0, "a number of milliseconds >= 0", Infinity);
   return {
     name: optional<string | undefined>(options, "name", (v) => typeof v === "string" && v.length > 0, "a non-empty string", undefined),
     interval: options.interval === undefined ? 1 : checkInterval(options.interval),
     onError: optional(options, "onError", isFunction, "a function", undefined),
     maxQueue,
-    overflow: optional(options, "overflow", (v) => OVERFLOWS.includes(v as OverflowPolicy), OVERFLOWS.map((o) => `"${o}"`).join(", "), "reject" as OverflowPolicy),
+    overflow: optional(
+      options,
+      "overflow",
+      (v) => OVERFLOWS.includes(v as OverflowPolicy),
+      OVERFLOWS.map((o) => `"${o}"`).join(", "),
+      "reject" as OverflowPolicy,
+    ),
     conflateKey: optional(options, "conflateKey", isFunction, "a function of the event returning a string or undefined", (e: Event) => e.type),
     profile: optional(options, "profile", isBoolean, "true or false", false) || slowHandlerMs !== Infinity,
     slowHandlerMs,

@@ -11,11 +11,11 @@ export const EVENT_ERRORS = {
     fix: "Put `new Event(type, data)`, with Event imported from the same module as EventEngine.",
   },
   TW_EVENT_QUEUE_FULL: {
-    meaning: "The engine's queue holds maxQueue events (overflow \"reject\"): handlers are falling behind.",
-    fix: "Raise maxQueue, make handlers faster, or choose overflow \"drop-oldest\" or \"conflate\".",
+    meaning: 'The engine\'s queue holds maxQueue events (overflow "reject"): handlers are falling behind.',
+    fix: 'Raise maxQueue, make handlers faster, or choose overflow "drop-oldest" or "conflate".',
   },
   TW_EVENT_QUEUE_DROPPED: {
-    meaning: "The event was dropped from a full queue (overflow \"drop-oldest\") before it was handled.",
+    meaning: 'The event was dropped from a full queue (overflow "drop-oldest") before it was handled.',
     fix: "Expected under that policy; raise maxQueue or speed up handlers if the drops matter.",
   },
   TW_EVENT_STOPPED: {

@@ -84,9 +84,7 @@ export class Overflow {
       if (old !== undefined) {
         this.shifted(old);
         this.dropped++;
-        old.result?.reject(
-          new TickwireError("TW_EVENT_QUEUE_DROPPED", "The event was dropped from a full queue (overflow: drop-oldest)."),
-        );
+        old.result?.reject(new TickwireError("TW_EVENT_QUEUE_DROPPED", "The event was dropped from a full queue (overflow: drop-oldest)."));
         this.onDropped(old);
       }
       return true;

@@ -49,9 +49,7 @@ export class Mounts {
 /** Registers one handler for `types` that hands their events to `target`; returns its undo. */
 export function routeTo(table: HandlerTable, types: readonly string[], target: RemoteDispatcher): () => void {
   const handler: Handler = function routed(event) {
-    return event.context === undefined
-      ? target.dispatch(event.type, event.data)
-      : target.dispatch(event.type, event.data, { context: event.context });
+    return event.context === undefined ? target.dispatch(event.type, event.data) : target.dispatch(event.type, event.data, { context: event.context });
   };
   for (const t of types) table.add(t, handler);
   return () => {
@@ -61,12 +59,7 @@ export function routeTo(table: HandlerTable, types: readonly string[], target: R
 
 /** Puts into `here` (named `hereName`) every allowed event `other` dispatches, with
  * `context.origin` and `context.route`; an event never goes back where it came from. */
-export function listenTo(
-  hereName: string,
-  put: (event: Event) => void,
-  other: ListenedEngine,
-  options: ListenOptions,
-): () => void {
+export function listenTo(hereName: string, put: (event: Event) => void, other: ListenedEngine, options: ListenOptions): () => void {
   const allow = options.allow;
   const allowed = allow === undefined ? () => true : typeof allow === "function" ? allow : (t: string) => allow.includes(t);
   const forward: Handler = (event) => {

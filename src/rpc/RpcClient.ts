@@ -328,7 +328,12 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
       const timer = setTimeout(() => {
         this.off("connected", done);
         this.off("reconnected", done);
-        reject(new TickwireError(RpcErrorCode.TIMEOUT, `No heartbeat from the server within ${timeout} ms: is it running, and are the addresses (and CURVE keys) right?`));
+        reject(
+          new TickwireError(
+            RpcErrorCode.TIMEOUT,
+            `No heartbeat from the server within ${timeout} ms: is it running, and are the addresses (and CURVE keys) right?`,
+          ),
+        );
       }, timeout);
       this.on("connected", done);
       this.on("reconnected", done);
@@ -375,7 +380,10 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
     }
     if (frame.length > this.opts.maxMessageSize) {
       return Promise.reject(
-        new TickwireError(RpcErrorCode.OVERSIZE, `The request to "${name}" is ${frame.length} bytes, over maxMessageSize ${this.opts.maxMessageSize}: send less per call.`),
+        new TickwireError(
+          RpcErrorCode.OVERSIZE,
+          `The request to "${name}" is ${frame.length} bytes, over maxMessageSize ${this.opts.maxMessageSize}: send less per call.`,
+        ),
       );
     }
     const timeout = options.timeout ?? this.opts.timeout;
@@ -385,9 +393,13 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
         this.pending.delete(callId);
         this.counters.timeouts++;
         reject(
-          new TickwireError(RpcErrorCode.TIMEOUT, `No reply to "${name}" within ${timeout} ms. The client stays usable; raise the timeout if the call is slow.`, {
-            details: { functionName: name, timeout },
-          }),
+          new TickwireError(
+            RpcErrorCode.TIMEOUT,
+            `No reply to "${name}" within ${timeout} ms. The client stays usable; raise the timeout if the call is slow.`,
+            {
+              details: { functionName: name, timeout },
+            },
+          ),
         );
       }, timeout);
       const call: PendingCall = { name, resolve: resolve as (v: unknown) => void, reject, timer, sentOn: 0 };
@@ -466,7 +478,12 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
     this.pending.delete(callId);
     clearTimeout(call.timer);
     if (frame.length > this.opts.maxMessageSize) {
-      call.reject(new TickwireError(RpcErrorCode.OVERSIZE, `The reply to "${call.name}" is ${frame.length} bytes, over maxMessageSize: ask for less per call or raise it.`));
+      call.reject(
+        new TickwireError(
+          RpcErrorCode.OVERSIZE,
+          `The reply to "${call.name}" is ${frame.length} bytes, over maxMessageSize: ask for less per call or raise it.`,
+        ),
+      );
       return;
     }
     let body: unknown;
@@ -474,7 +491,11 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
       body = decodeValue(frame.subarray(REPLY_HEADER));
     } catch (err) {
       this.counters.badReplies++;
-      call.reject(new TickwireError(RpcErrorCode.BAD_REPLY, `The reply to "${call.name}" could not be decoded: are client and server the same tickwire version?`, { cause: err }));
+      call.reject(
+        new TickwireError(RpcErrorCode.BAD_REPLY, `The reply to "${call.name}" could not be decoded: are client and server the same tickwire version?`, {
+          cause: err,
+        }),
+      );
       return;
     }
     if (kind === KIND_REPLY_OK) {
@@ -578,7 +599,10 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
     dealer.events.on("handshake:error:auth", (event) => {
       this.emit(
         "authFailed",
-        new TickwireError(RpcErrorCode.AUTH, `The server at ${event.address} refused this client's CURVE key: add its public key to the server's allowed clients.`),
+        new TickwireError(
+          RpcErrorCode.AUTH,
+          `The server at ${event.address} refused this client's CURVE key: add its public key to the server's allowed clients.`,
+        ),
       );
     });
   }

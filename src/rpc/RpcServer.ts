@@ -1,15 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { Context, Publisher, Router } from "zeromq";
 import { TickwireError } from "../event/errors.js";
-import {
-  decodeValue,
-  encodeReplyError,
-  encodeReplyParts,
-  encodeReplyOk,
-  findForeignExtension,
-  isLongResult,
-  readRequestHeader,
-} from "./codec.js";
+import { decodeValue, encodeReplyError, encodeReplyParts, encodeReplyOk, findForeignExtension, isLongResult, readRequestHeader } from "./codec.js";
 import { PublicationEncoder, encodePublicationBatch, type PublicationEntry } from "./publicationCodec.js";
 import { ZapHandler } from "./curve.js";
 import { RpcErrorCode, describeError, type RemoteErrorInfo } from "./errors.js";
@@ -239,9 +231,13 @@ export class RpcServer {
       entry = this.encoder.encode(topic, seq, data);
     } catch (err) {
       this.seq--;
-      throw new TickwireError(RpcErrorCode.ENCODE, `Cannot encode the data published under "${topic}" as msgpack: send plain data (no cycles, no class instances with state).`, {
-        cause: err,
-      });
+      throw new TickwireError(
+        RpcErrorCode.ENCODE,
+        `Cannot encode the data published under "${topic}" as msgpack: send plain data (no cycles, no class instances with state).`,
+        {
+          cause: err,
+        },
+      );
     }
     if (entry.body.length > this.opts.maxMessageSize) {
       this.seq--;

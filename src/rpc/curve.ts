@@ -51,7 +51,11 @@ export function isZ85Key(key: string): boolean {
  * Writes `<name>.key` (public key only: hand it to the other side) and `<name>.key_secret`
  * (both keys, mode 0600), the layout czmq's zcert uses. Returns the pair and the two paths.
  */
-export function writeKeyPair(dir: string, name: string, pair: CurveKeyPair = generateKeyPair()): {
+export function writeKeyPair(
+  dir: string,
+  name: string,
+  pair: CurveKeyPair = generateKeyPair(),
+): {
   pair: CurveKeyPair;
   publicFile: string;
   secretFile: string;

@@ -61,8 +61,7 @@ export class RemoteError extends TickwireError {
   constructor(functionName: string, info: RemoteErrorInfo) {
     super(
       RpcErrorCode.REMOTE,
-      `Remote function "${functionName}" failed with ${info.name}: ${info.message}` +
-        (info.remoteCode ? ` (${info.remoteCode})` : ""),
+      `Remote function "${functionName}" failed with ${info.name}: ${info.message}` + (info.remoteCode ? ` (${info.remoteCode})` : ""),
       { details: { functionName, remoteName: info.name, remoteCode: info.remoteCode } },
     );
     this.name = "RemoteError";

@@ -128,7 +128,8 @@ export function encodePublicationBatch(entries: readonly PublicationEntry[]): Bu
   pos = writeArray32(frame, pos, entries.length * 2);
   for (let i = 0; i < entries.length; i++) {
     const { shape, body } = entries[i];
-    if (shape === undefined) frame[pos++] = 0xff; // msgpack -1
+    if (shape === undefined)
+      frame[pos++] = 0xff; // msgpack -1
     else pos = writeUint(frame, pos, shape.index);
     pos += body.copy(frame, pos);
   }
@@ -410,5 +411,7 @@ function internalized(key: string): string {
 }
 
 function badFrame(what: string, cause?: unknown): TickwireError {
-  return new TickwireError(RpcErrorCode.BAD_MESSAGE, `A publications frame is unreadable: ${what}. Are server and client the same tickwire version?`, { cause });
+  return new TickwireError(RpcErrorCode.BAD_MESSAGE, `A publications frame is unreadable: ${what}. Are server and client the same tickwire version?`, {
+    cause,
+  });
 }

@@ -257,9 +257,7 @@ export class ArrayManager {
   willr(n: number): number;
   willr(n: number, array: true): Float64Array;
   willr(n: number, array = false): number | Float64Array {
-    return array
-      ? this.series((i) => ta.willrAt(this.high, this.low, this.close, n, i))
-      : ta.willrAt(this.high, this.low, this.close, n, this.last);
+    return array ? this.series((i) => ta.willrAt(this.high, this.low, this.close, n, i)) : ta.willrAt(this.high, this.low, this.close, n, this.last);
   }
 
   ultosc(p1?: number, p2?: number, p3?: number): number;
@@ -357,14 +355,7 @@ export class ArrayManager {
   /** Stochastic `[k, d]` (matype 0 SMA, 1 EMA, 2 WMA). */
   stoch(fastk: number, slowk: number, slowkMatype: number, slowd: number, slowdMatype: number): Pair<number>;
   stoch(fastk: number, slowk: number, slowkMatype: number, slowd: number, slowdMatype: number, array: true): Pair<Float64Array>;
-  stoch(
-    fastk: number,
-    slowk: number,
-    slowkMatype: number,
-    slowd: number,
-    slowdMatype: number,
-    array = false,
-  ): Pair<number> | Pair<Float64Array> {
+  stoch(fastk: number, slowk: number, slowkMatype: number, slowd: number, slowdMatype: number, array = false): Pair<number> | Pair<Float64Array> {
     const r = ta.stochSeries(this.high, this.low, this.close, fastk, slowk, slowkMatype, slowd, slowdMatype);
     return array ? [r.k, r.d] : [r.k[this.last], r.d[this.last]];
   }

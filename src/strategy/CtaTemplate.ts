@@ -172,16 +172,7 @@ export abstract class CtaTemplate implements HostedStrategy {
   /** Send an order; returns its vtOrderids, none unless trading. */
   sendOrder(direction: Direction, offset: Offset, price: number, volume: number, flags?: OrderFlags): string[] {
     if (!this.trading) return [];
-    return this.host.sendOrder(
-      this,
-      direction,
-      offset,
-      price,
-      volume,
-      flags?.stop === true,
-      flags?.lock === true,
-      flags?.net === true,
-    );
+    return this.host.sendOrder(this, direction, offset, price, volume, flags?.stop === true, flags?.lock === true, flags?.net === true);
   }
 
   cancelOrder(vtOrderid: string): void {

@@ -9,14 +9,7 @@ export {
   type StrategyData,
   type StrategySetting,
 } from "./CtaTemplate.js";
-export {
-  EngineType,
-  STOPORDER_PREFIX,
-  StopOrderStatus,
-  type HostedStrategy,
-  type StopOrder,
-  type StrategyHost,
-} from "./StrategyHost.js";
+export { EngineType, STOPORDER_PREFIX, StopOrderStatus, type HostedStrategy, type StopOrder, type StrategyHost } from "./StrategyHost.js";
 export { ArrayManager, TW_STRATEGY_ARRAY_SIZE, type Pair } from "./ArrayManager.js";
 export { TargetPosTemplate } from "./TargetPosTemplate.js";
 export { roundTo } from "./roundTo.js";

@@ -21,7 +21,4 @@ export abstract class BaseEngine {
 }
 
 /** An engine class, as `MainEngine.addEngine` takes it. */
-export type EngineClass<E extends BaseEngine = BaseEngine> = new (
-  mainEngine: MainEngine,
-  eventEngine: TraderEventEngine,
-) => E;
+export type EngineClass<E extends BaseEngine = BaseEngine> = new (mainEngine: MainEngine, eventEngine: TraderEventEngine) => E;

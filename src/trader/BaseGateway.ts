@@ -5,17 +5,7 @@ import type { AnyErrorCode } from "../event/errors.js";
 import type { EventEngine } from "../event/EventEngine.js";
 import type { AllEvents, EventType } from "../event/HandlerTable.js";
 import { GatewayStatus, LogLevel, type Exchange } from "./constants.js";
-import {
-  EVENT_ACCOUNT,
-  EVENT_CONTRACT,
-  EVENT_GATEWAY,
-  EVENT_LOG,
-  EVENT_ORDER,
-  EVENT_POSITION,
-  EVENT_TICK,
-  EVENT_TRADE,
-  type TraderEvents,
-} from "./events.js";
+import { EVENT_ACCOUNT, EVENT_CONTRACT, EVENT_GATEWAY, EVENT_LOG, EVENT_ORDER, EVENT_POSITION, EVENT_TICK, EVENT_TRADE, type TraderEvents } from "./events.js";
 import { assertIdPart } from "./ids.js";
 import {
   createGatewayStatus,
@@ -69,9 +59,13 @@ export type GatewaySettingFor<N extends string> = N extends keyof GatewaySetting
 export function refuseUnknownSettings(setting: unknown, known: readonly string[], code: AnyErrorCode, gatewayName: string): void {
   if (setting === undefined) return;
   if (typeof setting !== "object" || setting === null || Array.isArray(setting)) {
-    throw new TickwireError(code as TickwireErrorCode, `The settings of gateway ${gatewayName} must be an object such as { ${known[0] ?? "key"}: … }, got ${setting === null ? "null" : Array.isArray(setting) ? "an array" : typeof setting}.`, {
-      details: { known: [...known] },
-    });
+    throw new TickwireError(
+      code as TickwireErrorCode,
+      `The settings of gateway ${gatewayName} must be an object such as { ${known[0] ?? "key"}: … }, got ${setting === null ? "null" : Array.isArray(setting) ? "an array" : typeof setting}.`,
+      {
+        details: { known: [...known] },
+      },
+    );
   }
   for (const key of Object.keys(setting)) {
     if (!known.includes(key)) {

@@ -71,10 +71,7 @@ export class LogEngine extends BaseEngine {
     super(mainEngine, eventEngine, LogEngine.engineName);
     this.level = options.level ?? LogLevel.INFO;
     if (!Object.hasOwn(PINO_LEVEL, this.level)) {
-      throw new TickwireError(
-        "TW_TRADER_BAD_OPTION",
-        `Unknown log level ${JSON.stringify(this.level)}: use one of ${Object.keys(PINO_LEVEL).join(", ")}.`,
-      );
+      throw new TickwireError("TW_TRADER_BAD_OPTION", `Unknown log level ${JSON.stringify(this.level)}: use one of ${Object.keys(PINO_LEVEL).join(", ")}.`);
     }
     const { pino, pretty } = loadPino();
     const level = PINO_LEVEL[this.level];

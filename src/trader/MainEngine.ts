@@ -58,7 +58,9 @@ function noop(): void {}
 
 function refusalError(refusal: PreTradeRefusal, more: Record<string, unknown>): TickwireError {
   // A custom PreTradeCheck may use its own code: it is passed through as it came.
-  return new TickwireError(refusal.code as TickwireErrorCode, refusal.message, { details: { rule: refusal.rule, limit: refusal.limit, value: refusal.value, ...more } });
+  return new TickwireError(refusal.code as TickwireErrorCode, refusal.message, {
+    details: { rule: refusal.rule, limit: refusal.limit, value: refusal.value, ...more },
+  });
 }
 
 /** The source name of MainEngine's own log lines. */
@@ -103,7 +105,10 @@ export class MainEngine {
   constructor(eventEngine?: TraderEventEngine, options: MainEngineOptions = {}) {
     // Structural, not instanceof: an engine from another copy of tickwire works as well.
     const ee = eventEngine as unknown as Partial<Record<"register" | "put" | "start", unknown>> | null;
-    if (eventEngine !== undefined && (typeof ee !== "object" || ee === null || typeof ee.register !== "function" || typeof ee.put !== "function" || typeof ee.start !== "function")) {
+    if (
+      eventEngine !== undefined &&
+      (typeof ee !== "object" || ee === null || typeof ee.register !== "function" || typeof ee.put !== "function" || typeof ee.start !== "function")
+    ) {
       const keys = typeof eventEngine === "object" && eventEngine !== null ? Object.keys(eventEngine) : [];
       const looksLikeOptions = keys.length > 0 && keys.every((k) => k === "log" || k === "eventEngine" || k === "stop");
       throw new TickwireError(
@@ -115,12 +120,15 @@ export class MainEngine {
       );
     }
     if (typeof options !== "object" || options === null) {
-      throw new TickwireError("TW_TRADER_BAD_OPTION", `new MainEngine(eventEngine?, options?): options must be an object such as { log: false }, got ${describeValue(options)}.`, {
-        details: { argument: "options" },
-      });
+      throw new TickwireError(
+        "TW_TRADER_BAD_OPTION",
+        `new MainEngine(eventEngine?, options?): options must be an object such as { log: false }, got ${describeValue(options)}.`,
+        {
+          details: { argument: "options" },
+        },
+      );
     }
-    this.eventEngine =
-      eventEngine ?? new EventEngine<TraderEvents>({ interval: 1, name: "main", ...options.eventEngine });
+    this.eventEngine = eventEngine ?? new EventEngine<TraderEvents>({ interval: 1, name: "main", ...options.eventEngine });
     this.stopOptions = options.stop ?? {};
     // Log and OMS first: their handlers run before any app's for the same event type.
     if (options.log !== false) {
@@ -188,11 +196,9 @@ export class MainEngine {
 
   private registerEngine(engine: BaseEngine): void {
     if (this.engines.has(engine.engineName)) {
-      throw new TickwireError(
-        "TW_TRADER_DUPLICATE_ENGINE",
-        `An engine named "${engine.engineName}" was already added: engine names must be unique.`,
-        { details: { engineName: engine.engineName } },
-      );
+      throw new TickwireError("TW_TRADER_DUPLICATE_ENGINE", `An engine named "${engine.engineName}" was already added: engine names must be unique.`, {
+        details: { engineName: engine.engineName },
+      });
     }
     this.engines.set(engine.engineName, engine);
   }
@@ -255,9 +261,13 @@ export class MainEngine {
     const gatewayName = typeof gatewayOrName === "object" && gatewayOrName !== null ? gatewayOrName.gatewayName : gatewayOrName;
     const gateway = this.gatewayOrThrow(gatewayName, "connect");
     if (typeof gatewayOrName === "object" && gatewayOrName !== null && gateway !== gatewayOrName) {
-      throw new TickwireError("TW_TRADER_UNKNOWN_GATEWAY", `connect: the gateway object named "${gatewayName}" is not the one added to this MainEngine: pass what addGateway() returned.`, {
-        details: { gatewayName, action: "connect" },
-      });
+      throw new TickwireError(
+        "TW_TRADER_UNKNOWN_GATEWAY",
+        `connect: the gateway object named "${gatewayName}" is not the one added to this MainEngine: pass what addGateway() returned.`,
+        {
+          details: { gatewayName, action: "connect" },
+        },
+      );
     }
     this.writeLog(`Connecting gateway ${gatewayName}`);
     await gateway.connect(setting);
@@ -502,7 +512,10 @@ export class MainEngine {
   private async runUntilSignal(options: MainEngineRunOptions): Promise<NodeJS.Signals | "closed"> {
     const signals = options.signals ?? ["SIGINT", "SIGTERM"];
     if (!Array.isArray(signals) || signals.length === 0 || signals.some((s) => typeof s !== "string")) {
-      throw new TickwireError("TW_TRADER_BAD_OPTION", `run({ signals }) takes a non-empty list of signal names such as ["SIGINT", "SIGTERM"]; got ${describeValue(signals)}.`);
+      throw new TickwireError(
+        "TW_TRADER_BAD_OPTION",
+        `run({ signals }) takes a non-empty list of signal names such as ["SIGINT", "SIGTERM"]; got ${describeValue(signals)}.`,
+      );
     }
     const keepAlive = setInterval(noop, 2 ** 31 - 1);
     let received: NodeJS.Signals | undefined;
@@ -565,11 +578,9 @@ export class MainEngine {
       }
     }
     if (errors.length > 0) {
-      throw new TickwireError(
-        "TW_TRADER_CLOSE_FAILED",
-        `${errors.length} part(s) failed to close (see the log and error.cause); everything else was closed.`,
-        { cause: errors.length === 1 ? errors[0] : new AggregateError(errors) },
-      );
+      throw new TickwireError("TW_TRADER_CLOSE_FAILED", `${errors.length} part(s) failed to close (see the log and error.cause); everything else was closed.`, {
+        cause: errors.length === 1 ? errors[0] : new AggregateError(errors),
+      });
     }
   }
 }

@@ -1,15 +1,7 @@
 import type { Event } from "../event/Event.js";
 import { BaseEngine } from "./BaseEngine.js";
 import type { TraderEventEngine } from "./BaseGateway.js";
-import {
-  EVENT_ACCOUNT,
-  EVENT_CONTRACT,
-  EVENT_GATEWAY,
-  EVENT_ORDER,
-  EVENT_POSITION,
-  EVENT_TICK,
-  EVENT_TRADE,
-} from "./events.js";
+import { EVENT_ACCOUNT, EVENT_CONTRACT, EVENT_GATEWAY, EVENT_ORDER, EVENT_POSITION, EVENT_TICK, EVENT_TRADE } from "./events.js";
 import type { MainEngine } from "./MainEngine.js";
 import {
   isActive,

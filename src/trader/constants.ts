@@ -36,11 +36,7 @@ export const Status = {
 export type Status = (typeof Status)[keyof typeof Status];
 
 /** The statuses of an order that can still trade or be cancelled. */
-export const ACTIVE_STATUSES: ReadonlySet<Status> = new Set<Status>([
-  Status.SUBMITTING,
-  Status.NOTTRADED,
-  Status.PARTTRADED,
-]);
+export const ACTIVE_STATUSES: ReadonlySet<Status> = new Set<Status>([Status.SUBMITTING, Status.NOTTRADED, Status.PARTTRADED]);
 
 /** Order type. */
 export const OrderType = {

@@ -7,8 +7,8 @@ export const TRADER_ERRORS = {
     fix: "Pass the option as the message says (docs/trader.md).",
   },
   TW_TRADER_INVALID_ID: {
-    meaning: "A symbol, exchange, gateway name or vt id is not valid (empty, contains the \".\" separator, unknown exchange).",
-    fix: "Use the forms of docs/trader.md: vtSymbol \"symbol.EXCHANGE\", vtOrderid \"GATEWAY.orderid\".",
+    meaning: 'A symbol, exchange, gateway name or vt id is not valid (empty, contains the "." separator, unknown exchange).',
+    fix: 'Use the forms of docs/trader.md: vtSymbol "symbol.EXCHANGE", vtOrderid "GATEWAY.orderid".',
   },
   TW_TRADER_BAD_REQUEST: {
     meaning: "An order, cancel or subscribe request cannot be sent as it is (a missing field, a value off the contract's grid).",
@@ -20,7 +20,7 @@ export const TRADER_ERRORS = {
   },
   TW_TRADER_DUPLICATE_GATEWAY: {
     meaning: "A gateway of that name was already added.",
-    fix: "Give the new one another name: addGateway(cls, \"NAME\").",
+    fix: 'Give the new one another name: addGateway(cls, "NAME").',
   },
   TW_TRADER_WRONG_ENGINE: {
     meaning: "A gateway instance was built on another event engine than the MainEngine's.",

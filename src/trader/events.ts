@@ -1,13 +1,4 @@
-import type {
-  AccountData,
-  ContractData,
-  GatewayStatusData,
-  LogData,
-  OrderData,
-  PositionData,
-  TickData,
-  TradeData,
-} from "./objects.js";
+import type { AccountData, ContractData, GatewayStatusData, LogData, OrderData, PositionData, TickData, TradeData } from "./objects.js";
 
 /*
  * Event types of the trading domain. A gateway pushes each update twice, as vnpy does: first the

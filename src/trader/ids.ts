@@ -45,7 +45,7 @@ export function assertSymbol(value: unknown): asserts value is string {
 /** Throws TW_TRADER_INVALID_ID unless `value` is one of the codes of `Exchange`. */
 export function assertExchange(value: unknown): asserts value is Exchange {
   if (typeof value !== "string" || !EXCHANGE_CODES.has(value)) {
-    throw invalid("exchange", value, "it must be one of the codes of Exchange (e.g. \"SHFE\", \"SIM\", \"LOCAL\")");
+    throw invalid("exchange", value, 'it must be one of the codes of Exchange (e.g. "SHFE", "SIM", "LOCAL")');
   }
 }
 

@@ -254,10 +254,7 @@ export type OrderInit = Init<OrderData, "gatewayName" | "symbol" | "exchange" | 
 export type TradeInit = Init<TradeData, "gatewayName" | "symbol" | "exchange" | "orderid" | "tradeid" | "direction">;
 export type PositionInit = Init<PositionData, "gatewayName" | "symbol" | "exchange" | "direction">;
 export type AccountInit = Init<AccountData, "gatewayName" | "accountid">;
-export type ContractInit = Init<
-  ContractData,
-  "gatewayName" | "symbol" | "exchange" | "name" | "product" | "size" | "priceTick"
->;
+export type ContractInit = Init<ContractData, "gatewayName" | "symbol" | "exchange" | "name" | "product" | "size" | "priceTick">;
 export type LogInit = Init<LogData, "msg">;
 export type GatewayStatusInit = Init<GatewayStatusData, "gatewayName" | "status">;
 export type SubscribeInit = Init<SubscribeRequest, "symbol" | "exchange">;
@@ -524,12 +521,7 @@ export function isActive(order: Pick<OrderData, "status">): boolean {
  * The OrderData a gateway makes for `req` under its own `orderid` (status SUBMITTING).
  * Gateways call this in `sendOrder`, as vnpy's `OrderRequest.create_order_data`.
  */
-export function createOrderData(
-  req: OrderRequest,
-  orderid: string,
-  gatewayName: string,
-  datetime: number = Date.now(),
-): OrderData {
+export function createOrderData(req: OrderRequest, orderid: string, gatewayName: string, datetime: number = Date.now()): OrderData {
   return createOrder({
     gatewayName,
     symbol: req.symbol,

@@ -31,11 +31,10 @@ export function offsetFinder(timezone: string): OffsetOf {
       second: "numeric",
     });
   } catch (cause) {
-    throw new TickwireError(
-      "TW_TRADER_BAD_OPTION",
-      `Unknown time zone ${JSON.stringify(timezone)}: give an IANA name such as "Asia/Shanghai" or "UTC".`,
-      { cause, details: { timezone } },
-    );
+    throw new TickwireError("TW_TRADER_BAD_OPTION", `Unknown time zone ${JSON.stringify(timezone)}: give an IANA name such as "Asia/Shanghai" or "UTC".`, {
+      cause,
+      details: { timezone },
+    });
   }
   let slot = Number.NaN;
   let offset = 0;

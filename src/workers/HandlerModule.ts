@@ -20,9 +20,7 @@ const BRAND = Symbol.for("tickwire.handlerModule");
  * by `dispatch`, and functions callable by name with `submit`. Functions cannot cross threads or
  * processes, so the worker or child imports the module itself.
  */
-export interface HandlerModule<
-  F extends Record<string, RemoteFunction> = Record<string, RemoteFunction>,
-> {
+export interface HandlerModule<F extends Record<string, RemoteFunction> = Record<string, RemoteFunction>> {
   readonly [BRAND]: true;
   readonly events: Readonly<Record<string, readonly RemoteHandler[]>>;
   readonly functions: Readonly<F>;
@@ -44,9 +42,7 @@ export interface HandlerModuleSpec<F extends Record<string, RemoteFunction>> {
  * });
  * ```
  */
-export function defineHandlers<F extends Record<string, RemoteFunction> = Record<string, never>>(
-  spec: HandlerModuleSpec<F>,
-): HandlerModule<F> {
+export function defineHandlers<F extends Record<string, RemoteFunction> = Record<string, never>>(spec: HandlerModuleSpec<F>): HandlerModule<F> {
   const events: Record<string, readonly RemoteHandler[]> = Object.create(null) as Record<string, readonly RemoteHandler[]>;
   for (const [type, hs] of Object.entries(spec.events ?? {})) {
     const list = typeof hs === "function" ? [hs] : [...hs];
@@ -118,19 +114,13 @@ export async function loadHandlerModule(url: string): Promise<HandlerModule> {
     );
   }
   if (!isHandlerModule(mod.default)) {
-    throw new TickwireError(
-      "TW_WORKER_MODULE_LOAD",
-      `The handler module ${url} must have a default export made with defineHandlers({ events, functions }).`,
-    );
+    throw new TickwireError("TW_WORKER_MODULE_LOAD", `The handler module ${url} must have a default export made with defineHandlers({ events, functions }).`);
   }
   return mod.default;
 }
 
 /** Run every handler of `type` in order; each one's error takes its slot in place of a result. */
-export async function runHandlers(
-  mod: HandlerModule,
-  event: Event,
-): Promise<{ values: unknown[]; failed: number[] }> {
+export async function runHandlers(mod: HandlerModule, event: Event): Promise<{ values: unknown[]; failed: number[] }> {
   const handlers = mod.events[event.type] ?? [];
   const values: unknown[] = new Array<unknown>(handlers.length);
   const failed: number[] = [];

@@ -9,15 +9,7 @@ import { entryFile } from "./entryFile.js";
 import { moduleUrl, type HandlerModule, type HandlerModuleInfo, type ModuleLocation } from "./HandlerModule.js";
 import { decodeError, type SerializedError } from "./remoteError.js";
 import { isPlainData } from "./plainData.js";
-import {
-  REPLY_DISPATCH,
-  REPLY_OK,
-  TASK_DESCRIBE,
-  TASK_DISPATCH,
-  TASK_SUBMIT,
-  type PoolWorkerData,
-  type TaskStarted,
-} from "./poolProtocol.js";
+import { REPLY_DISPATCH, REPLY_OK, TASK_DESCRIBE, TASK_DISPATCH, TASK_SUBMIT, type PoolWorkerData, type TaskStarted } from "./poolProtocol.js";
 import type { FunctionArgs, FunctionResult, FunctionName } from "./functionTypes.js";
 
 export interface WorkerPoolOptions {
@@ -82,7 +74,10 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 function timeoutOption(name: string, v: number | undefined): number {
   if (v === undefined || v === Infinity) return Infinity;
   if (typeof v !== "number" || !(v > 0 && v <= MAX_TIMER_MS)) {
-    throw new TickwireError("TW_WORKER_BAD_OPTION", `${name} must be a number of milliseconds from 1 to ${MAX_TIMER_MS}, or Infinity for no limit (got ${String(v)}).`);
+    throw new TickwireError(
+      "TW_WORKER_BAD_OPTION",
+      `${name} must be a number of milliseconds from 1 to ${MAX_TIMER_MS}, or Infinity for no limit (got ${String(v)}).`,
+    );
   }
   return v;
 }
@@ -253,7 +248,10 @@ export class WorkerPool<H extends HandlerModule = HandlerModule> {
     }
     if (this.piscina.queueSize >= this.maxQueue) {
       return Pending.rejected(
-        new TickwireError("TW_WORKER_QUEUE_FULL", `${this.piscina.queueSize} tasks are already waiting for a thread: wait for results before sending more, or raise maxQueue.`),
+        new TickwireError(
+          "TW_WORKER_QUEUE_FULL",
+          `${this.piscina.queueSize} tasks are already waiting for a thread: wait for results before sending more, or raise maxQueue.`,
+        ),
       );
     }
     let ms: number;
@@ -279,7 +277,11 @@ export class WorkerPool<H extends HandlerModule = HandlerModule> {
       } catch (cause) {
         this.watches.delete(watchId);
         return Pending.rejected(
-          new TickwireError("TW_WORKER_UNCLONEABLE", "The data or arguments cannot be sent to a worker thread (functions, sockets and the like cannot be cloned): send plain data.", { cause }),
+          new TickwireError(
+            "TW_WORKER_UNCLONEABLE",
+            "The data or arguments cannot be sent to a worker thread (functions, sockets and the like cannot be cloned): send plain data.",
+            { cause },
+          ),
         );
       }
     }

@@ -4,9 +4,7 @@ import type { HandlerModule, RemoteFunction } from "./HandlerModule.js";
 export type FunctionName<H extends HandlerModule> = keyof H["functions"] & string;
 
 /** The arguments of function `N` of `H`; `unknown[]` when the pool is untyped. */
-export type FunctionArgs<H extends HandlerModule, N extends FunctionName<H>> = H["functions"][N] extends (
-  ...args: infer A
-) => unknown
+export type FunctionArgs<H extends HandlerModule, N extends FunctionName<H>> = H["functions"][N] extends (...args: infer A) => unknown
   ? never[] extends A
     ? unknown[]
     : A

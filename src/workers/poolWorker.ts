@@ -10,16 +10,7 @@ import { TickwireError } from "../event/errors.js";
 import { loadHandlerModule, runHandlers, unknownFunction, type HandlerModule, type HandlerModuleInfo } from "./HandlerModule.js";
 import { encodeError } from "./remoteError.js";
 import { isPlainData } from "./plainData.js";
-import {
-  REPLY_DISPATCH,
-  REPLY_ERROR,
-  REPLY_OK,
-  TASK_DESCRIBE,
-  TASK_DISPATCH,
-  TASK_SUBMIT,
-  type PoolWorkerData,
-  type TaskStarted,
-} from "./poolProtocol.js";
+import { REPLY_DISPATCH, REPLY_ERROR, REPLY_OK, TASK_DESCRIBE, TASK_DISPATCH, TASK_SUBMIT, type PoolWorkerData, type TaskStarted } from "./poolProtocol.js";
 
 let loading: Promise<HandlerModule> | undefined;
 

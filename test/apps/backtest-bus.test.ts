@@ -80,7 +80,8 @@ test("a result that arrives twice for one task is counted once", GUARD, async ()
     while (!(msg = await ch.get(queue))) await new Promise((r) => setTimeout(r, 20));
     const task = JSON.parse(msg.content.toString()) as { runId: string; taskId: string };
     const result = { setting: { fastWindow: 5 }, target: 1, statistics: {} };
-    for (let i = 0; i < 2; i++) ch.sendToQueue(msg.properties.replyTo as string, Buffer.from(JSON.stringify({ runId: task.runId, taskId: task.taskId, result })));
+    for (let i = 0; i < 2; i++)
+      ch.sendToQueue(msg.properties.replyTo as string, Buffer.from(JSON.stringify({ runId: task.runId, taskId: task.taskId, result })));
     ch.ack(msg);
     const results = await run;
     while (ev.duplicates === 0) await new Promise((r) => setTimeout(r, 20));

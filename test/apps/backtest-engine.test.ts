@@ -80,7 +80,10 @@ test("start and end choose the bars replayed; loadBar replays the days before st
   await e.runBacktesting();
   assert.equal(s.warm, 1440);
   assert.equal(s.live, 1440);
-  assert.deepEqual(e.getAllDailyResults().map((d) => d.date), ["2024-01-02"]);
+  assert.deepEqual(
+    e.getAllDailyResults().map((d) => d.date),
+    ["2024-01-02"],
+  );
 });
 
 test("with no trade there are no daily rows and every statistic is zero", async () => {
@@ -113,9 +116,25 @@ test("once the balance reaches zero every statistic is zero but the capital", as
 
 test("trades pair first in, first out into round trips with P&L after costs, win rate and streaks", () => {
   const t = (id: number, direction: Direction, price: number, volume: number, minute: number) =>
-    createTrade({ gatewayName: "B", symbol: "rb2410", exchange: Exchange.SHFE, orderid: String(id), tradeid: String(id), direction, price, volume, datetime: minute * 60_000 });
+    createTrade({
+      gatewayName: "B",
+      symbol: "rb2410",
+      exchange: Exchange.SHFE,
+      orderid: String(id),
+      tradeid: String(id),
+      direction,
+      price,
+      volume,
+      datetime: minute * 60_000,
+    });
   const a = analyzeTrades(
-    [t(1, Direction.LONG, 100, 2, 0), t(2, Direction.SHORT, 110, 3, 10), t(3, Direction.LONG, 115, 1, 20), t(4, Direction.LONG, 100, 1, 30), t(5, Direction.SHORT, 90, 1, 40)],
+    [
+      t(1, Direction.LONG, 100, 2, 0),
+      t(2, Direction.SHORT, 110, 3, 10),
+      t(3, Direction.LONG, 115, 1, 20),
+      t(4, Direction.LONG, 100, 1, 30),
+      t(5, Direction.SHORT, 90, 1, 40),
+    ],
     { size: 10, rate: 0, slippage: 1 },
   );
   assert.deepEqual(

@@ -10,7 +10,17 @@ import { createBar, createTick, Exchange, type BarData, type OrderData, type Tic
 const T0 = Date.UTC(2024, 0, 2, 9);
 
 function bar(i: number, o: number, h: number, l: number, c: number, volume = 100): BarData {
-  return createBar({ gatewayName: "T", symbol: "rb2410", exchange: Exchange.SHFE, datetime: T0 + i * 60_000, openPrice: o, highPrice: h, lowPrice: l, closePrice: c, volume });
+  return createBar({
+    gatewayName: "T",
+    symbol: "rb2410",
+    exchange: Exchange.SHFE,
+    datetime: T0 + i * 60_000,
+    openPrice: o,
+    highPrice: h,
+    lowPrice: l,
+    closePrice: c,
+    volume,
+  });
 }
 
 type Action = (s: Scripted, data: BarData | TickData) => void;
@@ -58,21 +68,46 @@ const fills = (e: BacktestingEngine): [string, number, number, string][] =>
 
 test("a buy limit fills on the next bar when its price is at or above the low, at the lower of price and open", async () => {
   const e = await run([bar(0, 100, 100, 100, 100), bar(1, 100, 101, 95, 98)], { 0: (s) => (s.buy(105, 1), s.buy(97, 1), s.buy(95, 1), s.buy(94, 1)) });
-  assert.deepEqual(fills(e).map((f) => f[1]), [100, 97, 95]);
+  assert.deepEqual(
+    fills(e).map((f) => f[1]),
+    [100, 97, 95],
+  );
   assert.equal(e.getAllOrders()[3].status, "NOTTRADED");
 });
 
 test("a sell limit fills when its price is at or below the high, at the higher of price and open", async () => {
-  const e = await run([bar(0, 100, 100, 100, 100), bar(1, 100, 105, 99, 101)], { 0: (s) => (s.sell(95, 1), s.short(103, 1), s.short(105, 1), s.short(106, 1)) });
-  assert.deepEqual(fills(e).map((f) => f[1]), [100, 103, 105]);
+  const e = await run([bar(0, 100, 100, 100, 100), bar(1, 100, 105, 99, 101)], {
+    0: (s) => (s.sell(95, 1), s.short(103, 1), s.short(105, 1), s.short(106, 1)),
+  });
+  assert.deepEqual(
+    fills(e).map((f) => f[1]),
+    [100, 103, 105],
+  );
 });
 
 test("a buy stop triggers when the high reaches it, at the higher of stop and open; a sell stop at the lower", async () => {
   const e = await run([bar(0, 100, 100, 100, 100), bar(1, 102, 106, 94, 100)], {
-    0: (s) => (s.buy(104, 1, { stop: true }), s.buy(101, 1, { stop: true }), s.buy(107, 1, { stop: true }), s.short(96, 1, { stop: true }), s.short(103, 1, { stop: true })),
+    0: (s) => (
+      s.buy(104, 1, { stop: true }),
+      s.buy(101, 1, { stop: true }),
+      s.buy(107, 1, { stop: true }),
+      s.short(96, 1, { stop: true }),
+      s.short(103, 1, { stop: true })
+    ),
   });
-  assert.deepEqual(fills(e).map((f) => [f[0], f[1]]), [["LONG", 104], ["LONG", 102], ["SHORT", 96], ["SHORT", 102]]);
-  assert.deepEqual(e.getAllStopOrders().map((s) => s.status), ["TRIGGERED", "TRIGGERED", "WAITING", "TRIGGERED", "TRIGGERED"]);
+  assert.deepEqual(
+    fills(e).map((f) => [f[0], f[1]]),
+    [
+      ["LONG", 104],
+      ["LONG", 102],
+      ["SHORT", 96],
+      ["SHORT", 102],
+    ],
+  );
+  assert.deepEqual(
+    e.getAllStopOrders().map((s) => s.status),
+    ["TRIGGERED", "TRIGGERED", "WAITING", "TRIGGERED", "TRIGGERED"],
+  );
 });
 
 test("an order sent on a bar never fills on that bar, and is announced NOTTRADED before it fills on the next", async () => {
@@ -84,8 +119,17 @@ test("an order sent on a bar never fills on that bar, and is announced NOTTRADED
 
 test("limit orders are crossed before stop orders, and both before onBar", async () => {
   const e = await run([bar(0, 100, 100, 100, 100), bar(1, 100, 105, 95, 100)], { 0: (s) => (s.buy(103, 1, { stop: true }), s.buy(99, 1)) });
-  assert.deepEqual(e.getAllTrades().map((t) => t.orderid), ["1", "2"]);
-  assert.deepEqual(e.getAllOrders().map((o) => [o.orderid, o.type]), [["1", "LIMIT"], ["2", "STOP"]]);
+  assert.deepEqual(
+    e.getAllTrades().map((t) => t.orderid),
+    ["1", "2"],
+  );
+  assert.deepEqual(
+    e.getAllOrders().map((o) => [o.orderid, o.type]),
+    [
+      ["1", "LIMIT"],
+      ["2", "STOP"],
+    ],
+  );
   assert.equal((e.strategy as Scripted).events.at(-1), "bar 1");
 });
 
@@ -98,9 +142,15 @@ test("vnpy fills a stop order sent from onTrade on the same bar (#3521); the str
     },
   };
   const vnpy = await run(history, script);
-  assert.deepEqual(fills(vnpy).map((f) => f[3]), ["09:01", "09:01"]);
+  assert.deepEqual(
+    fills(vnpy).map((f) => f[3]),
+    ["09:01", "09:01"],
+  );
   const strict = await run(history, script, { fillModel: "strict" });
-  assert.deepEqual(fills(strict).map((f) => f[3]), ["09:01", "09:02"]);
+  assert.deepEqual(
+    fills(strict).map((f) => f[3]),
+    ["09:01", "09:02"],
+  );
 });
 
 test("in the strict model a limit at the touch fills only once the price trades through it", async () => {
@@ -108,14 +158,27 @@ test("in the strict model a limit at the touch fills only once the price trades 
   const e = await run(history, { 0: (s) => (s.buy(95, 1), s.short(104, 1)) }, { fillModel: "strict" });
   assert.deepEqual(fills(e), [["LONG", 95, 1, "09:02"]]);
   const v = await run(history, { 0: (s) => (s.buy(95, 1), s.short(104, 1)) });
-  assert.deepEqual(fills(v).map((f) => f[3]), ["09:01", "09:01"]);
+  assert.deepEqual(
+    fills(v).map((f) => f[3]),
+    ["09:01", "09:01"],
+  );
 });
 
 test("in the strict model the bar's volume caps the fills of all orders together, the rest filling later", async () => {
   const history = [bar(0, 100, 100, 100, 100), bar(1, 100, 105, 95, 100, 5), bar(2, 100, 105, 95, 100, 10)];
   const e = await run(history, { 0: (s) => (s.buy(100, 4), s.buy(100, 4)) }, { fillModel: "strict" });
-  assert.deepEqual(fills(e), [["LONG", 100, 4, "09:01"], ["LONG", 100, 1, "09:01"], ["LONG", 100, 3, "09:02"]]);
-  assert.deepEqual(e.getAllOrders().map((o) => [o.traded, o.status]), [[4, "ALLTRADED"], [4, "ALLTRADED"]]);
+  assert.deepEqual(fills(e), [
+    ["LONG", 100, 4, "09:01"],
+    ["LONG", 100, 1, "09:01"],
+    ["LONG", 100, 3, "09:02"],
+  ]);
+  assert.deepEqual(
+    e.getAllOrders().map((o) => [o.traded, o.status]),
+    [
+      [4, "ALLTRADED"],
+      [4, "ALLTRADED"],
+    ],
+  );
   const s = e.strategy as Scripted;
   assert.ok(s.events.includes("order 2 PARTTRADED"));
   assert.equal(s.pos, 8);
@@ -123,10 +186,27 @@ test("in the strict model the bar's volume caps the fills of all orders together
 
 test("in tick mode limits fill against ask1/bid1 and stops trigger on the last price", async () => {
   const tick = (i: number, last: number, bid: number, ask: number): TickData =>
-    createTick({ gatewayName: "T", symbol: "rb2410", exchange: Exchange.SHFE, datetime: T0 + i * 500, lastPrice: last, bidPrice1: bid, askPrice1: ask, bidVolume1: 5, askVolume1: 5 });
+    createTick({
+      gatewayName: "T",
+      symbol: "rb2410",
+      exchange: Exchange.SHFE,
+      datetime: T0 + i * 500,
+      lastPrice: last,
+      bidPrice1: bid,
+      askPrice1: ask,
+      bidVolume1: 5,
+      askVolume1: 5,
+    });
   const ticks = [tick(0, 100, 99, 101), tick(1, 102, 101, 103)];
   const e = await run(ticks, { 0: (s) => (s.buy(103, 1), s.buy(102, 1), s.short(101, 1), s.buy(102, 1, { stop: true })) }, { mode: "tick" });
-  assert.deepEqual(fills(e).map((f) => [f[0], f[1]]), [["LONG", 103], ["SHORT", 101], ["LONG", 102]]);
+  assert.deepEqual(
+    fills(e).map((f) => [f[0], f[1]]),
+    [
+      ["LONG", 103],
+      ["SHORT", 101],
+      ["LONG", 102],
+    ],
+  );
 });
 
 test("roundTo lives in the strategy layer, and the backtest app re-exports the same function", () => {
@@ -145,13 +225,20 @@ test("order prices are rounded to the price tick half to even at send time", asy
 
 test("orders sent on the last bar stay SUBMITTING and an open position is not closed", async () => {
   const e = await run([bar(0, 100, 100, 100, 100), bar(1, 100, 100, 100, 100)], { 0: (s) => s.buy(100, 1), 1: (s) => s.buy(100, 1) });
-  assert.deepEqual(e.getAllOrders().map((o) => o.status), ["ALLTRADED", "SUBMITTING"]);
+  assert.deepEqual(
+    e.getAllOrders().map((o) => o.status),
+    ["ALLTRADED", "SUBMITTING"],
+  );
   assert.equal(e.strategy!.pos, 1);
 });
 
 test("a strategy that throws stops the backtest with TW_BACKTEST_STRATEGY_ERROR naming the bar", async () => {
   await assert.rejects(
-    run([bar(0, 100, 100, 100, 100), bar(1, 100, 100, 100, 100)], { 1: () => { throw new Error("boom"); } }),
+    run([bar(0, 100, 100, 100, 100), bar(1, 100, 100, 100, 100)], {
+      1: () => {
+        throw new Error("boom");
+      },
+    }),
     (err) => isTickwireError(err, TW_BACKTEST_STRATEGY_ERROR) && /boom/.test(err.message) && /09:01/.test(err.message),
   );
 });
@@ -178,7 +265,17 @@ test("an async onBar is awaited before the next bar", async () => {
 
 test("in the strict tick model a second run on the same engine fills as the first (the touch's size taken is per run)", async () => {
   const tick = (i: number): TickData =>
-    createTick({ gatewayName: "T", symbol: "rb2410", exchange: Exchange.SHFE, datetime: T0 + i * 500, lastPrice: 100, bidPrice1: 99, askPrice1: 101, bidVolume1: 5, askVolume1: 5 });
+    createTick({
+      gatewayName: "T",
+      symbol: "rb2410",
+      exchange: Exchange.SHFE,
+      datetime: T0 + i * 500,
+      lastPrice: 100,
+      bidPrice1: 99,
+      askPrice1: 101,
+      bidVolume1: 5,
+      askVolume1: 5,
+    });
   Scripted.script = { 0: (s) => (s.buy(102, 4), s.buy(102, 4)) };
   const e = new BacktestingEngine();
   e.setParameters({ vtSymbol: "rb2410.SHFE", size: 10, pricetick: 1, mode: "tick", fillModel: "strict" });
@@ -187,7 +284,10 @@ test("in the strict tick model a second run on the same engine fills as the firs
   await e.runBacktesting();
   const first = fills(e);
   // The touch holds 5: 4 + 1 on the first tick after the orders, the other 3 on the next.
-  assert.deepEqual(first.map((f) => f[2]), [4, 1, 3]);
+  assert.deepEqual(
+    first.map((f) => f[2]),
+    [4, 1, 3],
+  );
   await e.runBacktesting();
   assert.deepEqual(fills(e), first);
 });

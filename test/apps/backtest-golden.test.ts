@@ -96,5 +96,8 @@ test("days grouped by Asia/Shanghai dates split the same trades differently, as 
   assert.equal(rows.length, 15);
   assert.equal(sh.getAllTrades().length, report.trades.length);
   assert.equal(sh.calculateStatistics().totalNetPnl, -24111.810000000005);
-  assert.notDeepEqual(rows.map((d) => d.tradeCount), daily.map((d) => d.tradeCount));
+  assert.notDeepEqual(
+    rows.map((d) => d.tradeCount),
+    daily.map((d) => d.tradeCount),
+  );
 });

@@ -1,13 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import {
-  BacktestingEngine,
-  gridSettings,
-  runGeneticOptimization,
-  runGridOptimization,
-  type OptimizationTarget,
-} from "../../src/apps/backtest/index.js";
+import { BacktestingEngine, gridSettings, runGeneticOptimization, runGridOptimization, type OptimizationTarget } from "../../src/apps/backtest/index.js";
 import DoubleMaStrategy from "../../examples/strategies/double-ma.js";
 import { GOLDEN_PARAMETERS, goldenBars } from "./golden.js";
 
@@ -63,7 +57,10 @@ test("genetic optimization finds the grid's optimum, backtests each set once and
   const keys = a.map((r) => JSON.stringify(r.setting));
   assert.equal(new Set(keys).size, keys.length);
   assert.ok(a.length < grid.length, `the search tried ${a.length} of ${grid.length} sets`);
-  assert.deepEqual(b.map((r) => r.setting), a.map((r) => r.setting));
+  assert.deepEqual(
+    b.map((r) => r.setting),
+    a.map((r) => r.setting),
+  );
 });
 
 test("an unknown target is refused with the numeric statistics to choose from", async () => {
@@ -74,8 +71,13 @@ test("a set whose strategy throws fails the optimization with the strategy's err
   const failing = fileURLToPath(new URL("../fixtures/failing-strategy.ts", import.meta.url));
   const progress: number[] = [];
   await assert.rejects(
-    runGridOptimization({ ...target, strategy: failing }, { fail: [true], window: { start: 1, end: 40, step: 1 } }, { target: "totalNetPnl", threads: 2, onProgress: (d) => progress.push(d) }),
-    (err: Error & { code?: string }) => err.code === "TW_BACKTEST_STRATEGY_ERROR" && /failing on purpose/.test(String((err as { cause?: unknown }).cause ?? err.message)),
+    runGridOptimization(
+      { ...target, strategy: failing },
+      { fail: [true], window: { start: 1, end: 40, step: 1 } },
+      { target: "totalNetPnl", threads: 2, onProgress: (d) => progress.push(d) },
+    ),
+    (err: Error & { code?: string }) =>
+      err.code === "TW_BACKTEST_STRATEGY_ERROR" && /failing on purpose/.test(String((err as { cause?: unknown }).cause ?? err.message)),
   );
   assert.deepEqual(progress, []);
 });

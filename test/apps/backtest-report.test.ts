@@ -14,7 +14,15 @@ const ARTIFACTS = fileURLToPath(new URL("../../test-artifacts/", import.meta.url
 const dir = mkdtempSync(join(tmpdir(), "tw-report-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
 const CHROMIUM = "/usr/bin/chromium";
-const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
+const ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
 
 async function report(): Promise<{ file: string; engine: BacktestingEngine }> {
   const engine = new BacktestingEngine();
@@ -37,7 +45,10 @@ test("the report is one file with the chart library and every trade inlined, loa
   const data = JSON.parse(/const DATA=(.*);\n/.exec(html)![1]) as { trades: unknown[][]; trips: unknown[]; bars: { t: number[] } };
   const trades = engine.getAllTrades();
   assert.equal(data.trades.length, trades.length);
-  assert.deepEqual(data.trades.map((t) => t[1]), trades.map(tradeKind));
+  assert.deepEqual(
+    data.trades.map((t) => t[1]),
+    trades.map(tradeKind),
+  );
   assert.deepEqual(new Set(data.trades.map((t) => t[1])), new Set(["buy", "sell", "short", "cover"]));
   assert.equal(data.trips.length, engine.analyzeTrades().count);
   assert.equal(data.bars.t.length, 20_000);
@@ -57,8 +68,8 @@ test("the report opens in Chromium with no console errors and no network, and dr
     for (const id of ["candles", "balance", "drawdown", "pnl", "dist"]) {
       await page.waitForSelector(`#${id} canvas`);
     }
-    assert.match(await page.textContent("#stats") ?? "", /Sharpe ratio/);
-    assert.match(await page.textContent("#params") ?? "", /fastWindow\s*10/);
+    assert.match((await page.textContent("#stats")) ?? "", /Sharpe ratio/);
+    assert.match((await page.textContent("#params")) ?? "", /fastWindow\s*10/);
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, "backtest-report.png"), fullPage: true });
     assert.deepEqual(problems, []);

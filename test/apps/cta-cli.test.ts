@@ -15,11 +15,26 @@ test("tickwire run --strategies starts the strategies of the file, streams their
     writeFileSync(
       file,
       JSON.stringify([
-        { name: "ma1", file: join(ROOT, "test/fixtures/cta-ma-strategy.ts"), vtSymbol: "rb2410.SHFE", setting: { fastWindow: 2, slowWindow: 4, warmupDays: 0 } },
+        {
+          name: "ma1",
+          file: join(ROOT, "test/fixtures/cta-ma-strategy.ts"),
+          vtSymbol: "rb2410.SHFE",
+          setting: { fastWindow: 2, slowWindow: 4, warmupDays: 0 },
+        },
         { name: "ma2", className: "ParityMaStrategy", vtSymbol: "IF2412.CFFEX", setting: { warmupDays: 0 } },
       ]),
     );
-    const run = tickwire("run", "--json", "--no-demo-orders", "--instruments", "rb2410.SHFE,IF2412.CFFEX", "--strategies", file, "--strategy-state", join(dir, "cta_state.json"));
+    const run = tickwire(
+      "run",
+      "--json",
+      "--no-demo-orders",
+      "--instruments",
+      "rb2410.SHFE,IF2412.CFFEX",
+      "--strategies",
+      file,
+      "--strategy-state",
+      join(dir, "cta_state.json"),
+    );
     await run.until(/"type":"eCtaStrategy","data":\{"strategyName":"ma2"[^\n]*"trading":true/);
     run.child.kill("SIGINT");
     const { code } = await run.exit;
@@ -28,7 +43,10 @@ test("tickwire run --strategies starts the strategies of the file, streams their
       .stdout()
       .split("\n")
       .filter((l) => l.startsWith('{"type":"eCtaStrategy"'))
-      .map((l) => (JSON.parse(l) as { data: { strategyName: string; className: string; parameters: Record<string, unknown>; variables: { trading: boolean } } }).data)
+      .map(
+        (l) =>
+          (JSON.parse(l) as { data: { strategyName: string; className: string; parameters: Record<string, unknown>; variables: { trading: boolean } } }).data,
+      )
       .filter((d) => d.variables.trading);
     assert.deepEqual([...new Set(started.map((d) => d.strategyName))].sort(), ["ma1", "ma2"]);
     assert.equal(started.find((d) => d.strategyName === "ma1")?.parameters.fastWindow, 2);

@@ -43,7 +43,10 @@ interface Desk {
   close(): Promise<void>;
 }
 
-async function desk(stateFile = tempFile(), options: { stopOrders?: "auto" | "local"; keepFinishedOrders?: number; keepTradeIds?: number } = {}): Promise<Desk> {
+async function desk(
+  stateFile = tempFile(),
+  options: { stopOrders?: "auto" | "local"; keepFinishedOrders?: number; keepTradeIds?: number } = {},
+): Promise<Desk> {
   const main = new MainEngine(undefined, { log: false });
   const gw = main.addGateway(SimGateway);
   await main.connect({ seed: 5, startTime: START, tickRate: 0.2, instruments: "rb2410.SHFE,IF2412.CFFEX" }, "SIM");
@@ -161,7 +164,9 @@ describe("CtaEngine", () => {
       assert.match(d.cta.getStrategyError("bad") ?? "", /boom in onTick\n\s+at /);
       const logs = d.events.filter((e) => e.type === EVENT_CTA_LOG).map((e) => e.data as LogData);
       assert.ok(logs.some((l) => l.level === "ERROR" && /\[bad\] bad stopped: onTick threw\nError: boom in onTick\n\s+at /.test(l.msg)));
-      const last = d.events.filter((e) => e.type === EVENT_CTA_STRATEGY && (e.data as StrategyData).strategyName === "bad").at(-1)!.data as StrategyData & { error?: string };
+      const last = d.events.filter((e) => e.type === EVENT_CTA_STRATEGY && (e.data as StrategyData).strategyName === "bad").at(-1)!.data as StrategyData & {
+        error?: string;
+      };
       assert.equal(last.variables.trading, false);
       assert.match(last.error ?? "", /boom in onTick/);
     } finally {
@@ -221,7 +226,10 @@ describe("CtaEngine", () => {
       });
       d2.main.eventEngine.put(new Event(EVENT_TRADE, trade));
       await d2.main.eventEngine.waitForIdle();
-      assert.deepEqual(s.trades.map((t) => t.vtTradeid), [trade.vtTradeid]);
+      assert.deepEqual(
+        s.trades.map((t) => t.vtTradeid),
+        [trade.vtTradeid],
+      );
       assert.equal(s.pos, 2);
       assert.equal(other.trades.length, 0);
     } finally {
@@ -270,7 +278,10 @@ describe("CtaEngine", () => {
     for (const text of ["null", "[]", "3", '{"orders": []}']) {
       const file = tempFile();
       writeFileSync(file, text);
-      assert.throws(() => readState(file), (err: Error & { code?: string }) => err.code === "TW_CTA_STATE" && err.message.includes("not a tickwire CTA state file"));
+      assert.throws(
+        () => readState(file),
+        (err: Error & { code?: string }) => err.code === "TW_CTA_STATE" && err.message.includes("not a tickwire CTA state file"),
+      );
     }
   });
 
@@ -288,7 +299,10 @@ describe("CtaEngine", () => {
       resting = s.buy(tick.lastPrice - 200, 1)[0];
       await d1.ticks(3);
       assert.equal(s.trades.length, 8);
-      assert.deepEqual(filled.map((id) => d1.cta.getOrderStrategy(id)), [undefined, undefined, undefined, "rb", "rb", "rb", "rb", "rb"]);
+      assert.deepEqual(
+        filled.map((id) => d1.cta.getOrderStrategy(id)),
+        [undefined, undefined, undefined, "rb", "rb", "rb", "rb", "rb"],
+      );
       assert.equal(d1.cta.getOrderStrategy(resting), "rb");
       last = d1.main.getOrder(filled[7])!;
       d1.cta.editStrategy("rb", { size: 1 });
@@ -315,7 +329,10 @@ describe("CtaEngine", () => {
       });
       d2.main.eventEngine.put(new Event(EVENT_TRADE, trade));
       await d2.main.eventEngine.waitForIdle();
-      assert.deepEqual(s.trades.map((t) => t.vtTradeid), [trade.vtTradeid]);
+      assert.deepEqual(
+        s.trades.map((t) => t.vtTradeid),
+        [trade.vtTradeid],
+      );
     } finally {
       await d2.close();
     }
@@ -378,7 +395,10 @@ describe("CtaEngine", () => {
       const [stopId] = s.buy(s.ticks[0].lastPrice + 500, 1, { stop: true });
       s.cancelOrder(stopId);
       await d.ticks(3);
-      assert.deepEqual(s.stopOrders.map((x) => x.status), ["WAITING", "CANCELLED"]);
+      assert.deepEqual(
+        s.stopOrders.map((x) => x.status),
+        ["WAITING", "CANCELLED"],
+      );
       assert.equal(d.main.getAllOrders().length, 0);
     } finally {
       await d.close();

@@ -32,7 +32,20 @@ const fields = (b: BarData) => [b.vtSymbol, b.interval, b.datetime, b.openPrice,
 
 function bar(symbol: string, exchange: Exchange, interval: Interval, datetime: number, i: number): BarData {
   const p = 3500 + (i % 37) - (i % 11);
-  return createBar({ gatewayName: "DB", symbol, exchange, interval, datetime, openPrice: p, highPrice: p + 3, lowPrice: p - 2, closePrice: p + 1, volume: 10 + i, turnover: (10 + i) * p * 10, openInterest: 1000 + i });
+  return createBar({
+    gatewayName: "DB",
+    symbol,
+    exchange,
+    interval,
+    datetime,
+    openPrice: p,
+    highPrice: p + 3,
+    lowPrice: p - 2,
+    closePrice: p + 1,
+    volume: 10 + i,
+    turnover: (10 + i) * p * 10,
+    openInterest: 1000 + i,
+  });
 }
 
 /**
@@ -99,11 +112,16 @@ test("with a store that has none of the symbol's bars, loadBar falls back to the
     await db.saveBars([bar("IF2412", Exchange.CFFEX, Interval.MINUTE, now - 60_000, 1)]);
     const s = (await cta.addStrategy(LoaderStrategy, "fallback", VT, { days: 1 })) as LoaderStrategy;
     await cta.initStrategy("fallback");
-    const history = gw.queryHistory(createHistoryRequest({ symbol: "rb2410", exchange: Exchange.SHFE, start: now - DAY_MS, end: now, interval: Interval.MINUTE }));
+    const history = gw.queryHistory(
+      createHistoryRequest({ symbol: "rb2410", exchange: Exchange.SHFE, start: now - DAY_MS, end: now, interval: Interval.MINUTE }),
+    );
     assert.ok(history.length > 600, `the sim has a day of minute bars (${history.length})`);
     assert.deepEqual(s.bars.map(fields), history.map(fields));
     await main.eventEngine.waitForIdle();
-    assert.ok(logs.some((m) => /\[fallback\] no 1m bars of rb2410\.SHFE in sqlite:.*asking SIM's history/.test(m)), logs.join("\n"));
+    assert.ok(
+      logs.some((m) => /\[fallback\] no 1m bars of rb2410\.SHFE in sqlite:.*asking SIM's history/.test(m)),
+      logs.join("\n"),
+    );
   } finally {
     await main.close();
     await db.close();

@@ -49,7 +49,14 @@ test("a strategy run live on the sim and backtested on the sim's own bars sees t
     );
     const contract = main.getContract("rb2410.SHFE")!;
     const engine = new BacktestingEngine();
-    engine.setParameters({ vtSymbol: "rb2410.SHFE", interval: Interval.MINUTE, start: START, end: lastBar, size: contract.size, pricetick: contract.priceTick });
+    engine.setParameters({
+      vtSymbol: "rb2410.SHFE",
+      interval: Interval.MINUTE,
+      start: START,
+      end: lastBar,
+      size: contract.size,
+      pricetick: contract.priceTick,
+    });
     engine.addStrategy(ParityMaStrategy, {});
     engine.setHistory(history);
     await engine.runBacktesting();

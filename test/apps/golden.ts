@@ -6,7 +6,9 @@ import { createBar, Exchange, Interval, type BarData } from "../../src/trader/in
 export const GOLDEN_DIR = fileURLToPath(new URL("../fixtures/golden/vnpy-double-ma/", import.meta.url));
 
 export function goldenBars(): BarData[] {
-  const lines = readFileSync(GOLDEN_DIR + "bars.csv", "utf8").trim().split("\n");
+  const lines = readFileSync(GOLDEN_DIR + "bars.csv", "utf8")
+    .trim()
+    .split("\n");
   return lines.slice(1).map((line) => {
     const [dt, o, h, l, c, v, t, oi] = line.split(",");
     return createBar({

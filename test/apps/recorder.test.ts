@@ -24,7 +24,10 @@ after(async () => {
 async function sqliteStore(): Promise<Database> {
   const dir = await mkdtemp(join(tmpdir(), "tickwire-recorder-"));
   const db = await openDatabase(`sqlite:${join(dir, "data.sqlite")}`);
-  cleanups.push(() => rm(dir, { recursive: true, force: true }), () => db.close());
+  cleanups.push(
+    () => rm(dir, { recursive: true, force: true }),
+    () => db.close(),
+  );
   return db;
 }
 
@@ -32,7 +35,16 @@ function ticks(n: number, vtSymbolIndex = 0, from = 0): TickData[] {
   const [symbol, exchange] = vtSymbolIndex === 0 ? ["rb2410", Exchange.SHFE] : ["BTCUSDT", Exchange.BINANCE];
   return Array.from({ length: n }, (_, k) => {
     const i = from + k;
-    return createTick({ gatewayName: "SIM", symbol, exchange, datetime: T0 + i * 250, lastPrice: 3500 + (i % 17), volume: 10 * i, turnover: 35_000 * i, openInterest: 100 + i });
+    return createTick({
+      gatewayName: "SIM",
+      symbol,
+      exchange,
+      datetime: T0 + i * 250,
+      lastPrice: 3500 + (i % 17),
+      volume: 10 * i,
+      turnover: 35_000 * i,
+      openInterest: 100 + i,
+    });
   });
 }
 
@@ -76,8 +88,14 @@ describe("DataRecorder on SQLite", () => {
     const sent = ticks(2500);
     await push(sent);
     await recorder.flush();
-    assert.ok(store.tickBatches.every((n) => n <= 1000), `batches ${store.tickBatches.join(",")}`);
-    assert.equal(store.tickBatches.reduce((a, b) => a + b, 0), 2500);
+    assert.ok(
+      store.tickBatches.every((n) => n <= 1000),
+      `batches ${store.tickBatches.join(",")}`,
+    );
+    assert.equal(
+      store.tickBatches.reduce((a, b) => a + b, 0),
+      2500,
+    );
     assert.deepEqual(await db.loadTicks({ vtSymbol: "rb2410.SHFE" }), sent);
   });
 
@@ -165,7 +183,10 @@ describe("DataRecorder on SQLite", () => {
   test("a vtSymbol without an exchange is refused with TW_RECORDER_BAD_SYMBOL", async () => {
     const db = await sqliteStore();
     const { recorder } = recording(db);
-    assert.throws(() => recorder.addBarRecording("rb2410"), (e: Error & { code?: string }) => e.code === "TW_RECORDER_BAD_SYMBOL");
+    assert.throws(
+      () => recorder.addBarRecording("rb2410"),
+      (e: Error & { code?: string }) => e.code === "TW_RECORDER_BAD_SYMBOL",
+    );
   });
 });
 
@@ -290,11 +311,17 @@ describe("DataRecorder on PostgreSQL, through an outage", { skip: skipPg }, () =
     await push(sent.slice(1));
     assert.equal(recorder.stats().buffered, 100);
     assert.equal(recorder.stats().dropped, 200);
-    assert.ok(statuses.some((s) => s.state === "dropping"), "a dropping event was put");
+    assert.ok(
+      statuses.some((s) => s.state === "dropping"),
+      "a dropping event was put",
+    );
     await restore(name);
     await recorder.flush();
     await main.eventEngine.waitForIdle();
-    assert.ok(statuses.some((s) => s.state === "resumed"), "a resumed event was put");
+    assert.ok(
+      statuses.some((s) => s.state === "resumed"),
+      "a resumed event was put",
+    );
     await recorder.close();
     assert.deepEqual(await db.loadTicks({ vtSymbol: "rb2410.SHFE" }), sent.slice(200));
   });

@@ -95,7 +95,10 @@ describe("risk state across restarts and days", () => {
     const stateFile = join(tempDir(), "risk-state.json");
     writeFileSync(stateFile, "{ not json");
     const d = await deskWithRisk();
-    assert.throws(() => d.risk.configure({ tradeLimit: 1, stateFile }), (e: unknown) => isTickwireError(e, "TW_RISK_BAD_STATE_FILE"));
+    assert.throws(
+      () => d.risk.configure({ tradeLimit: 1, stateFile }),
+      (e: unknown) => isTickwireError(e, "TW_RISK_BAD_STATE_FILE"),
+    );
     assert.equal(d.risk.rules().tradeLimit, null);
     await d.main.close();
   });
@@ -110,7 +113,8 @@ describe("risk with the paper exchange", () => {
     await main.eventEngine.waitForIdle();
     const risk = main.addApp(RiskApp);
     risk.configure({ orderSizeLimit: 2, positionLimit: 3 });
-    const req = (volume: number) => createOrderRequest({ symbol: "rb2410", exchange: Exchange.SHFE, direction: Direction.LONG, type: OrderType.MARKET, volume });
+    const req = (volume: number) =>
+      createOrderRequest({ symbol: "rb2410", exchange: Exchange.SHFE, direction: Direction.LONG, type: OrderType.MARKET, volume });
     const before = gw.exchange.lastId;
     assertRefused(() => main.sendOrder(req(3), "SIM"), "TW_RISK_ORDER_SIZE");
     assert.equal(gw.exchange.lastId, before);

@@ -197,7 +197,10 @@ describe("trading states", () => {
 
   test("an unknown trading state is refused", async () => {
     const d = await deskWithRisk();
-    assert.throws(() => d.risk.setTradingState("PAUSED" as "HALTED"), (e: unknown) => isTickwireError(e, "TW_RISK_BAD_STATE"));
+    assert.throws(
+      () => d.risk.setTradingState("PAUSED" as "HALTED"),
+      (e: unknown) => isTickwireError(e, "TW_RISK_BAD_STATE"),
+    );
     await d.main.close();
   });
 });
@@ -242,13 +245,10 @@ describe("risk engine", () => {
     d.risk.configure({ orderSizeLimit: 20 });
     d.risk.setRule("selfTrade", true);
     await d.main.eventEngine.waitForIdle();
-    assert.deepEqual(d.logs.filter((m) => m.includes("→")), [
-      "orderSizeLimit: off → 10",
-      "cancelLimit: off → 3",
-      "orderSizeLimit: 10 → 20",
-      "cancelLimit: 3 → off",
-      "selfTrade: off → true",
-    ]);
+    assert.deepEqual(
+      d.logs.filter((m) => m.includes("→")),
+      ["orderSizeLimit: off → 10", "cancelLimit: off → 3", "orderSizeLimit: 10 → 20", "cancelLimit: 3 → off", "selfTrade: off → true"],
+    );
     assert.equal(d.risk.rules().cancelLimit, null);
     assert.equal(d.risk.rules().orderSizeLimit, 20);
     await d.main.close();
@@ -257,10 +257,22 @@ describe("risk engine", () => {
   test("an unknown rule or a bad limit is refused and changes nothing", async () => {
     const d = await deskWithRisk();
     d.risk.configure({ orderSizeLimit: 5 });
-    assert.throws(() => d.risk.configure({ orderSizeLimt: 1 } as never), (e: unknown) => isTickwireError(e, "TW_RISK_BAD_OPTION") && /orderSizeLimt/.test(e.message));
-    assert.throws(() => d.risk.configure({ orderSizeLimit: -1 }), (e: unknown) => isTickwireError(e, "TW_RISK_BAD_OPTION"));
-    assert.throws(() => d.risk.configure({ activeOrderLimit: 1.5 }), (e: unknown) => isTickwireError(e, "TW_RISK_BAD_OPTION"));
-    assert.throws(() => d.risk.configure({ timezone: "Mars/Olympus" }), (e: unknown) => isTickwireError(e, "TW_RISK_BAD_OPTION"));
+    assert.throws(
+      () => d.risk.configure({ orderSizeLimt: 1 } as never),
+      (e: unknown) => isTickwireError(e, "TW_RISK_BAD_OPTION") && /orderSizeLimt/.test(e.message),
+    );
+    assert.throws(
+      () => d.risk.configure({ orderSizeLimit: -1 }),
+      (e: unknown) => isTickwireError(e, "TW_RISK_BAD_OPTION"),
+    );
+    assert.throws(
+      () => d.risk.configure({ activeOrderLimit: 1.5 }),
+      (e: unknown) => isTickwireError(e, "TW_RISK_BAD_OPTION"),
+    );
+    assert.throws(
+      () => d.risk.configure({ timezone: "Mars/Olympus" }),
+      (e: unknown) => isTickwireError(e, "TW_RISK_BAD_OPTION"),
+    );
     assert.equal(d.risk.rules().orderSizeLimit, 5);
     await d.main.close();
   });

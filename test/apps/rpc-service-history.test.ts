@@ -91,7 +91,10 @@ describe("rpc-service history limit", () => {
     try {
       const end = Math.floor(Date.now() / MINUTE) * MINUTE;
       const req = createHistoryRequest({ symbol: "rb2410", exchange: Exchange.SHFE, start: end - 5000 * MINUTE, end, interval: Interval.MINUTE });
-      await assert.rejects(client.call("queryHistory", [req, "SIM"]), (err: unknown) => err instanceof RemoteError && /at most 4096 bars/.test(err.remoteMessage));
+      await assert.rejects(
+        client.call("queryHistory", [req, "SIM"]),
+        (err: unknown) => err instanceof RemoteError && /at most 4096 bars/.test(err.remoteMessage),
+      );
     } finally {
       await client.stop();
       await main.close();
@@ -103,7 +106,10 @@ describe("rpc-service history limit", () => {
     try {
       const service = main.addApp(RpcServiceApp);
       for (const maxHistoryBars of [0, -1, 1.5, Number.NaN]) {
-        await assert.rejects(service.start("tcp://127.0.0.1:*", "tcp://127.0.0.1:*", { maxHistoryBars }), (err: unknown) => (err as { code?: string }).code === "TW_RPC_SERVICE_BAD_OPTION");
+        await assert.rejects(
+          service.start("tcp://127.0.0.1:*", "tcp://127.0.0.1:*", { maxHistoryBars }),
+          (err: unknown) => (err as { code?: string }).code === "TW_RPC_SERVICE_BAD_OPTION",
+        );
       }
       assert.equal(service.rpcServer, undefined);
     } finally {

@@ -22,7 +22,14 @@ describe("rpc-service: requests from an untrusted client", async () => {
     await client.stop();
     await main.close();
   });
-  const order = createOrderRequest({ symbol: "rb2410", exchange: Exchange.SHFE, direction: Direction.LONG, type: OrderType.MARKET, volume: 1, offset: Offset.OPEN });
+  const order = createOrderRequest({
+    symbol: "rb2410",
+    exchange: Exchange.SHFE,
+    direction: Direction.LONG,
+    type: OrderType.MARKET,
+    volume: 1,
+    offset: Offset.OPEN,
+  });
 
   test("a MARKET order with a NaN, infinite or string price is refused with TW_TRADER_BAD_REQUEST and the account stays finite", async () => {
     for (const price of [NaN, Infinity, -Infinity, "3900", null]) {
@@ -45,7 +52,10 @@ describe("rpc-service: requests from an untrusted client", async () => {
     const cancel = createCancelRequest({ orderid: "1", symbol: "rb2410", exchange: Exchange.SHFE });
     await assert.rejects(client.call("cancelOrder", [{ ...cancel, orderid: 1 }, "SIM"]), remoteBadRequest);
     await assert.rejects(client.call("cancelOrder", [null, "SIM"]), remoteBadRequest);
-    await assert.rejects(client.call("sendOrder", [order, 10n]), (err: unknown) => err instanceof RemoteError && err.remoteCode === "TW_TRADER_UNKNOWN_GATEWAY");
+    await assert.rejects(
+      client.call("sendOrder", [order, 10n]),
+      (err: unknown) => err instanceof RemoteError && err.remoteCode === "TW_TRADER_UNKNOWN_GATEWAY",
+    );
   });
 
   test("a history request with a NaN start is refused with TW_TRADER_BAD_REQUEST", async () => {

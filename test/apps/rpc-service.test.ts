@@ -54,7 +54,14 @@ describe("rpc-service app", async () => {
 
   test("an order sent remotely returns its server vtOrderid and its updates are published", async () => {
     const tick = main.getTick("rb2410.SHFE")!;
-    const req = createOrderRequest({ symbol: "rb2410", exchange: Exchange.SHFE, direction: Direction.LONG, type: OrderType.MARKET, volume: 1, price: tick.askPrice1 });
+    const req = createOrderRequest({
+      symbol: "rb2410",
+      exchange: Exchange.SHFE,
+      direction: Direction.LONG,
+      type: OrderType.MARKET,
+      volume: 1,
+      price: tick.askPrice1,
+    });
     const vtOrderid = await client.call<string>("sendOrder", [req, "SIM"]);
     assert.match(vtOrderid, /^SIM\./);
     await until(() => got.some((g) => g.topic === `eOrder.${vtOrderid}`));

@@ -23,7 +23,13 @@ const API_ROUTES = [
 
 interface OpenApi {
   openapi: string;
-  paths: Record<string, Record<string, { summary?: string; parameters?: Array<{ name: string; in: string }>; requestBody?: { content: Record<string, { schema: { required?: string[] } }> } }>>;
+  paths: Record<
+    string,
+    Record<
+      string,
+      { summary?: string; parameters?: Array<{ name: string; in: string }>; requestBody?: { content: Record<string, { schema: { required?: string[] } }> } }
+    >
+  >;
 }
 
 test("GET /docs/json is an OpenAPI document of every /api route, with summaries and the routes' own schemas", async () => {
@@ -42,7 +48,13 @@ test("GET /docs/json is an OpenAPI document of every /api route, with summaries 
       assert.ok(t.web.app.hasRoute({ method: method as "GET", url: path.replace(/\{(\w+)\}/g, ":$1") }), r);
     }
     // The schemas are the routes' own: the order body's required fields, the bars query.
-    assert.deepEqual(doc.paths["/api/orders"].post.requestBody!.content["application/json"].schema.required, ["symbol", "exchange", "direction", "type", "volume"]);
+    assert.deepEqual(doc.paths["/api/orders"].post.requestBody!.content["application/json"].schema.required, [
+      "symbol",
+      "exchange",
+      "direction",
+      "type",
+      "volume",
+    ]);
     assert.deepEqual(doc.paths["/api/bars"].get.parameters!.map((p) => `${p.in}:${p.name}`).sort(), ["query:count", "query:interval", "query:vtSymbol"]);
   } finally {
     await t.close();

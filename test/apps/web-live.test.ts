@@ -65,7 +65,11 @@ test("ticks are conflated per symbol: a client watching one symbol gets only tha
     });
     ws.send(JSON.stringify({ op: "watch", ticks: ["rb2410.SHFE"], topics: [] }));
     while (batches.length < 3) await new Promise((r) => setTimeout(r, 20));
-    for (const b of batches) assert.deepEqual(b.map((x) => x.vtSymbol), ["rb2410.SHFE"]);
+    for (const b of batches)
+      assert.deepEqual(
+        b.map((x) => x.vtSymbol),
+        ["rb2410.SHFE"],
+      );
     ws.close();
   } finally {
     await t.close();

@@ -5,7 +5,13 @@ import { webTrader } from "./webFixture.js";
 
 /** A strategy engine with the CtaEngine's shape, as the web server sees it. */
 function engine(): WebStrategySource & { started: string[] } {
-  const data: WebStrategyData = { strategyName: "atr1", vtSymbol: "rb2410.SHFE", className: "AtrRsi", parameters: {}, variables: { inited: true, trading: false, pos: 0 } };
+  const data: WebStrategyData = {
+    strategyName: "atr1",
+    vtSymbol: "rb2410.SHFE",
+    className: "AtrRsi",
+    parameters: {},
+    variables: { inited: true, trading: false, pos: 0 },
+  };
   const started: string[] = [];
   return {
     started,
@@ -26,7 +32,10 @@ test("strategies of a given strategy engine are listed and started through the A
   try {
     const headers = { authorization: `Bearer ${t.web.token}` };
     const list = await t.web.app.inject({ url: "/api/strategies", headers });
-    assert.deepEqual(list.json().map((s: WebStrategyData) => s.strategyName), ["atr1"]);
+    assert.deepEqual(
+      list.json().map((s: WebStrategyData) => s.strategyName),
+      ["atr1"],
+    );
     const start = await t.web.app.inject({ method: "POST", url: "/api/strategies/atr1/start", headers });
     assert.equal(start.statusCode, 202);
     assert.deepEqual(cta.started, ["atr1"]);

@@ -5,7 +5,10 @@ import { startWebServer, type WebServer, type WebServerOptions } from "../../src
 export const START = Date.UTC(2024, 2, 5, 6, 0);
 
 /** A MainEngine on the paper exchange, every instrument subscribed, with the web trader on port 0. */
-export async function webTrader(options: WebServerOptions = {}, setting: Record<string, unknown> = {}): Promise<{ main: MainEngine; web: WebServer; close(): Promise<void> }> {
+export async function webTrader(
+  options: WebServerOptions = {},
+  setting: Record<string, unknown> = {},
+): Promise<{ main: MainEngine; web: WebServer; close(): Promise<void> }> {
   const main = new MainEngine(undefined, { log: false });
   const gw = main.addGateway(SimGateway);
   await main.connect({ seed: 7, startTime: START, tickRate: 20, ...setting }, gw.gatewayName);

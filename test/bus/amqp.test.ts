@@ -19,7 +19,6 @@ import { until } from "./wait.js";
 
 const run = promisify(execFile);
 
-
 describe("AmqpEventCenter without a broker", () => {
   test("connecting to a port where no broker listens fails with TW_BUS_CONNECT", async () => {
     const c = new AmqpEventCenter({ url: "amqp://guest:guest@127.0.0.1:1" });
@@ -32,10 +31,7 @@ describe("AmqpEventCenter without a broker", () => {
     const c = new AmqpEventCenter({ maxBuffered: 3 });
     const kept = [0, 1, 2].map((i) => c.publish(new BusEvent({ name: "n", exchange: "Orderbook", data: i })));
     for (const p of kept) p.catch(() => undefined);
-    await assert.rejects(
-      c.publish(new BusEvent({ name: "n", exchange: "Orderbook", data: 3 })),
-      (e: unknown) => isTickwireError(e, "TW_BUS_BUFFER_FULL"),
-    );
+    await assert.rejects(c.publish(new BusEvent({ name: "n", exchange: "Orderbook", data: 3 })), (e: unknown) => isTickwireError(e, "TW_BUS_BUFFER_FULL"));
     assert.equal(c.stats().buffered, 3);
     await c.close();
     for (const p of kept) await assert.rejects(p, (e: unknown) => isTickwireError(e, "TW_BUS_CLOSED"));
@@ -44,12 +40,18 @@ describe("AmqpEventCenter without a broker", () => {
   test("createEventCenter picks the broker by URL and refuses unknown schemes with TW_BUS_URL", () => {
     assert.ok(createEventCenter("memory://x") instanceof MemoryEventCenter);
     assert.ok(createEventCenter("amqp://guest:guest@127.0.0.1:5672") instanceof AmqpEventCenter);
-    assert.throws(() => createEventCenter("redis://127.0.0.1"), (e: unknown) => isTickwireError(e, "TW_BUS_URL"));
+    assert.throws(
+      () => createEventCenter("redis://127.0.0.1"),
+      (e: unknown) => isTickwireError(e, "TW_BUS_URL"),
+    );
   });
 
   test("an unroutableTimeoutMs that is negative or not a number is refused with TW_BUS_BAD_OPTION", () => {
     for (const bad of [-1, NaN, "5" as unknown as number]) {
-      assert.throws(() => new AmqpEventCenter({ unroutableTimeoutMs: bad }), (e: unknown) => isTickwireError(e, "TW_BUS_BAD_OPTION"));
+      assert.throws(
+        () => new AmqpEventCenter({ unroutableTimeoutMs: bad }),
+        (e: unknown) => isTickwireError(e, "TW_BUS_BAD_OPTION"),
+      );
     }
   });
 
@@ -116,7 +118,10 @@ describe("AmqpEventCenter on RabbitMQ", { skip: skipRabbit }, () => {
     await stopAnon();
     const { stdout: after2 } = await run("rabbitmqctl", ["list_queues", "name", "-q", "--no-table-headers"]);
     const left = new Set(after2.split("\n"));
-    assert.ok(before.some((name) => !left.has(name)), "the anonymous queue was deleted");
+    assert.ok(
+      before.some((name) => !left.has(name)),
+      "the anonymous queue was deleted",
+    );
   });
 
   test("publishes to an exchange deleted behind the center's back are sent again after it restores the exchange, in order", async () => {
@@ -160,14 +165,8 @@ describe("AmqpEventCenter on RabbitMQ", { skip: skipRabbit }, () => {
     const { c, ex, q } = await connectedWithNames();
     let got = 0;
     await c.subscribe({ exchange: ex, queue: q }, () => void got++);
-    await assert.rejects(
-      c.publishRaw("Orderbook", "k".repeat(300), Buffer.from("x")),
-      (e: unknown) => isTickwireError(e, "TW_BUS_PUBLISH"),
-    );
-    await assert.rejects(
-      c.publishRaw("Orderbook", "k", Buffer.from("x"), { headers: { when: 10n } }),
-      (e: unknown) => isTickwireError(e, "TW_BUS_PUBLISH"),
-    );
+    await assert.rejects(c.publishRaw("Orderbook", "k".repeat(300), Buffer.from("x")), (e: unknown) => isTickwireError(e, "TW_BUS_PUBLISH"));
+    await assert.rejects(c.publishRaw("Orderbook", "k", Buffer.from("x"), { headers: { when: 10n } }), (e: unknown) => isTickwireError(e, "TW_BUS_PUBLISH"));
     await c.publish(new BusEvent({ name: "n", exchange: ex, data: 1 }));
     await until(() => got === 1, "the event");
     assert.equal(c.stats().state, "connected");
@@ -286,8 +285,7 @@ describe("AmqpEventCenter on RabbitMQ", { skip: skipRabbit }, () => {
       if (i % 64 === 0) await new Promise((r) => setImmediate(r)); // a consumer with some work to do
     });
     const sent: Promise<void>[] = [];
-    const publish = (i: number) =>
-      sent.push(pub.publish(new BusEvent({ name: "EVENT_ORDERBOOK", exchange: ex, routingKey: "SIM.rb2410", data: { i } })));
+    const publish = (i: number) => sent.push(pub.publish(new BusEvent({ name: "EVENT_ORDERBOOK", exchange: ex, routingKey: "SIM.rb2410", data: { i } })));
     let i = 0;
     for (; i < 3000; i++) publish(i);
     // Ask the broker to drop both connections, and keep a slow stream going until it has.

@@ -5,7 +5,6 @@ import { Event, EventEngine, isTickwireError } from "../../src/event/index.js";
 import { skipRabbit, unique } from "./rabbit.js";
 import { until } from "./wait.js";
 
-
 const memoryBroker = unique("bridge");
 const kinds = [
   { name: "on the embedded broker", skip: false as string | false, make: (): EventCenter => new MemoryEventCenter({ url: `memory://${memoryBroker}` }) },

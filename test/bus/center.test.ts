@@ -6,16 +6,7 @@ import { afterEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import {
-  AmqpEventCenter,
-  BusEvent,
-  HEADER,
-  MemoryEventCenter,
-  aioquantCodec,
-  type BusStats,
-  type Delivery,
-  type EventCenter,
-} from "../../src/bus/index.js";
+import { AmqpEventCenter, BusEvent, HEADER, MemoryEventCenter, aioquantCodec, type BusStats, type Delivery, type EventCenter } from "../../src/bus/index.js";
 import { isTickwireError } from "../../src/event/index.js";
 import { skipRabbit, unique } from "./rabbit.js";
 import { until, sleep } from "./wait.js";
@@ -33,8 +24,6 @@ const kinds: Kind[] = [
   { name: "MemoryEventCenter", skip: false, make: (o = {}) => new MemoryEventCenter({ url: `memory://${memoryBroker}`, ...o }) },
   { name: "AmqpEventCenter", skip: skipRabbit, make: (o = {}) => new AmqpEventCenter(o) },
 ];
-
-
 
 for (const kind of kinds) {
   describe(kind.name, { skip: kind.skip }, () => {
@@ -81,10 +70,7 @@ for (const kind of kinds) {
       const keys = ["SIM.rb2410", "SIM.ag2412", "CTP.rb2410", "SIM.rb2410.depth", "SIM.end", "end.rb2410"];
       for (const k of keys) await c.publish(new BusEvent({ name: "EVENT_ORDERBOOK", exchange: ex, routingKey: k, data: { k } }));
       // Queues are FIFO: once the last key meant for a queue is there, everything before it is too.
-      await until(
-        () => got.star.includes("SIM.end") && got.hashTail.includes("end.rb2410") && got.all.includes("end.rb2410"),
-        "the last events",
-      );
+      await until(() => got.star.includes("SIM.end") && got.hashTail.includes("end.rb2410") && got.all.includes("end.rb2410"), "the last events");
       assert.deepEqual(got.star, ["SIM.rb2410", "SIM.ag2412", "SIM.end"]);
       assert.deepEqual(got.hashTail, ["SIM.rb2410", "CTP.rb2410", "end.rb2410"]);
       assert.deepEqual(got.all, keys);
@@ -308,7 +294,10 @@ for (const kind of kinds) {
       const got: number[] = [];
       await later.subscribe({ exchange: ex, queue: q, routingKey: "SIM.#", prefetchCount: 10 }, (e) => void got.push(e.data as number));
       await until(() => got.length === 50, "the 50 events");
-      assert.deepEqual(got, Array.from({ length: 50 }, (_, i) => i));
+      assert.deepEqual(
+        got,
+        Array.from({ length: 50 }, (_, i) => i),
+      );
     });
 
     test("a subscription whose queue someone else deletes declares it again and goes on consuming", async () => {
@@ -367,7 +356,10 @@ for (const kind of kinds) {
         await c.publish(new BusEvent({ name: "n", exchange: ex, data: { i } }), { codec: i % 2 ? "msgpack" : "aioquant" });
       }
       await until(() => got.length === 6, "six events");
-      assert.deepEqual(got, [0, 1, 2, 3, 4, 5].map((i) => ({ i })));
+      assert.deepEqual(
+        got,
+        [0, 1, 2, 3, 4, 5].map((i) => ({ i })),
+      );
     });
 
     test("publishes made before connect are sent once connected", async () => {
@@ -401,10 +393,7 @@ for (const kind of kinds) {
     test("a closed center refuses to publish with TW_BUS_CLOSED", async () => {
       const c = await center();
       await c.close();
-      await assert.rejects(
-        c.publish(new BusEvent({ name: "n", exchange: "Orderbook", data: 1 })),
-        (e: unknown) => isTickwireError(e, "TW_BUS_CLOSED"),
-      );
+      await assert.rejects(c.publish(new BusEvent({ name: "n", exchange: "Orderbook", data: 1 })), (e: unknown) => isTickwireError(e, "TW_BUS_CLOSED"));
     });
 
     test("the wire body of a published event is aioquant's zlib+JSON by default", async () => {

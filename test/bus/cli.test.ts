@@ -19,7 +19,10 @@ describe("tickwire listen and run --bus", () => {
     const p = tickwire("listen", "--bus", `memory://${unique("cli")}`, "--sim", "--key", "SIM.*", "--count", "2", "--json");
     children.push(p.child);
     assert.equal((await p.exit).code, 0, p.stderr());
-    const lines = p.lines().filter((l) => l.trim() !== "").map((l) => JSON.parse(l) as { exchange: string; routingKey: string; name: string });
+    const lines = p
+      .lines()
+      .filter((l) => l.trim() !== "")
+      .map((l) => JSON.parse(l) as { exchange: string; routingKey: string; name: string });
     assert.equal(lines.length, 2);
     for (const l of lines) {
       assert.equal(l.exchange, "Orderbook");
@@ -84,7 +87,8 @@ describe("tickwire listen and run --bus", () => {
     const p = tickwire("run", "--bus", "amqp://guest:guest@127.0.0.1:5672", "--json", "--no-demo-orders", "--tick-rate", "50");
     children.push(p.child);
     const printed = () =>
-      p.lines()
+      p
+        .lines()
         .filter((l) => l.startsWith('{"type":"eTick."'))
         .map((l) => keyOf((JSON.parse(l) as { data: { vtSymbol: string; datetime: number; volume: number } }).data));
     await until(() => printed().length >= 20, "twenty ticks printed", 30_000);

@@ -30,10 +30,13 @@ const tick = {
   volume: 12345,
   bidPrice1: 3456,
   askPrice1: 3457,
-  bids: [[3456, 10], [3455.5, 7]],
+  bids: [
+    [3456, 10],
+    [3455.5, 7],
+  ],
   tiny: 0.00001234,
   huge: 1.5e17,
-  name: "螺纹钢 \"rebar\"\n",
+  name: '螺纹钢 "rebar"\n',
   emoji: "📈",
   flag: true,
   nothing: null,
@@ -73,8 +76,8 @@ describe("aioquant codec", () => {
   test("keys and strings that need escaping are written as Python writes them (and plain ones as they are)", async () => {
     const data = {
       plain: "SIM.rb2410 ~!@#$%^&*()_+{}|:<>?`-=[];',./",
-      'quote"key': "back\\slash \"q\"",
-      "é": "\u007f\u0000\t\u2028",
+      'quote"key': 'back\\slash "q"',
+      é: "\u007f\u0000\t\u2028",
       "\n": ["💹", "", "a/b"],
       "": { nested: "x" },
     };
@@ -111,7 +114,10 @@ describe("aioquant codec", () => {
 
   test("bytes that are not zlib+JSON are refused with TW_BUS_DECODE, and decoding goes on working", () => {
     for (const junk of [Buffer.from("not zlib at all"), zlib.deflateSync(Buffer.from("{broken json")), zlib.deflateSync(Buffer.from("[1, 2]"))]) {
-      assert.throws(() => aioquantCodec.decode(junk), (e: unknown) => isTickwireError(e, "TW_BUS_DECODE"));
+      assert.throws(
+        () => aioquantCodec.decode(junk),
+        (e: unknown) => isTickwireError(e, "TW_BUS_DECODE"),
+      );
     }
     assert.equal(aioquantCodec.decode(aioquantCodec.encode({ name: "ok", data: 1 })).name, "ok");
   });
@@ -119,7 +125,10 @@ describe("aioquant codec", () => {
   test("data that cannot be written as JSON is refused with TW_BUS_ENCODE", () => {
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
-    assert.throws(() => aioquantCodec.encode({ name: "x", data: cyclic }), (e: unknown) => isTickwireError(e, "TW_BUS_ENCODE"));
+    assert.throws(
+      () => aioquantCodec.encode({ name: "x", data: cyclic }),
+      (e: unknown) => isTickwireError(e, "TW_BUS_ENCODE"),
+    );
   });
 });
 
@@ -152,7 +161,10 @@ describe("reused zlib state and its fallback", () => {
 
   test("a payload that inflates past MAX_INFLATED_BYTES is refused by the reused state and by the fallback", () => {
     const bomb = zlib.deflateSync(Buffer.alloc(MAX_INFLATED_BYTES + 1));
-    assert.throws(() => aioquantCodec.decode(bomb), (e: unknown) => isTickwireError(e, "TW_BUS_DECODE"));
+    assert.throws(
+      () => aioquantCodec.decode(bomb),
+      (e: unknown) => isTickwireError(e, "TW_BUS_DECODE"),
+    );
     assert.throws(() => createInflater(() => zlib.createInflateRaw())(bomb), RangeError);
     assert.deepEqual(aioquantCodec.decode(aioquantCodec.encode({ name: "ok", data: 1 })), { name: "ok", data: 1 });
   });
@@ -197,7 +209,10 @@ describe("msgpack codec", () => {
   });
 
   test("an unknown content type is refused with TW_BUS_DECODE", () => {
-    assert.throws(() => decodeBody(Buffer.from("x"), "text/plain"), (e: unknown) => isTickwireError(e, "TW_BUS_DECODE"));
+    assert.throws(
+      () => decodeBody(Buffer.from("x"), "text/plain"),
+      (e: unknown) => isTickwireError(e, "TW_BUS_DECODE"),
+    );
   });
 });
 
@@ -214,12 +229,22 @@ describe("BusEvent and event kinds", () => {
   });
 
   test("TradingEvents are typed with the trader objects: a TickData and an AccountData round-trip unchanged", () => {
-    const t: TickData = createTick({ gatewayName: "SIM", symbol: "rb2410", exchange: Exchange.SHFE, datetime: 1717232400000, lastPrice: 3456.5, bidPrice1: 3456, bidVolume1: 3 });
+    const t: TickData = createTick({
+      gatewayName: "SIM",
+      symbol: "rb2410",
+      exchange: Exchange.SHFE,
+      datetime: 1717232400000,
+      lastPrice: 3456.5,
+      bidPrice1: 3456,
+      bidVolume1: 3,
+    });
     const ev = TradingEvents.tick.create(t);
     assert.equal(ev.exchange, "Orderbook");
     assert.equal(ev.routingKey, "SIM.rb2410");
     for (const codec of [aioquantCodec, msgpackCodec]) {
-      const back: TickData = TradingEvents.tick.parse(BusEvent.decode(ev.encode(codec), { exchange: ev.exchange, routingKey: ev.routingKey, contentType: codec.contentType }));
+      const back: TickData = TradingEvents.tick.parse(
+        BusEvent.decode(ev.encode(codec), { exchange: ev.exchange, routingKey: ev.routingKey, contentType: codec.contentType }),
+      );
       assert.deepEqual(back, t);
     }
     const a: AccountData = createAccount({ gatewayName: "SIM", accountid: "acc1", balance: 100, frozen: 40 });
@@ -231,11 +256,17 @@ describe("BusEvent and event kinds", () => {
 
   test("parsing another kind's event is refused with TW_BUS_KIND", () => {
     const ev = OrderbookEvent.create(tick);
-    assert.throws(() => AssetEvent.parse(ev), (e: unknown) => isTickwireError(e, "TW_BUS_KIND"));
+    assert.throws(
+      () => AssetEvent.parse(ev),
+      (e: unknown) => isTickwireError(e, "TW_BUS_KIND"),
+    );
   });
 
   test("a bus event with a bad field is refused with TW_BUS_EVENT", () => {
-    assert.throws(() => new BusEvent({ name: "x", exchange: "", data: 1 }), (e: unknown) => isTickwireError(e, "TW_BUS_EVENT"));
+    assert.throws(
+      () => new BusEvent({ name: "x", exchange: "", data: 1 }),
+      (e: unknown) => isTickwireError(e, "TW_BUS_EVENT"),
+    );
     assert.throws(
       () => new BusEvent({ name: "x", exchange: "E", prefetchCount: 0, data: 1 }),
       (e: unknown) => isTickwireError(e, "TW_BUS_EVENT"),

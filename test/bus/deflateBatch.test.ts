@@ -72,9 +72,13 @@ describe("batched deflate", () => {
     const jobs: DeflateJob[] = all.map((text) => ({ text, body: undefined }));
     let done!: () => void;
     const finished = new Promise<void>((r) => (done = r));
-    const d = new BatchDeflater(aioquantDeflate, () => {
-      if (jobs.every((j) => j.body !== undefined)) done();
-    }, { worker: true });
+    const d = new BatchDeflater(
+      aioquantDeflate,
+      () => {
+        if (jobs.every((j) => j.body !== undefined)) done();
+      },
+      { worker: true },
+    );
     for (const j of jobs) d.add(j);
     await Promise.resolve(); // the batches are handed over in a microtask
     assert.equal(d.busy, 2);

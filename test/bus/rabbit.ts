@@ -25,9 +25,7 @@ if (problem && process.env.CI) {
   throw new Error(`RabbitMQ is not reachable at ${AMQP_URL} (${problem}) and CI is set: start it with rabbitmq-server -detached.`);
 }
 /** `false` when RabbitMQ is up; otherwise the reason to skip, saying how to start it. */
-export const skipRabbit: string | false = problem
-  ? `RabbitMQ is not reachable at ${AMQP_URL} (${problem}); start it with: rabbitmq-server -detached`
-  : false;
+export const skipRabbit: string | false = problem ? `RabbitMQ is not reachable at ${AMQP_URL} (${problem}); start it with: rabbitmq-server -detached` : false;
 
 /** A name no other test run uses. */
 export function unique(prefix: string): string {

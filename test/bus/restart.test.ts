@@ -39,37 +39,41 @@ describe("AmqpEventCenter across broker restarts", { skip: skipRabbit }, () => {
     return c;
   }
 
-  test("200 publishes made while the broker is down, ten restarts in a row: every one confirmed and received by a subscriber that reconnected too (transient exchanges)", { timeout: 300_000 }, async (t) => {
-    const { ex, q } = names();
-    // aioquant's transient exchanges: the restart drops the exchange and the binding; the publisher
-    // may come back before the subscriber has bound its queue again, and must not count that as sent.
-    const pub = center({ durableExchanges: false });
-    const sub = center({ durableExchanges: false });
-    await pub.connect();
-    await sub.connect();
-    const got = new Set<number>();
-    await sub.subscribe({ exchange: ex, queue: q, prefetchCount: 50 }, (e) => void got.add(e.data as number));
-    let next = 0;
-    for (let cycle = 1; cycle <= 10; cycle++) {
-      const sent = await whileBrokerDown(async () => {
-        await until(() => pub.stats().state === "reconnecting" && sub.stats().state === "reconnecting", "both centers to notice");
-        return Array.from({ length: 200 }, () => {
-          const i = next++;
-          return pub.publish(new BusEvent({ name: "n", exchange: ex, data: i })).then(() => i);
+  test(
+    "200 publishes made while the broker is down, ten restarts in a row: every one confirmed and received by a subscriber that reconnected too (transient exchanges)",
+    { timeout: 300_000 },
+    async (t) => {
+      const { ex, q } = names();
+      // aioquant's transient exchanges: the restart drops the exchange and the binding; the publisher
+      // may come back before the subscriber has bound its queue again, and must not count that as sent.
+      const pub = center({ durableExchanges: false });
+      const sub = center({ durableExchanges: false });
+      await pub.connect();
+      await sub.connect();
+      const got = new Set<number>();
+      await sub.subscribe({ exchange: ex, queue: q, prefetchCount: 50 }, (e) => void got.add(e.data as number));
+      let next = 0;
+      for (let cycle = 1; cycle <= 10; cycle++) {
+        const sent = await whileBrokerDown(async () => {
+          await until(() => pub.stats().state === "reconnecting" && sub.stats().state === "reconnecting", "both centers to notice");
+          return Array.from({ length: 200 }, () => {
+            const i = next++;
+            return pub.publish(new BusEvent({ name: "n", exchange: ex, data: i })).then(() => i);
+          });
         });
-      });
-      const results = await Promise.allSettled(sent);
-      const confirmed = results.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
-      await until(() => confirmed.every((i) => got.has(i)), `cycle ${cycle}: the ${confirmed.length} confirmed publishes at the subscriber`).catch(
-        (e: Error) => {
-          throw new Error(`${e.message}; ${confirmed.filter((i) => !got.has(i)).length} confirmed and never received`);
-        },
-      );
-      assert.equal(confirmed.length, 200, `cycle ${cycle}: every publish confirmed`);
-    }
-    t.diagnostic(`publisher unroutable: ${pub.stats().unroutable}, reconnects: ${pub.stats().reconnects}`);
-    assert.equal(pub.stats().unroutable, 0);
-  });
+        const results = await Promise.allSettled(sent);
+        const confirmed = results.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
+        await until(() => confirmed.every((i) => got.has(i)), `cycle ${cycle}: the ${confirmed.length} confirmed publishes at the subscriber`).catch(
+          (e: Error) => {
+            throw new Error(`${e.message}; ${confirmed.filter((i) => !got.has(i)).length} confirmed and never received`);
+          },
+        );
+        assert.equal(confirmed.length, 200, `cycle ${cycle}: every publish confirmed`);
+      }
+      t.diagnostic(`publisher unroutable: ${pub.stats().unroutable}, reconnects: ${pub.stats().reconnects}`);
+      assert.equal(pub.stats().unroutable, 0);
+    },
+  );
 
   test("a named queue bound to a default (durable) exchange keeps its binding across a restart while its consumer is away", { timeout: 60_000 }, async () => {
     const { ex, q } = names();

@@ -36,7 +36,18 @@ async function single(setting: Record<string, number>): Promise<BacktestStatisti
 describe("tickwire backtest and optimize", () => {
   test("backtest runs a .ts strategy on stored bars, prints the statistics as JSON and writes the report", GUARD, async () => {
     const report = join(dir, "out.html");
-    const run = tickwire("backtest", "examples/strategies/double-ma.ts", ...COSTS, "--set", "fastWindow=10", "--set", "slowWindow=30", "--json", "--report", report);
+    const run = tickwire(
+      "backtest",
+      "examples/strategies/double-ma.ts",
+      ...COSTS,
+      "--set",
+      "fastWindow=10",
+      "--set",
+      "slowWindow=30",
+      "--json",
+      "--report",
+      report,
+    );
     assert.equal((await run.exit).code, 0, run.stderr());
     const out = JSON.parse(run.stdout()) as { strategy: string; setting: unknown; statistics: BacktestStatistics };
     assert.equal(out.strategy, "DoubleMaStrategy");
@@ -46,7 +57,20 @@ describe("tickwire backtest and optimize", () => {
   });
 
   test("optimize over --range backtests every set on threads, best first, each equal to a single backtest", GUARD, async () => {
-    const run = tickwire("optimize", "examples/strategies/double-ma.ts", ...COSTS, "--range", "fastWindow=5:15:5", "--range", "slowWindow=30,45", "--target", "totalNetPnl", "--threads", "2", "--json");
+    const run = tickwire(
+      "optimize",
+      "examples/strategies/double-ma.ts",
+      ...COSTS,
+      "--range",
+      "fastWindow=5:15:5",
+      "--range",
+      "slowWindow=30,45",
+      "--target",
+      "totalNetPnl",
+      "--threads",
+      "2",
+      "--json",
+    );
     assert.equal((await run.exit).code, 0, run.stderr());
     const results = JSON.parse(run.stdout()) as { setting: Record<string, number>; target: number; statistics: BacktestStatistics }[];
     assert.equal(results.length, 6);

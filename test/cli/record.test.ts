@@ -90,7 +90,17 @@ describe("tickwire run --record", () => {
   test("an instrument the paper exchange does not have is refused with exit code 2", GUARD, async () => {
     const dir = await mkdtemp(join(tmpdir(), "tickwire-record-"));
     dirs.push(dir);
-    const run = tickwire("run", "--json", "--no-demo-orders", "--instruments", "rb2410.SHFE", "--record", "XX1.SHFE", "--database", `sqlite:${join(dir, "d.sqlite")}`);
+    const run = tickwire(
+      "run",
+      "--json",
+      "--no-demo-orders",
+      "--instruments",
+      "rb2410.SHFE",
+      "--record",
+      "XX1.SHFE",
+      "--database",
+      `sqlite:${join(dir, "d.sqlite")}`,
+    );
     const { code } = await run.exit;
     assert.equal(code, 2);
     assert.match(run.stderr(), /cannot record XX1\.SHFE: not an instrument of the paper exchange/);

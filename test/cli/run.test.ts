@@ -68,16 +68,24 @@ describe("tickwire run", () => {
     const types = new Set(events.map((e) => e.type));
     assert.ok(types.has("eContract.") && types.has("eTick.") && types.has("eAccount.") && types.has("eLog"));
     assert.ok(![...types].some((t) => t.startsWith("eTick.r") || t === "eTimer"), "keyed duplicates and timer beats are left out");
-    assert.deepEqual(
-      [...new Set(events.filter((e) => e.type === "eContract.").map((e) => e.data.vtSymbol))].sort(),
-      ["AAPL.NASDAQ", "rb2410.SHFE"],
-    );
+    assert.deepEqual([...new Set(events.filter((e) => e.type === "eContract.").map((e) => e.data.vtSymbol))].sort(), ["AAPL.NASDAQ", "rb2410.SHFE"]);
   });
 
   test("the same --seed and --start show the same market", GUARD, async () => {
     const firstLine = async (seed: string) => {
       // One tick a minute: the frame shows the opening tick only.
-      const run = tickwire("run", "--no-demo-orders", "--seed", seed, "--start", "2024-06-03T09:30:00Z", "--tick-rate", "0.02", "--instruments", "BTCUSDT.BINANCE");
+      const run = tickwire(
+        "run",
+        "--no-demo-orders",
+        "--seed",
+        seed,
+        "--start",
+        "2024-06-03T09:30:00Z",
+        "--tick-rate",
+        "0.02",
+        "--instruments",
+        "BTCUSDT.BINANCE",
+      );
       await run.until(/BTCUSDT\.BINANCE +[\d,.]+[^\n]*\n/);
       run.child.kill("SIGINT");
       assert.equal((await run.exit).code, 0);

@@ -13,7 +13,17 @@ const ENDPOINTS = /requests (tcp:\/\/127\.0\.0\.1:\d+) publications (tcp:\/\/127
 
 describe("tickwire serve and tickwire client", () => {
   test("two processes exchange ticks and an order round trip, and both exit 0 on SIGINT", GUARD, async () => {
-    const server = tickwire("serve", "--rep", "tcp://127.0.0.1:*", "--pub", "tcp://127.0.0.1:*", "--tick-rate", "20", "--instruments", "rb2410.SHFE,IF2412.CFFEX");
+    const server = tickwire(
+      "serve",
+      "--rep",
+      "tcp://127.0.0.1:*",
+      "--pub",
+      "tcp://127.0.0.1:*",
+      "--tick-rate",
+      "20",
+      "--instruments",
+      "rb2410.SHFE,IF2412.CFFEX",
+    );
     try {
       const [, req, sub] = await server.until(ENDPOINTS);
       const client = tickwire("client", "--req", req, "--sub", sub, "--demo-orders");
@@ -59,8 +69,19 @@ describe("tickwire serve and tickwire client", () => {
         assert.match(gen.stdout(), /wrote .*\.key_secret/);
       }
       const server = tickwire(
-        "serve", "--rep", "tcp://127.0.0.1:*", "--pub", "tcp://127.0.0.1:*", "--tick-rate", "20", "--instruments", "rb2410.SHFE",
-        "--curve-secret", join(dir, "server.key_secret"), "--allow", join(dir, "alice.key"),
+        "serve",
+        "--rep",
+        "tcp://127.0.0.1:*",
+        "--pub",
+        "tcp://127.0.0.1:*",
+        "--tick-rate",
+        "20",
+        "--instruments",
+        "rb2410.SHFE",
+        "--curve-secret",
+        join(dir, "server.key_secret"),
+        "--allow",
+        join(dir, "alice.key"),
       );
       try {
         const [, req, sub] = await server.until(ENDPOINTS);

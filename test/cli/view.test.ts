@@ -34,7 +34,11 @@ describe("the console view", () => {
     let out = "";
     let drew!: () => void;
     const drawn = new Promise<void>((resolve) => (drew = resolve));
-    const stop = startView(main, { out: { write: (s: string) => ((out += s), drew(), true), isTTY: false, columns: 0 } as never, tty: false, interval: 60_000 });
+    const stop = startView(main, {
+      out: { write: (s: string) => ((out += s), drew(), true), isTTY: false, columns: 0 } as never,
+      tty: false,
+      interval: 60_000,
+    });
     await drawn;
     stop();
     assert.match(out, /LOG \(wall clock, UTC\)\n[^]*MainEngine: Connecting gateway SIM\n[^]*SIM: Paper exchange open/);
@@ -58,7 +62,10 @@ describe("tickwire keygen", () => {
       const p = tickwire("keygen", "k", "--dir", dir);
       assert.equal((await p.exit).code, 0, p.stderr());
       assert.match(p.stdout(), /wrote \S+k\.key_secret/);
-      assert.match(p.stderr(), new RegExp(`the secret key is in ${dir.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}; keep it out of version control \\(add "[^"]+/" to \\.gitignore`));
+      assert.match(
+        p.stderr(),
+        new RegExp(`the secret key is in ${dir.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}; keep it out of version control \\(add "[^"]+/" to \\.gitignore`),
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

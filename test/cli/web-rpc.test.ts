@@ -62,8 +62,18 @@ describe("tickwire serve --web and tickwire web --req --sub", () => {
   let remote: Api;
   before(async () => {
     server = tickwire(
-      "serve", "--rep", "tcp://127.0.0.1:*", "--pub", "tcp://127.0.0.1:*", "--tick-rate", "20",
-      "--instruments", "rb2410.SHFE,IF2412.CFFEX", "--web", "--web-port", "0",
+      "serve",
+      "--rep",
+      "tcp://127.0.0.1:*",
+      "--pub",
+      "tcp://127.0.0.1:*",
+      "--tick-rate",
+      "20",
+      "--instruments",
+      "rb2410.SHFE,IF2412.CFFEX",
+      "--web",
+      "--web-port",
+      "0",
     );
     const [, req, sub] = await server.until(ENDPOINTS);
     web = tickwire("web", "--req", req, "--sub", sub, "--web-port", "0");
@@ -83,7 +93,10 @@ describe("tickwire serve --web and tickwire web --req --sub", () => {
       const t = await local.get<Tick[]>("/api/ticks");
       return t.length === 2 ? t : undefined;
     });
-    assert.deepEqual(ticks.map((t) => t.gatewayName), ["SIM", "SIM"]);
+    assert.deepEqual(
+      ticks.map((t) => t.gatewayName),
+      ["SIM", "SIM"],
+    );
   });
 
   test("the standalone web process sees the server's contracts and ticks over RPC, updating", GUARD, async () => {
@@ -102,7 +115,13 @@ describe("tickwire serve --web and tickwire web --req --sub", () => {
   test("an order placed through the standalone web process comes back as a trade and a position", GUARD, async () => {
     const tick = (await remote.get<Tick[]>("/api/ticks")).find((t) => t.vtSymbol === "rb2410.SHFE")!;
     const sent = await remote.post<{ vtOrderid: string }>("/api/orders", {
-      symbol: "rb2410", exchange: "SHFE", direction: "LONG", type: "LIMIT", volume: 1, price: tick.askPrice1 + 50, offset: "OPEN",
+      symbol: "rb2410",
+      exchange: "SHFE",
+      direction: "LONG",
+      type: "LIMIT",
+      volume: 1,
+      price: tick.askPrice1 + 50,
+      offset: "OPEN",
     });
     assert.equal(sent.status, 201);
     assert.match(sent.body.vtOrderid, /^RPC\.\d+$/);
@@ -135,29 +154,33 @@ describe("tickwire serve --web and tickwire web --req --sub", () => {
     assert.equal((await client.exit).code, 0);
   });
 
-  test("the standalone web process's page in Chromium shows ticks and trades an order from the ticket", { ...GUARD, skip: chromiumMissing("the standalone web page test") }, async () => {
-    const browser: Browser = await launchChromium();
-    try {
-      const page = await browser.newPage({ viewport: { width: 1440, height: 860 } });
-      await page.goto(`${remote.origin}/?token=${remote.token}`);
-      await page.locator("#conn", { hasText: "live" }).waitFor();
-      const cell = `#watch-body tr[data-vt="rb2410.SHFE"] td:nth-child(2)`;
-      await page.locator(cell).waitFor();
-      const first = await page.locator(cell).textContent();
-      await page.waitForFunction(([sel, v]) => document.querySelector(sel)?.textContent !== v, [cell, first] as const);
-      await page.locator('#watch-body tr[data-vt="rb2410.SHFE"]').click();
-      const tick = (await remote.get<Tick[]>("/api/ticks")).find((t) => t.vtSymbol === "rb2410.SHFE")!;
-      await page.locator("#t-offset").selectOption("OPEN");
-      await page.locator("#t-type").selectOption("LIMIT");
-      await page.locator("#t-price").fill(String(tick.askPrice1 + 50));
-      await page.locator("#t-volume").fill("1");
-      await page.locator("#t-buy").click();
-      await page.locator("#t-msg", { hasText: "Sent" }).waitFor();
-      const vtOrderid = (await page.locator("#t-msg").textContent())!.replace("Sent ", "");
-      assert.match(vtOrderid, /^RPC\.\d+$/);
-      await page.locator("#trades-body tr", { hasText: vtOrderid }).waitFor();
-    } finally {
-      await browser.close();
-    }
-  });
+  test(
+    "the standalone web process's page in Chromium shows ticks and trades an order from the ticket",
+    { ...GUARD, skip: chromiumMissing("the standalone web page test") },
+    async () => {
+      const browser: Browser = await launchChromium();
+      try {
+        const page = await browser.newPage({ viewport: { width: 1440, height: 860 } });
+        await page.goto(`${remote.origin}/?token=${remote.token}`);
+        await page.locator("#conn", { hasText: "live" }).waitFor();
+        const cell = `#watch-body tr[data-vt="rb2410.SHFE"] td:nth-child(2)`;
+        await page.locator(cell).waitFor();
+        const first = await page.locator(cell).textContent();
+        await page.waitForFunction(([sel, v]) => document.querySelector(sel)?.textContent !== v, [cell, first] as const);
+        await page.locator('#watch-body tr[data-vt="rb2410.SHFE"]').click();
+        const tick = (await remote.get<Tick[]>("/api/ticks")).find((t) => t.vtSymbol === "rb2410.SHFE")!;
+        await page.locator("#t-offset").selectOption("OPEN");
+        await page.locator("#t-type").selectOption("LIMIT");
+        await page.locator("#t-price").fill(String(tick.askPrice1 + 50));
+        await page.locator("#t-volume").fill("1");
+        await page.locator("#t-buy").click();
+        await page.locator("#t-msg", { hasText: "Sent" }).waitFor();
+        const vtOrderid = (await page.locator("#t-msg").textContent())!.replace("Sent ", "");
+        assert.match(vtOrderid, /^RPC\.\d+$/);
+        await page.locator("#trades-body tr", { hasText: vtOrderid }).waitFor();
+      } finally {
+        await browser.close();
+      }
+    },
+  );
 });

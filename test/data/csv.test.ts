@@ -35,7 +35,16 @@ test("vnpy's bars.csv imports whole, every value as in the file", async () => {
   for (const i of [0, 1234, lines.length - 1]) {
     const [dt, o, h, l, c, v, t, oi] = lines[i].split(",");
     assert.deepEqual(
-      [loaded[i].datetime, loaded[i].openPrice, loaded[i].highPrice, loaded[i].lowPrice, loaded[i].closePrice, loaded[i].volume, loaded[i].turnover, loaded[i].openInterest],
+      [
+        loaded[i].datetime,
+        loaded[i].openPrice,
+        loaded[i].highPrice,
+        loaded[i].lowPrice,
+        loaded[i].closePrice,
+        loaded[i].volume,
+        loaded[i].turnover,
+        loaded[i].openInterest,
+      ],
       [Date.parse(dt), +o, +h, +l, +c, +v, +t, +oi],
     );
   }
@@ -51,7 +60,8 @@ test("a bad row stops the import with its line number and what is wrong, and the
   const file = csv(HEADER + "2024-01-02T09:00:00Z,1,2,1,2,3,4,5\n2024-01-02T09:01:00Z,1,2,1,2,3,4,5\n2024-01-02T09:02:00Z,5,4,6,5,1,1,1\n");
   await assert.rejects(
     importBarsCsv(db, file, q),
-    (e: unknown) => isTickwireError(e, "TW_DATA_CSV") && /line 4: highPrice 4 is below lowPrice 6/.test(e.message) && /Nothing of the file was saved/.test(e.message),
+    (e: unknown) =>
+      isTickwireError(e, "TW_DATA_CSV") && /line 4: highPrice 4 is below lowPrice 6/.test(e.message) && /Nothing of the file was saved/.test(e.message),
   );
   assert.deepEqual(await db.loadBars(q), before);
   await db.close();
@@ -70,10 +80,15 @@ test("a large file read twice and saved in batches also saves nothing when a lat
 
 test("with skipBad the good rows are saved and the bad ones listed by line", async () => {
   const db = await fresh();
-  const file = csv(HEADER + "2024-01-02T09:00:00Z,1,2,1,2,3,4,5\n2024-01-02T09:01:00Z,x,2,1,2,3,4,5\nnot a time,1,2,1,2,3,4,5\n2024-01-02T09:03:00Z,1,2,1,2,3,4,5\n");
+  const file = csv(
+    HEADER + "2024-01-02T09:00:00Z,1,2,1,2,3,4,5\n2024-01-02T09:01:00Z,x,2,1,2,3,4,5\nnot a time,1,2,1,2,3,4,5\n2024-01-02T09:03:00Z,1,2,1,2,3,4,5\n",
+  );
   const result = await importBarsCsv(db, file, { ...q, skipBad: true });
   assert.equal(result.saved, 2);
-  assert.deepEqual(result.bad.map((b) => b.line), [3, 4]);
+  assert.deepEqual(
+    result.bad.map((b) => b.line),
+    [3, 4],
+  );
   assert.match(result.bad[0].problem, /open "x" is not a number/);
   assert.equal((await db.loadBars(q)).length, 2);
   await db.close();
@@ -89,24 +104,33 @@ test("other header names map with columns, and a datetime format is read in the 
     timezone: "Asia/Shanghai",
   });
   const loaded = await db.loadBars(q);
-  assert.deepEqual(loaded.map((b) => [b.datetime, b.openPrice, b.volume, b.turnover]), [
-    [Date.parse("2024-01-02T01:00:00Z"), 1, 3, 0],
-    [Date.parse("2024-01-02T01:01:00Z"), 2, 4, 0],
-  ]);
+  assert.deepEqual(
+    loaded.map((b) => [b.datetime, b.openPrice, b.volume, b.turnover]),
+    [
+      [Date.parse("2024-01-02T01:00:00Z"), 1, 3, 0],
+      [Date.parse("2024-01-02T01:01:00Z"), 2, 4, 0],
+    ],
+  );
   await db.close();
 });
 
 test("a datetime without an offset and no time zone is a bad row that says to give --timezone", async () => {
   const db = await fresh();
   const file = csv(HEADER + "2024-01-02T09:00:00,1,2,1,2,3,4,5\n");
-  await assert.rejects(importBarsCsv(db, file, q), (e: unknown) => isTickwireError(e, "TW_DATA_CSV") && /line 2: .*no UTC offset: give --timezone/.test(e.message));
+  await assert.rejects(
+    importBarsCsv(db, file, q),
+    (e: unknown) => isTickwireError(e, "TW_DATA_CSV") && /line 2: .*no UTC offset: give --timezone/.test(e.message),
+  );
   await db.close();
 });
 
 test("a file without a required column is refused naming it and the header found", async () => {
   const db = await fresh();
   const file = csv("time,open,high,low,close\n2024-01-02T09:00:00Z,1,2,1,2\n");
-  await assert.rejects(importBarsCsv(db, file, q), (e: unknown) => isTickwireError(e, "TW_DATA_CSV") && /no column "datetime" \(its header: time, open/.test(e.message));
+  await assert.rejects(
+    importBarsCsv(db, file, q),
+    (e: unknown) => isTickwireError(e, "TW_DATA_CSV") && /no column "datetime" \(its header: time, open/.test(e.message),
+  );
   await db.close();
 });
 

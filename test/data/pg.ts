@@ -20,7 +20,9 @@ async function reachable(): Promise<string | undefined> {
 
 const problem = await reachable();
 if (problem && process.env.CI) {
-  throw new Error(`PostgreSQL is not reachable at ${PG_ADMIN_URL} (${problem}) and CI is set: start it with pg_ctlcluster --skip-systemctl-redirect 15 main start.`);
+  throw new Error(
+    `PostgreSQL is not reachable at ${PG_ADMIN_URL} (${problem}) and CI is set: start it with pg_ctlcluster --skip-systemctl-redirect 15 main start.`,
+  );
 }
 /** `false` when PostgreSQL is up; otherwise the reason to skip, saying how to start it. */
 export const skipPg: string | false = problem

@@ -27,7 +27,10 @@ describe("PostgreSQL store", { skip: skipPg }, () => {
     await raw.query("CREATE TABLE dbbardata (id serial PRIMARY KEY, symbol text)");
     await assert.rejects(openDatabase(other.url), (e: unknown) => isTickwireError(e, "TW_DATA_NOT_TICKWIRE") && /dbbardata/.test(e.message));
     const tables = await raw.query("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'");
-    assert.deepEqual(tables.rows.map((r) => r.table_name), ["dbbardata"]);
+    assert.deepEqual(
+      tables.rows.map((r) => r.table_name),
+      ["dbbardata"],
+    );
     await raw.end();
   });
 

@@ -79,5 +79,8 @@ test("URLs parse to their backend; a password is hidden; other schemes give TW_D
   assert.deepEqual(parseDatabaseUrl("sqlite:rel/x.sqlite"), { backend: "sqlite", url: "sqlite:rel/x.sqlite", path: "rel/x.sqlite" });
   const pg = parseDatabaseUrl("postgres://u:secret@h:5432/d");
   assert.equal(pg.url, "postgres://u:***@h:5432/d");
-  assert.throws(() => parseDatabaseUrl("mysql://h/d"), (e: unknown) => isTickwireError(e, "TW_DATA_BAD_URL"));
+  assert.throws(
+    () => parseDatabaseUrl("mysql://h/d"),
+    (e: unknown) => isTickwireError(e, "TW_DATA_BAD_URL"),
+  );
 });

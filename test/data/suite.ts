@@ -37,16 +37,44 @@ export function bars(symbol: string, n: number, from = T0, interval: Interval = 
       lowPrice: 3490.3 + i,
       closePrice: 3505.9 + i,
       volume: 100 + i,
-      turnover: 0.1 + i * 1e7 / 3,
+      turnover: 0.1 + (i * 1e7) / 3,
       openInterest: 1_500_000 + i,
     }),
   );
 }
 
 const TICK_NUMBERS = [
-  "volume", "turnover", "openInterest", "lastPrice", "lastVolume", "limitUp", "limitDown", "openPrice", "highPrice", "lowPrice", "preClose",
-  "bidPrice1", "bidPrice2", "bidPrice3", "bidPrice4", "bidPrice5", "askPrice1", "askPrice2", "askPrice3", "askPrice4", "askPrice5",
-  "bidVolume1", "bidVolume2", "bidVolume3", "bidVolume4", "bidVolume5", "askVolume1", "askVolume2", "askVolume3", "askVolume4", "askVolume5",
+  "volume",
+  "turnover",
+  "openInterest",
+  "lastPrice",
+  "lastVolume",
+  "limitUp",
+  "limitDown",
+  "openPrice",
+  "highPrice",
+  "lowPrice",
+  "preClose",
+  "bidPrice1",
+  "bidPrice2",
+  "bidPrice3",
+  "bidPrice4",
+  "bidPrice5",
+  "askPrice1",
+  "askPrice2",
+  "askPrice3",
+  "askPrice4",
+  "askPrice5",
+  "bidVolume1",
+  "bidVolume2",
+  "bidVolume3",
+  "bidVolume4",
+  "bidVolume5",
+  "askVolume1",
+  "askVolume2",
+  "askVolume3",
+  "askVolume4",
+  "askVolume5",
 ] as const;
 
 /** Ticks whose every number field holds a value of its own, so a swapped column shows. */
@@ -144,7 +172,10 @@ export function storeSuite(backend: string, target: SuiteTarget): void {
       const hours = await db.loadBars({ vtSymbol: `${s}.SHFE`, interval: "1h" });
       assert.deepEqual(hours, bars(s, 2, T0, Interval.HOUR));
       const rows = (await db.barOverview()).filter((o) => o.symbol === s).map((o) => [o.interval, o.count]);
-      assert.deepEqual(rows, [["1h", 2], ["1m", 5]]);
+      assert.deepEqual(rows, [
+        ["1h", 2],
+        ["1m", 5],
+      ]);
     });
 
     test("the bar overview follows saves and deletes", async () => {
@@ -154,7 +185,13 @@ export function storeSuite(backend: string, target: SuiteTarget): void {
       await db.saveBars(all.slice(4));
       const row = () => db.barOverview().then((rows) => rows.find((o) => o.symbol === s));
       assert.deepEqual(await row(), {
-        vtSymbol: `${s}.SHFE`, symbol: s, exchange: "SHFE", interval: "1m", count: 10, start: all[0].datetime, end: all[9].datetime,
+        vtSymbol: `${s}.SHFE`,
+        symbol: s,
+        exchange: "SHFE",
+        interval: "1m",
+        count: 10,
+        start: all[0].datetime,
+        end: all[9].datetime,
       });
       const q = { vtSymbol: `${s}.SHFE`, interval: "1m" as const };
       assert.equal(await db.deleteBars({ ...q, start: all[0].datetime, end: all[1].datetime }), 2);
@@ -214,7 +251,10 @@ export function storeSuite(backend: string, target: SuiteTarget): void {
         await assert.rejects(db.saveBars(batch), (e: unknown) => isTickwireError(e, "TW_DATA_INVALID_BAR") && /Bar 3 /.test(e.message) && why.test(e.message));
       }
       assert.deepEqual(await db.loadBars({ vtSymbol: `${s}.SHFE`, interval: "1m" }), []);
-      assert.equal((await db.barOverview()).find((o) => o.symbol === s), undefined);
+      assert.equal(
+        (await db.barOverview()).find((o) => o.symbol === s),
+        undefined,
+      );
     });
 
     test("a batch with one invalid tick is refused with TW_DATA_INVALID_TICK and nothing of it is saved", async () => {

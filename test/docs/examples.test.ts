@@ -12,7 +12,24 @@ import { AMQP_URL, skipRabbit } from "../bus/rabbit.js";
 
 describe("doc examples", () => {
   test("the extractor reads markers, module names and // prints: comments, with the fence line", () => {
-    const md = ["# t", "", "```ts no-run", "const a = 1; // prints: 1", "```", "", "<!-- fragment -->", "```ts", "x.y", "```", "```ts", "// h.ts", "export const h = 1;", "```", "```ts bogus", "```"].join("\n");
+    const md = [
+      "# t",
+      "",
+      "```ts no-run",
+      "const a = 1; // prints: 1",
+      "```",
+      "",
+      "<!-- fragment -->",
+      "```ts",
+      "x.y",
+      "```",
+      "```ts",
+      "// h.ts",
+      "export const h = 1;",
+      "```",
+      "```ts bogus",
+      "```",
+    ].join("\n");
     const { blocks, errors } = extractBlocks("t.md", md);
     assert.equal(blocks.length, 4);
     assert.equal(blocks[0].fence, 3);
@@ -61,6 +78,8 @@ describe("doc examples", () => {
     const r = await checkDocExamples(docFiles(), skipRabbit ? {} : { env: { TICKWIRE_AMQP_URL: AMQP_URL } });
     assert.deepEqual(r.failures, [], `doc examples failed:\n${r.failures.join("\n")}`);
     assert.ok(r.ran > 0);
-    console.log(`doc examples: ${r.blocks.length} blocks, ${r.blocks.length - r.fragments.length} type-checked, ${r.ran} run; fragments: ${r.fragments.map((f) => `${f.file}:${f.fence}`).join(", ")}`);
+    console.log(
+      `doc examples: ${r.blocks.length} blocks, ${r.blocks.length - r.fragments.length} type-checked, ${r.ran} run; fragments: ${r.fragments.map((f) => `${f.file}:${f.fence}`).join(", ")}`,
+    );
   });
 });

@@ -43,7 +43,10 @@ test("every code used in src/ is in its layer's catalogue", () => {
 
 test("every catalogued code is still used in src/", () => {
   const used = codesUsedInSrc();
-  assert.deepEqual([...catalogued.keys()].filter((code) => !used.has(code)), []);
+  assert.deepEqual(
+    [...catalogued.keys()].filter((code) => !used.has(code)),
+    [],
+  );
 });
 
 test("docs/errors.md lists every code of the catalogues and only those, as npm run docs:errors writes it", () => {
@@ -67,7 +70,11 @@ test("a bad option is spelled TW_<LAYER>_BAD_OPTION in every layer", () => {
   const other = [...catalogued.keys()].filter((code) => /_(OPTIONS|INVALID_OPTION|SETTINGS?|BAD_SETTING|PARAMETERS|BAD_CONFIG)$/.test(code));
   assert.deepEqual(other, []);
   for (const code of catalogued.keys()) {
-    if (code.endsWith("_BAD_OPTION")) assert.ok(ERROR_LAYERS.some((l) => code === `${l.prefix}BAD_OPTION`), code);
+    if (code.endsWith("_BAD_OPTION"))
+      assert.ok(
+        ERROR_LAYERS.some((l) => code === `${l.prefix}BAD_OPTION`),
+        code,
+      );
   }
 });
 

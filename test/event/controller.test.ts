@@ -111,10 +111,14 @@ describe("submit", () => {
     e.register("a", (ev) => void log.push(`event:${ev.data}`));
     e.start();
     e.put(new Event("a", 1));
-    const p = e.submit((x: number, y: number) => {
-      log.push("fn");
-      return x + y;
-    }, 2, 3);
+    const p = e.submit(
+      (x: number, y: number) => {
+        log.push("fn");
+        return x + y;
+      },
+      2,
+      3,
+    );
     e.put(new Event("a", 2));
     assert.ok(p instanceof Pending);
     assert.equal(await p, 5);
@@ -126,12 +130,18 @@ describe("submit", () => {
   test("a submitted function that throws or rejects rejects its Pending and the engine keeps going", async () => {
     const e = new EventEngine({ interval: null });
     e.start();
-    await assert.rejects(e.submit(() => {
-      throw new Error("nope");
-    }), /nope/);
-    await assert.rejects(e.submit(async () => {
-      throw new Error("later");
-    }), /later/);
+    await assert.rejects(
+      e.submit(() => {
+        throw new Error("nope");
+      }),
+      /nope/,
+    );
+    await assert.rejects(
+      e.submit(async () => {
+        throw new Error("later");
+      }),
+      /later/,
+    );
     assert.equal(await e.submit(async () => "fine"), "fine");
     await e.stop();
   });
@@ -227,7 +237,10 @@ describe("session context", () => {
     await e.waitForIdle();
     await e.stop();
     assert.equal(type, "a");
-    assert.throws(() => session(), (err: unknown) => isTickwireError(err, "TW_EVENT_NO_SESSION"));
+    assert.throws(
+      () => session(),
+      (err: unknown) => isTickwireError(err, "TW_EVENT_NO_SESSION"),
+    );
   });
 
   test("submit runs its function inside a session with the engine's context", async () => {

@@ -12,7 +12,11 @@ describe("EventEngine put of what is not an event", () => {
   test("put of anything that is not an Event throws TW_EVENT_BAD_EVENT at the call and queues nothing", () => {
     const e = new EventEngine({ interval: null });
     for (const v of bad)
-      assert.throws(() => e.put(v as Event), (err: unknown) => isTickwireError(err, "TW_EVENT_BAD_EVENT"), String(v));
+      assert.throws(
+        () => e.put(v as Event),
+        (err: unknown) => isTickwireError(err, "TW_EVENT_BAD_EVENT"),
+        String(v),
+      );
     assert.equal(e.stats().put, 0);
     assert.equal(e.stats().queueDepth, 0);
   });
@@ -20,7 +24,11 @@ describe("EventEngine put of what is not an event", () => {
   test("a bounded engine refuses what is not an Event the same way", () => {
     const e = new EventEngine({ interval: null, maxQueue: 10, overflow: "conflate" });
     for (const v of bad)
-      assert.throws(() => e.put(v as Event), (err: unknown) => isTickwireError(err, "TW_EVENT_BAD_EVENT"), String(v));
+      assert.throws(
+        () => e.put(v as Event),
+        (err: unknown) => isTickwireError(err, "TW_EVENT_BAD_EVENT"),
+        String(v),
+      );
     assert.equal(e.stats().queueDepth, 0);
   });
 

@@ -1,7 +1,17 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import net from "node:net";
-import { Event, EventEngine, EVENT_HANDLER_ERROR, EVENT_TIMER, EVENT_SLOW_HANDLER, isTickwireError, MAX_COUNTED_UNHANDLED_TYPES, type TimerData, type HandlerErrorData } from "../../src/event/index.js";
+import {
+  Event,
+  EventEngine,
+  EVENT_HANDLER_ERROR,
+  EVENT_TIMER,
+  EVENT_SLOW_HANDLER,
+  isTickwireError,
+  MAX_COUNTED_UNHANDLED_TYPES,
+  type TimerData,
+  type HandlerErrorData,
+} from "../../src/event/index.js";
 
 const quiet = { onError: () => {} };
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -386,7 +396,10 @@ describe("EventEngine timer", () => {
     e.setTimerInterval(null);
     await tick(1_000);
     assert.equal(n, 2);
-    assert.throws(() => e.setTimerInterval(-1), (err: unknown) => isTickwireError(err, "TW_EVENT_BAD_OPTION"));
+    assert.throws(
+      () => e.setTimerInterval(-1),
+      (err: unknown) => isTickwireError(err, "TW_EVENT_BAD_OPTION"),
+    );
     await e.stop();
   });
 
@@ -445,7 +458,10 @@ describe("EventEngine bounded queue", () => {
     const seen: number[] = [];
     e.register("a", (ev) => void seen.push(ev.data as number));
     for (let i = 0; i < 3; i++) e.put(new Event("a", i));
-    assert.throws(() => e.put(new Event("a", 3)), (err: unknown) => isTickwireError(err, "TW_EVENT_QUEUE_FULL"));
+    assert.throws(
+      () => e.put(new Event("a", 3)),
+      (err: unknown) => isTickwireError(err, "TW_EVENT_QUEUE_FULL"),
+    );
     e.start();
     await e.waitForIdle();
     await e.stop();

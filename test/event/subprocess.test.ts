@@ -71,7 +71,10 @@ describe("Subprocess", () => {
     for (let i = 1; i <= 20; i++) sub.put("eRecord", i);
     await sub.waitForIdle();
     const seen = await sub.submit("recorded");
-    assert.deepEqual(seen.slice(-20), Array.from({ length: 20 }, (_, i) => i + 1));
+    assert.deepEqual(
+      seen.slice(-20),
+      Array.from({ length: 20 }, (_, i) => i + 1),
+    );
   });
 
   test("a handler error from a put event is reported to onHandlerError with its type and remote error", async () => {
@@ -101,7 +104,10 @@ describe("Subprocess", () => {
     await sub.ready();
     const before = sub.stats().batches;
     const results = await Promise.all(Array.from({ length: 64 }, (_, i) => sub.submit("add", i, 1)));
-    assert.deepEqual(results, Array.from({ length: 64 }, (_, i) => i + 1));
+    assert.deepEqual(
+      results,
+      Array.from({ length: 64 }, (_, i) => i + 1),
+    );
     assert.equal(sub.stats().batches - before, 1);
   });
 
@@ -144,7 +150,10 @@ describe("Subprocess ending", () => {
     await sub.ready();
     const ending = sub.stop();
     await assert.rejects(sub.submit("add", 1, 1).wait(), (err: unknown) => code(err) === "TW_WORKER_SUBPROCESS_CLOSED");
-    assert.throws(() => sub.put("eRecord", 1), (err: unknown) => code(err) === "TW_WORKER_SUBPROCESS_CLOSED");
+    assert.throws(
+      () => sub.put("eRecord", 1),
+      (err: unknown) => code(err) === "TW_WORKER_SUBPROCESS_CLOSED",
+    );
     assert.equal((await ending).code, 0);
   });
 
@@ -167,7 +176,10 @@ describe("Subprocess ending", () => {
     assert.deepEqual(exit, { code: null, signal: "SIGKILL", expected: false });
     assert.deepEqual(exits, [exit]);
     await assert.rejects(sub.submit("add", 1, 1).wait(), (err: unknown) => code(err) === "TW_WORKER_SUBPROCESS_EXITED");
-    assert.throws(() => sub.put("eRecord", 1), (err: unknown) => code(err) === "TW_WORKER_SUBPROCESS_EXITED");
+    assert.throws(
+      () => sub.put("eRecord", 1),
+      (err: unknown) => code(err) === "TW_WORKER_SUBPROCESS_EXITED",
+    );
   });
 
   test("a child that exits on its own rejects the request in flight with TW_WORKER_SUBPROCESS_EXITED and its exit code", async () => {
@@ -210,7 +222,10 @@ describe("Subprocess ending", () => {
 
   test("startTimeoutMs must be a positive number of milliseconds or Infinity", async () => {
     for (const bad of [0, -1, Number.NaN, 2 ** 31]) {
-      assert.throws(() => new Subprocess({ module: MODULE, startTimeoutMs: bad }), (err: unknown) => isTickwireError(err, "TW_WORKER_BAD_OPTION"));
+      assert.throws(
+        () => new Subprocess({ module: MODULE, startTimeoutMs: bad }),
+        (err: unknown) => isTickwireError(err, "TW_WORKER_BAD_OPTION"),
+      );
     }
     const sub = new Subprocess<typeof handlers>({ module: MODULE, startTimeoutMs: Infinity });
     await sub.ready();
@@ -226,7 +241,10 @@ describe("Subprocess ending", () => {
       assert.match((err as Error).message, /startTimeoutMs/);
       return true;
     });
-    await assert.rejects(early.wait(), (err: unknown) => code(err) === "TW_WORKER_SUBPROCESS_EXITED" && code((err as Error).cause) === "TW_WORKER_SUBPROCESS_START");
+    await assert.rejects(
+      early.wait(),
+      (err: unknown) => code(err) === "TW_WORKER_SUBPROCESS_EXITED" && code((err as Error).cause) === "TW_WORKER_SUBPROCESS_START",
+    );
     assert.equal((await sub.exited).signal, "SIGKILL");
   });
 });

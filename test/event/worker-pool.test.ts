@@ -250,7 +250,10 @@ describe("WorkerPool lifecycle", () => {
   });
 
   test("threads must be a whole number of at least one", () => {
-    assert.throws(() => new WorkerPool({ module: MODULE, threads: 0 }), (err: unknown) => code(err) === "TW_WORKER_BAD_OPTION");
+    assert.throws(
+      () => new WorkerPool({ module: MODULE, threads: 0 }),
+      (err: unknown) => code(err) === "TW_WORKER_BAD_OPTION",
+    );
   });
 });
 

@@ -52,7 +52,10 @@ test("a CTA strategy on the ccxt gateway: ticks in, an order out, the trade back
   await until(() => strategy.trades.length > 0, "the strategy's trade");
   assert.ok(strategy.ticks.length > 0);
   assert.equal(strategy.sent.length, 1);
-  assert.deepEqual(strategy.trades.map((t) => [t.price, t.volume]), [[100.01, 0.2]]);
+  assert.deepEqual(
+    strategy.trades.map((t) => [t.price, t.volume]),
+    [[100.01, 0.2]],
+  );
   await until(() => strategy.orders.some((o) => o.status === Status.ALLTRADED), "the order filled");
   assert.equal(strategy.pos, 0.2);
   assert.equal(h.emu.trades.length, 1);

@@ -79,10 +79,16 @@ describe("CcxtGateway against the Binance emulator", () => {
   test("symbols setting loads only those markets; an unknown one is TW_CCXT_BAD_SYMBOL", async () => {
     const h = await harness({ setting: { symbols: "BTC/USDT" } });
     await h.main.eventEngine.waitForIdle();
-    assert.deepEqual(h.gw.getContracts().map((c) => c.vtSymbol), ["BTCUSDT.BINANCE"]);
+    assert.deepEqual(
+      h.gw.getContracts().map((c) => c.vtSymbol),
+      ["BTCUSDT.BINANCE"],
+    );
     const main = new MainEngine(undefined, { log: false });
     const gw = main.addGateway(CcxtGateway);
-    await assert.rejects(main.connect(emulatorSetting(h.emu, { symbols: "DOGE/USDT" }), gw.gatewayName), (e) => isTickwireError(e, "TW_CCXT_BAD_SYMBOL") && /DOGE\/USDT/.test(e.message));
+    await assert.rejects(
+      main.connect(emulatorSetting(h.emu, { symbols: "DOGE/USDT" }), gw.gatewayName),
+      (e) => isTickwireError(e, "TW_CCXT_BAD_SYMBOL") && /DOGE\/USDT/.test(e.message),
+    );
     await main.close();
   });
 
@@ -94,7 +100,23 @@ describe("CcxtGateway against the Binance emulator", () => {
     // The book snapshot is applied once a diff follows it.
     const ticks: TickData[] = [];
     h.main.eventEngine.register("eTick.BTCUSDT.BINANCE", (e) => ticks.push(e.data as TickData));
-    h.emu.setBook("BTCUSDT", [[99.99, 1.5], [99.98, 2], [99.97, 3], [99.96, 4], [99.95, 5]], [[100.01, 0.5], [100.02, 1], [100.03, 1.5], [100.04, 2], [100.05, 2.5]]);
+    h.emu.setBook(
+      "BTCUSDT",
+      [
+        [99.99, 1.5],
+        [99.98, 2],
+        [99.97, 3],
+        [99.96, 4],
+        [99.95, 5],
+      ],
+      [
+        [100.01, 0.5],
+        [100.02, 1],
+        [100.03, 1.5],
+        [100.04, 2],
+        [100.05, 2.5],
+      ],
+    );
     h.emu.publishTicker("BTCUSDT", 100);
     await until(() => ticks.some((t) => t.lastPrice === 100 && t.bidVolume1 === 1.5), "a tick with the ticker and the new book");
     const t = ticks.find((x) => x.lastPrice === 100 && x.bidVolume1 === 1.5)!;
@@ -139,7 +161,13 @@ describe("CcxtGateway against the Binance emulator", () => {
     assert.equal(o.status, Status.ALLTRADED);
     assert.equal(o.traded, 1);
     const trades = tradesOf(h, id);
-    assert.deepEqual(trades.map((t) => [t.price, t.volume]), [[100.01, 0.5], [100.02, 0.5]]);
+    assert.deepEqual(
+      trades.map((t) => [t.price, t.volume]),
+      [
+        [100.01, 0.5],
+        [100.02, 0.5],
+      ],
+    );
     assert.equal(new Set(trades.map((t) => t.vtTradeid)).size, 2);
     // The client order id is the tickwire orderid.
     assert.ok(h.emu.orderByClientId(o.orderid));
@@ -152,7 +180,10 @@ describe("CcxtGateway against the Binance emulator", () => {
     h.emu.fillResting(emuOrder.orderId, 0.5);
     await until(() => order(h, id2)?.status === Status.ALLTRADED, "the rest filled");
     await until(() => tradesOf(h, id2).length === 2, "both fills");
-    assert.equal(tradesOf(h, id2).reduce((s, t) => s + t.volume, 0), 1);
+    assert.equal(
+      tradesOf(h, id2).reduce((s, t) => s + t.volume, 0),
+      1,
+    );
     // The account follows the fills (outboundAccountPosition).
     await until(() => Math.abs((h.main.getAccount("CCXT.BTC")?.balance ?? 0) - 3) < 1e-9, "the BTC balance after buying 2");
     await h.main.eventEngine.waitForIdle();
@@ -187,13 +218,19 @@ describe("CcxtGateway against the Binance emulator", () => {
     await userStreamUp(h);
     const m = await send(h, { direction: Direction.SHORT, type: OrderType.MARKET, volume: 0.2 });
     await until(() => order(h, m)?.status === Status.ALLTRADED, "the market sell");
-    assert.deepEqual(tradesOf(h, m).map((t) => [t.price, t.volume, t.direction]), [[99.99, 0.2, Direction.SHORT]]);
+    assert.deepEqual(
+      tradesOf(h, m).map((t) => [t.price, t.volume, t.direction]),
+      [[99.99, 0.2, Direction.SHORT]],
+    );
     const stop = await send(h, { direction: Direction.SHORT, type: OrderType.STOP, volume: 0.1, price: 99.5 });
     await until(() => order(h, stop)?.status === Status.NOTTRADED, "the stop waiting");
     assert.equal(h.emu.orderByClientId(order(h, stop)!.orderid)?.type, "STOP_LOSS");
     h.emu.setBook("BTCUSDT", [[99.4, 1]], [[99.6, 1]]);
     await until(() => order(h, stop)?.status === Status.ALLTRADED, "the stop triggered and filled");
-    assert.deepEqual(tradesOf(h, stop).map((t) => t.price), [99.4]);
+    assert.deepEqual(
+      tradesOf(h, stop).map((t) => t.price),
+      [99.4],
+    );
   });
 
   test("a rejected order: insufficient funds from the exchange, an off-grid price before it", async () => {
@@ -248,8 +285,14 @@ describe("CcxtGateway against the Binance emulator", () => {
     const all = [...tradesOf(h, a), ...tradesOf(h, b)];
     assert.equal(all.length, 5, "no fill missed or doubled");
     assert.equal(new Set(all.map((t) => t.vtTradeid)).size, 5);
-    assert.deepEqual(tradesOf(h, a).map((t) => t.volume), [0.25, 0.35, 0.4]);
-    const emuIds = h.emu.trades.filter((t) => t.orderId === ea.orderId || t.orderId === eb.orderId).map((t) => `CCXT.${t.id}`).sort();
+    assert.deepEqual(
+      tradesOf(h, a).map((t) => t.volume),
+      [0.25, 0.35, 0.4],
+    );
+    const emuIds = h.emu.trades
+      .filter((t) => t.orderId === ea.orderId || t.orderId === eb.orderId)
+      .map((t) => `CCXT.${t.id}`)
+      .sort();
     assert.deepEqual(all.map((t) => t.vtTradeid).sort(), emuIds);
   });
 
@@ -297,7 +340,10 @@ describe("CcxtGateway against the Binance emulator", () => {
   test("auth errors: a wrong secret (-1022) and an unknown key (-2015) are TW_CCXT_AUTH without the keys", async () => {
     const emu = await BinanceEmulator.start({ apiKey: TEST_KEY, secret: TEST_SECRET });
     try {
-      for (const bad of [{ apiKey: TEST_KEY, secret: "wrong-secret-777" }, { apiKey: "unknown-key-888", secret: TEST_SECRET }]) {
+      for (const bad of [
+        { apiKey: TEST_KEY, secret: "wrong-secret-777" },
+        { apiKey: "unknown-key-888", secret: TEST_SECRET },
+      ]) {
         const main = new MainEngine(undefined, { log: false });
         const seen: string[] = [];
         main.eventEngine.registerGeneral((e) => seen.push(JSON.stringify(e.data)));
@@ -339,9 +385,18 @@ describe("CcxtGateway against the Binance emulator", () => {
   });
 
   test("settings: bad values are TW_CCXT_BAD_OPTION; keys from env or a key file; a key is never echoed", async () => {
-    assert.throws(() => parseCcxtSettings({ marketType: "futures" }, {}), (e) => isTickwireError(e, "TW_CCXT_BAD_OPTION") && /marketType/.test(e.message));
-    assert.throws(() => parseCcxtSettings({ apiKey: "only-a-key-123" }, {}), (e) => isTickwireError(e, "TW_CCXT_BAD_OPTION") && !e.message.includes("only-a-key-123"));
-    assert.throws(() => parseCcxtSettings({ secret: 12345678 }, {}), (e) => isTickwireError(e, "TW_CCXT_BAD_OPTION") && !e.message.includes("12345678"));
+    assert.throws(
+      () => parseCcxtSettings({ marketType: "futures" }, {}),
+      (e) => isTickwireError(e, "TW_CCXT_BAD_OPTION") && /marketType/.test(e.message),
+    );
+    assert.throws(
+      () => parseCcxtSettings({ apiKey: "only-a-key-123" }, {}),
+      (e) => isTickwireError(e, "TW_CCXT_BAD_OPTION") && !e.message.includes("only-a-key-123"),
+    );
+    assert.throws(
+      () => parseCcxtSettings({ secret: 12345678 }, {}),
+      (e) => isTickwireError(e, "TW_CCXT_BAD_OPTION") && !e.message.includes("12345678"),
+    );
     const env = parseCcxtSettings({}, { TICKWIRE_CCXT_KEY: "k-env", TICKWIRE_CCXT_SECRET: "s-env" });
     assert.equal(env.apiKey, "k-env");
     assert.equal(env.secret, "s-env");
@@ -354,7 +409,10 @@ describe("CcxtGateway against the Binance emulator", () => {
     const fromFile = parseCcxtSettings({ keyFile: file }, {});
     assert.equal(fromFile.secret, "s-file-secret");
     writeFileSync(file, '{"apiKey": "k-file", "secret": 5, "x": "s-file-secret"');
-    assert.throws(() => parseCcxtSettings({ keyFile: file }, {}), (e) => isTickwireError(e, "TW_CCXT_BAD_OPTION") && !e.message.includes("s-file-secret"));
+    assert.throws(
+      () => parseCcxtSettings({ keyFile: file }, {}),
+      (e) => isTickwireError(e, "TW_CCXT_BAD_OPTION") && !e.message.includes("s-file-secret"),
+    );
     const main = new MainEngine(undefined, { log: false });
     const gw = main.addGateway(CcxtGateway);
     await assert.rejects(main.connect({ exchange: "nosuchexchange" }, gw.gatewayName), (e) => isTickwireError(e, "TW_CCXT_BAD_OPTION"));

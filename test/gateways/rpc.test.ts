@@ -54,7 +54,13 @@ describe("RpcGateway", async () => {
   const { main, gw } = await startClient(server.engine);
 
   test("the snapshot brings the server's contracts and account under the gateway's own name", () => {
-    assert.deepEqual(main.getAllContracts().map((c) => `${c.gatewayName}:${c.vtSymbol}`).sort(), ["RPC:IF2412.CFFEX", "RPC:rb2410.SHFE"]);
+    assert.deepEqual(
+      main
+        .getAllContracts()
+        .map((c) => `${c.gatewayName}:${c.vtSymbol}`)
+        .sort(),
+      ["RPC:IF2412.CFFEX", "RPC:rb2410.SHFE"],
+    );
     const account = main.getAllAccounts()[0];
     assert.equal(account.vtAccountid, `RPC.${account.accountid}`);
     assert.equal(main.getGatewayStatus("RPC")?.status, GatewayStatus.CONNECTED);
@@ -92,7 +98,14 @@ describe("RpcGateway", async () => {
 
   test("cancelling a resting order goes through to the server", async () => {
     const tick = main.getTick("rb2410.SHFE")!;
-    const req = createOrderRequest({ symbol: "rb2410", exchange: Exchange.SHFE, direction: Direction.LONG, type: OrderType.LIMIT, volume: 1, price: tick.bidPrice1 - 50 * 1 });
+    const req = createOrderRequest({
+      symbol: "rb2410",
+      exchange: Exchange.SHFE,
+      direction: Direction.LONG,
+      type: OrderType.LIMIT,
+      volume: 1,
+      price: tick.bidPrice1 - 50 * 1,
+    });
     const vtOrderid = await main.sendOrder(req, "RPC");
     await until(() => main.getOrder(vtOrderid)?.status === Status.NOTTRADED);
     const order = main.getOrder(vtOrderid)!;
@@ -102,7 +115,10 @@ describe("RpcGateway", async () => {
 
   test("history comes back from the server under the gateway's name", async () => {
     const end = Date.now();
-    const bars = await main.queryHistory(createHistoryRequest({ symbol: "rb2410", exchange: Exchange.SHFE, start: end - 3_600_000, end, interval: Interval.MINUTE }), "RPC");
+    const bars = await main.queryHistory(
+      createHistoryRequest({ symbol: "rb2410", exchange: Exchange.SHFE, start: end - 3_600_000, end, interval: Interval.MINUTE }),
+      "RPC",
+    );
     assert.ok(bars.length > 0);
     assert.ok(bars.every((b) => b.gatewayName === "RPC"));
   });

@@ -62,7 +62,10 @@ describe("gateway settings", () => {
   test("SimGateway refuses settings that are not an object", async () => {
     const main = engine();
     main.addGateway(SimGateway);
-    await assert.rejects(main.connect([] as never, "SIM"), (e: unknown) => e instanceof TickwireError && e.code === "TW_SIM_BAD_OPTION" && /must be an object/.test(e.message));
+    await assert.rejects(
+      main.connect([] as never, "SIM"),
+      (e: unknown) => e instanceof TickwireError && e.code === "TW_SIM_BAD_OPTION" && /must be an object/.test(e.message),
+    );
   });
 
   test("known keys connect, by name and by the handle addGateway returned", async () => {
@@ -72,7 +75,10 @@ describe("gateway settings", () => {
     assert.equal(sim.connected, true);
     const other = engine();
     other.addGateway(SimGateway);
-    await assert.rejects(main.connect({}, other.getGateway("SIM") as SimGateway), (e: unknown) => e instanceof TickwireError && e.code === "TW_TRADER_UNKNOWN_GATEWAY");
+    await assert.rejects(
+      main.connect({}, other.getGateway("SIM") as SimGateway),
+      (e: unknown) => e instanceof TickwireError && e.code === "TW_TRADER_UNKNOWN_GATEWAY",
+    );
   });
 
   test("RpcGateway refuses an unknown key with TW_RPC_GATEWAY_BAD_OPTION naming it and the known ones", async () => {

@@ -5,14 +5,37 @@ import { Direction, Exchange, Offset, OrderType, Product, Status } from "../../s
 
 /** Price fixed at 1000 (volatility 0); the book is either 999/1000 or 1000/1001. */
 const FLAT: SimInstrument = {
-  symbol: "FLAT", exchange: Exchange.SIM, name: "Flat future", product: Product.FUTURES,
-  priceTick: 1, size: 10, minVolume: 1, initialPrice: 1000, volatility: 0, drift: 0,
-  marginRate: 0.1, commissionRate: 0.001, limitPct: 0, spreadTicks: 1, depth: 50, tickLots: 3,
-  openInterest: 0, netPosition: false,
+  symbol: "FLAT",
+  exchange: Exchange.SIM,
+  name: "Flat future",
+  product: Product.FUTURES,
+  priceTick: 1,
+  size: 10,
+  minVolume: 1,
+  initialPrice: 1000,
+  volatility: 0,
+  drift: 0,
+  marginRate: 0.1,
+  commissionRate: 0.001,
+  limitPct: 0,
+  spreadTicks: 1,
+  depth: 50,
+  tickLots: 3,
+  openInterest: 0,
+  netPosition: false,
 };
 const COIN: SimInstrument = {
-  ...FLAT, symbol: "COIN", product: Product.SPOT, priceTick: 0.5, minVolume: 0.001, size: 1, initialPrice: 20000,
-  marginRate: 1, commissionRate: 0.001, depth: 1000, netPosition: true,
+  ...FLAT,
+  symbol: "COIN",
+  product: Product.SPOT,
+  priceTick: 0.5,
+  minVolume: 0.001,
+  size: 1,
+  initialPrice: 20000,
+  marginRate: 1,
+  commissionRate: 0.001,
+  depth: 1000,
+  netPosition: true,
 };
 
 const CAPITAL = 100_000;
@@ -101,11 +124,26 @@ describe("account and positions", () => {
     const m = ex.getMarket("FLAT.SIM")!;
     ex.sendOrder({ symbol: "FLAT", exchange: Exchange.SIM, direction: Direction.LONG, type: OrderType.MARKET, volume: 5 });
     const p = ex.account.findPosition("FLAT.SIM", Direction.LONG)!;
-    const order = ex.sendOrder({ symbol: "FLAT", exchange: Exchange.SIM, direction: Direction.SHORT, offset: Offset.CLOSE, type: OrderType.LIMIT, price: m.askPrice[0] + 20, volume: 4 });
+    const order = ex.sendOrder({
+      symbol: "FLAT",
+      exchange: Exchange.SIM,
+      direction: Direction.SHORT,
+      offset: Offset.CLOSE,
+      type: OrderType.LIMIT,
+      price: m.askPrice[0] + 20,
+      volume: 4,
+    });
     assert.equal(order.status, Status.NOTTRADED);
     assert.equal(p.frozen, 4);
     assert.equal(p.available, 1);
-    const second = ex.sendOrder({ symbol: "FLAT", exchange: Exchange.SIM, direction: Direction.SHORT, offset: Offset.CLOSE, type: OrderType.MARKET, volume: 2 });
+    const second = ex.sendOrder({
+      symbol: "FLAT",
+      exchange: Exchange.SIM,
+      direction: Direction.SHORT,
+      offset: Offset.CLOSE,
+      type: OrderType.MARKET,
+      volume: 2,
+    });
     assert.equal(second.status, Status.REJECTED);
     ex.cancelOrder(order.orderid);
     assert.equal(p.frozen, 0);

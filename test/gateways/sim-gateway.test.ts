@@ -49,21 +49,26 @@ async function alive<T>(p: Promise<T>): Promise<T> {
 }
 
 function nextEvent<T>(main: MainEngine, type: EventType<TraderEvents>, pred: (d: T) => boolean = () => true): Promise<T> {
-  return alive(new Promise((resolve) => {
-    const h = (e: { data: unknown }) => {
-      if (!pred(e.data as T)) return;
-      main.eventEngine.unregister(type, h);
-      resolve(e.data as T);
-    };
-    main.eventEngine.register(type, h);
-  }));
+  return alive(
+    new Promise((resolve) => {
+      const h = (e: { data: unknown }) => {
+        if (!pred(e.data as T)) return;
+        main.eventEngine.unregister(type, h);
+        resolve(e.data as T);
+      };
+      main.eventEngine.register(type, h);
+    }),
+  );
 }
 
 describe("SimGateway", () => {
   test("connecting publishes every contract, the account and the CONNECTED state", async () => {
     const { main } = await connected();
     assert.deepEqual(
-      main.getAllContracts().map((c) => c.vtSymbol).sort(),
+      main
+        .getAllContracts()
+        .map((c) => c.vtSymbol)
+        .sort(),
       ["600519.SSE", "AAPL.NASDAQ", "BTCUSDT.BINANCE", "IF2412.CFFEX", "rb2410.SHFE"],
     );
     const account = main.getAccount("SIM.PAPER");
@@ -73,7 +78,13 @@ describe("SimGateway", () => {
 
   test("the instruments setting picks instruments from the catalog", async () => {
     const { main } = await connected({ instruments: "rb2410.SHFE,AAPL.NASDAQ" });
-    assert.deepEqual(main.getAllContracts().map((c) => c.vtSymbol).sort(), ["AAPL.NASDAQ", "rb2410.SHFE"]);
+    assert.deepEqual(
+      main
+        .getAllContracts()
+        .map((c) => c.vtSymbol)
+        .sort(),
+      ["AAPL.NASDAQ", "rb2410.SHFE"],
+    );
   });
 
   test("a bad setting is refused with TW_SIM_BAD_OPTION and an unknown instrument with TW_SIM_UNKNOWN_INSTRUMENT", async () => {
@@ -100,7 +111,10 @@ describe("SimGateway", () => {
     await alive(fifth);
     const ifTicks = general.filter((t) => t.vtSymbol === "IF2412.CFFEX");
     assert.deepEqual(ifTicks.slice(0, 5), keyed.slice(0, 5));
-    assert.ok(general.every((t) => t.vtSymbol === "IF2412.CFFEX"), "only the subscribed instrument is published");
+    assert.ok(
+      general.every((t) => t.vtSymbol === "IF2412.CFFEX"),
+      "only the subscribed instrument is published",
+    );
     assert.ok(keyed[4].datetime > keyed[0].datetime);
     assert.equal(main.getTick("IF2412.CFFEX")?.gatewayName, "SIM");
   });
@@ -126,7 +140,10 @@ describe("SimGateway", () => {
     const order = main.getOrder(vtOrderid)!;
     assert.equal(order.traded, 2);
     const trades = main.getAllTrades().filter((t) => t.vtOrderid === vtOrderid);
-    assert.equal(trades.reduce((s, t) => s + t.volume, 0), 2);
+    assert.equal(
+      trades.reduce((s, t) => s + t.volume, 0),
+      2,
+    );
     const position = main.getPosition("SIM.rb2410.SHFE.LONG")!;
     assert.equal(position.volume, 2);
     const account = main.getAccount("SIM.PAPER")!;

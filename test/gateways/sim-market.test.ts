@@ -26,7 +26,16 @@ function liveBars(ex: SimExchange, vtSymbol: string, minutes: number): SimBar[] 
     const t = Math.floor(m.time / MINUTE_MS) * MINUTE_MS;
     const b = bars.get(t);
     if (!b) {
-      bars.set(t, { time: t, open: m.lastPrice, high: m.lastPrice, low: m.lastPrice, close: m.lastPrice, volume: m.lastVolume, turnover: m.lastPrice * m.lastVolume * size, openInterest: m.openInterest });
+      bars.set(t, {
+        time: t,
+        open: m.lastPrice,
+        high: m.lastPrice,
+        low: m.lastPrice,
+        close: m.lastPrice,
+        volume: m.lastVolume,
+        turnover: m.lastPrice * m.lastVolume * size,
+        openInterest: m.openInterest,
+      });
       return;
     }
     b.high = Math.max(b.high, m.lastPrice);
@@ -164,7 +173,10 @@ describe("history", () => {
     assert.equal(hours[0].close, first[59].close);
     assert.equal(hours[0].high, Math.max(...first.map((b) => b.high)));
     assert.equal(hours[0].low, Math.min(...first.map((b) => b.low)));
-    assert.equal(hours[0].volume, first.reduce((s, b) => s + b.volume, 0));
+    assert.equal(
+      hours[0].volume,
+      first.reduce((s, b) => s + b.volume, 0),
+    );
   });
 
   test("a history too long to simulate in one query is refused with TW_SIM_HISTORY_TOO_LONG", () => {

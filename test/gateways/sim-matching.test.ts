@@ -5,17 +5,42 @@ import { Direction, Exchange, Offset, OrderType, Product, Status } from "../../s
 
 /** A market whose price never moves (volatility 0): the book bounces between 999/1000 and 1000/1001. */
 const FLAT: SimInstrument = {
-  symbol: "FLAT", exchange: Exchange.SIM, name: "Flat future", product: Product.FUTURES,
-  priceTick: 1, size: 10, minVolume: 1, initialPrice: 1000, volatility: 0, drift: 0,
-  marginRate: 0.1, commissionRate: 0.001, limitPct: 0.05, spreadTicks: 1, depth: 4, tickLots: 3,
-  openInterest: 1000, netPosition: false,
+  symbol: "FLAT",
+  exchange: Exchange.SIM,
+  name: "Flat future",
+  product: Product.FUTURES,
+  priceTick: 1,
+  size: 10,
+  minVolume: 1,
+  initialPrice: 1000,
+  volatility: 0,
+  drift: 0,
+  marginRate: 0.1,
+  commissionRate: 0.001,
+  limitPct: 0.05,
+  spreadTicks: 1,
+  depth: 4,
+  tickLots: 3,
+  openInterest: 1000,
+  netPosition: false,
 };
 /** A volatile market, for stops. */
 const WILD: SimInstrument = { ...FLAT, symbol: "WILD", volatility: 3, limitPct: 0 };
 /** A cash product traded in lots of 100. */
 const STOCK: SimInstrument = {
-  ...FLAT, symbol: "STK", product: Product.EQUITY, priceTick: 0.01, size: 1, minVolume: 100, initialPrice: 50,
-  marginRate: 1, commissionRate: 0, limitPct: 0.1, depth: 50, netPosition: true, openInterest: 0,
+  ...FLAT,
+  symbol: "STK",
+  product: Product.EQUITY,
+  priceTick: 0.01,
+  size: 1,
+  minVolume: 100,
+  initialPrice: 50,
+  marginRate: 1,
+  commissionRate: 0,
+  limitPct: 0.1,
+  depth: 50,
+  netPosition: true,
+  openInterest: 0,
 };
 
 const START = Date.UTC(2024, 0, 2, 1, 0);
@@ -78,7 +103,10 @@ describe("matching", () => {
     buy(rec.ex, OrderType.LIMIT, v + 1, m.askPrice[0] + 3);
     assert.deepEqual(
       rec.trades.map((t) => [t.price, t.volume]),
-      [[m.askPrice[0], v], [m.askPrice[1], 1]],
+      [
+        [m.askPrice[0], v],
+        [m.askPrice[1], 1],
+      ],
     );
   });
 
@@ -92,7 +120,10 @@ describe("matching", () => {
     stepUntil(rec.ex, () => order.status !== Status.NOTTRADED);
     assert.equal(m.askPrice[0], 1000);
     assert.equal(order.status, Status.ALLTRADED);
-    assert.deepEqual(rec.trades.map((t) => [t.price, t.volume]), [[1000, 1]]);
+    assert.deepEqual(
+      rec.trades.map((t) => [t.price, t.volume]),
+      [[1000, 1]],
+    );
     assert.deepEqual(statuses(rec, order), [Status.SUBMITTING, Status.NOTTRADED, Status.ALLTRADED]);
   });
 
@@ -109,7 +140,10 @@ describe("matching", () => {
     stepUntil(rec.ex, () => m.askPrice[0] > 3880.2);
     const resting = buy(rec.ex, OrderType.LIMIT, 1, price, "FIFTH");
     stepUntil(rec.ex, () => resting.status === Status.ALLTRADED);
-    assert.deepEqual(rec.trades.map((t) => t.price), [3880.2, 3880.2]);
+    assert.deepEqual(
+      rec.trades.map((t) => t.price),
+      [3880.2, 3880.2],
+    );
     assert.equal(resting.price, 3880.2);
   });
 

@@ -5,20 +5,47 @@ import { Direction, Exchange, Offset, OrderType, Product, Status } from "../../s
 
 /** Price fixed at 1000 (volatility 0), daily limits ±5 %. */
 const FLAT: SimInstrument = {
-  symbol: "FLAT", exchange: Exchange.SIM, name: "Flat future", product: Product.FUTURES,
-  priceTick: 1, size: 10, minVolume: 1, initialPrice: 1000, volatility: 0, drift: 0,
-  marginRate: 0.1, commissionRate: 0.001, limitPct: 0.05, spreadTicks: 1, depth: 5000, tickLots: 3,
-  openInterest: 0, netPosition: false,
+  symbol: "FLAT",
+  exchange: Exchange.SIM,
+  name: "Flat future",
+  product: Product.FUTURES,
+  priceTick: 1,
+  size: 10,
+  minVolume: 1,
+  initialPrice: 1000,
+  volatility: 0,
+  drift: 0,
+  marginRate: 0.1,
+  commissionRate: 0.001,
+  limitPct: 0.05,
+  spreadTicks: 1,
+  depth: 5000,
+  tickLots: 3,
+  openInterest: 0,
+  netPosition: false,
 };
 /** A cash product in lots of 0.001, no daily limits. */
 const COIN: SimInstrument = {
-  ...FLAT, symbol: "COIN", product: Product.SPOT, priceTick: 0.5, minVolume: 0.001, size: 1, initialPrice: 20000,
-  marginRate: 1, commissionRate: 0.001, limitPct: 0, depth: 1000, netPosition: true,
+  ...FLAT,
+  symbol: "COIN",
+  product: Product.SPOT,
+  priceTick: 0.5,
+  minVolume: 0.001,
+  size: 1,
+  initialPrice: 20000,
+  marginRate: 1,
+  commissionRate: 0.001,
+  limitPct: 0,
+  depth: 1000,
+  netPosition: true,
 };
 const CAPITAL = 1_000_000;
 const TYPES = [OrderType.LIMIT, OrderType.MARKET, OrderType.STOP, OrderType.FAK, OrderType.FOK];
 const SIDES: [Direction, Offset][] = [
-  [Direction.LONG, Offset.OPEN], [Direction.SHORT, Offset.OPEN], [Direction.LONG, Offset.CLOSE], [Direction.SHORT, Offset.CLOSE],
+  [Direction.LONG, Offset.OPEN],
+  [Direction.SHORT, Offset.OPEN],
+  [Direction.LONG, Offset.CLOSE],
+  [Direction.SHORT, Offset.CLOSE],
 ];
 /** Values a careless or hostile caller puts in a number field. */
 const BAD_NUMBERS: unknown[] = [NaN, Infinity, -Infinity, "1000", "abc", null, 1e18, -1, {}, [5], 10n];

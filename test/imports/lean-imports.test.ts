@@ -31,16 +31,23 @@ const ALLOWED: Record<string, string[]> = {
 };
 
 async function packagesLoadedBy(file: string): Promise<Set<string>> {
-  const { stderr } = await run(process.execPath, ["--import", "tsx", "--import", reporter, "--input-type=module", "-e", `await import(${JSON.stringify("./" + file)})`], {
-    cwd: root,
-  });
+  const { stderr } = await run(
+    process.execPath,
+    ["--import", "tsx", "--import", reporter, "--input-type=module", "-e", `await import(${JSON.stringify("./" + file)})`],
+    {
+      cwd: root,
+    },
+  );
   return new Set([...stderr.matchAll(/^PACKAGE (\S+)$/gm)].map((m) => m[1]));
 }
 
 for (const [file, allowed] of Object.entries(ALLOWED)) {
   test(`importing ${file} loads no heavy library but ${allowed.length ? allowed.join(", ") : "none"}`, async () => {
     const loaded = await packagesLoadedBy(file);
-    assert.deepEqual(HEAVY.filter((p) => loaded.has(p) && !allowed.includes(p)), []);
+    assert.deepEqual(
+      HEAVY.filter((p) => loaded.has(p) && !allowed.includes(p)),
+      [],
+    );
   });
 }
 

@@ -46,7 +46,10 @@ describe("RpcServer and RpcClient calls", async () => {
   test("many concurrent calls each get their own reply", async () => {
     const n = 500;
     const results = await Promise.all(Array.from({ length: n }, (_, i) => client.call<number>("add", [i, 1000])));
-    assert.deepEqual(results, Array.from({ length: n }, (_, i) => i + 1000));
+    assert.deepEqual(
+      results,
+      Array.from({ length: n }, (_, i) => i + 1000),
+    );
   });
 
   test("a slow async call does not hold up a fast one sent after it", async () => {

@@ -27,5 +27,8 @@ describe("request extension guard", () => {
 
 test("a sliced reply of an object with more than 65,535 fields fails with TW_RPC_OVERSIZE", () => {
   const wide = Object.fromEntries(Array.from({ length: 70_000 }, (_, i) => [`k${i}`, i]));
-  assert.throws(() => [...encodeReplyParts(1, wide, 64 * 1024)], (e: Error & { code?: string }) => e.code === "TW_RPC_OVERSIZE");
+  assert.throws(
+    () => [...encodeReplyParts(1, wide, 64 * 1024)],
+    (e: Error & { code?: string }) => e.code === "TW_RPC_OVERSIZE",
+  );
 });

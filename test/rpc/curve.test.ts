@@ -70,7 +70,10 @@ describe("CURVE encryption and client authentication", () => {
       assert.deepEqual(readKeyFile(publicFile), { publicKey: pair.publicKey });
       assert.deepEqual(readKeyFile(secretFile), pair);
       assert.equal(statSync(secretFile).mode & 0o077, 0);
-      assert.throws(() => readKeyFile(join(dir, "missing.key")), (e: unknown) => isTickwireError(e, RpcErrorCode.KEY_FILE));
+      assert.throws(
+        () => readKeyFile(join(dir, "missing.key")),
+        (e: unknown) => isTickwireError(e, RpcErrorCode.KEY_FILE),
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -18,8 +18,16 @@ function roundTrip(values: unknown[], firstSeq = 1, encoder = new PublicationEnc
 }
 
 const tick = (i: number): Record<string, unknown> => ({
-  gatewayName: "SIM", symbol: "rb2410", exchange: "SHFE", vtSymbol: "rb2410.SHFE", datetime: new Date(1_700_000_000_000 + i),
-  lastPrice: 3500 + i, volume: 10 * i, bidPrice1: 3499, askPrice1: 3501, extra: undefined,
+  gatewayName: "SIM",
+  symbol: "rb2410",
+  exchange: "SHFE",
+  vtSymbol: "rb2410.SHFE",
+  datetime: new Date(1_700_000_000_000 + i),
+  lastPrice: 3500 + i,
+  volume: 10 * i,
+  bidPrice1: 3499,
+  askPrice1: 3501,
+  extra: undefined,
 });
 
 describe("publication frames", () => {
@@ -157,7 +165,12 @@ describe("publication frames from a hostile peer", () => {
   test("a frame that is not a publications frame throws TW_RPC_BAD_MESSAGE", () => {
     const decoder = new PublicationDecoder();
     const good = encodePublicationBatch([new PublicationEncoder().encode("t", 1, tick(0))]);
-    const cases = [Buffer.alloc(0), Buffer.from("garbage that is long enough"), good.subarray(0, good.length - 3), Buffer.concat([good.subarray(0, 7), Buffer.from([0xff, 0xff, 0, 0])])];
+    const cases = [
+      Buffer.alloc(0),
+      Buffer.from("garbage that is long enough"),
+      good.subarray(0, good.length - 3),
+      Buffer.concat([good.subarray(0, 7), Buffer.from([0xff, 0xff, 0, 0])]),
+    ];
     for (const frame of cases) {
       assert.throws(
         () => decoder.decode(frame, () => assert.fail("nothing is delivered from an unreadable frame")),

@@ -123,14 +123,20 @@ describe("publish and subscribe", async () => {
   });
 
   test("publishing on the heartbeat topic is refused", () => {
-    assert.throws(() => server.publish("\u0000tw.heartbeat", 1), (err: unknown) => isTickwireError(err, RpcErrorCode.BAD_ARGUMENT));
+    assert.throws(
+      () => server.publish("\u0000tw.heartbeat", 1),
+      (err: unknown) => isTickwireError(err, RpcErrorCode.BAD_ARGUMENT),
+    );
   });
 
   test("data that cannot be encoded is refused with TW_RPC_ENCODE and takes no sequence number", () => {
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
     const before = server.lastSeq;
-    assert.throws(() => server.publish("x", cyclic), (err: unknown) => isTickwireError(err, RpcErrorCode.ENCODE));
+    assert.throws(
+      () => server.publish("x", cyclic),
+      (err: unknown) => isTickwireError(err, RpcErrorCode.ENCODE),
+    );
     assert.equal(server.lastSeq, before);
   });
 
@@ -141,7 +147,10 @@ describe("publish and subscribe", async () => {
       small.client.subscribeTopic("big");
       small.client.on("message", (_t, d) => got.push(d));
       const before = small.server.lastSeq;
-      assert.throws(() => small.server.publish("big", "x".repeat(2000)), (err: unknown) => isTickwireError(err, RpcErrorCode.OVERSIZE) && /maxMessageSize/.test((err as Error).message));
+      assert.throws(
+        () => small.server.publish("big", "x".repeat(2000)),
+        (err: unknown) => isTickwireError(err, RpcErrorCode.OVERSIZE) && /maxMessageSize/.test((err as Error).message),
+      );
       assert.equal(small.server.lastSeq, before);
       // ZeroMQ's SUB joins late: publish until one arrives.
       while (got.length === 0) {

@@ -46,7 +46,10 @@ test("the series hold the last size bars, oldest first, and inited turns true at
   fresh.updateBar(bars[2]);
   fresh.updateBar(bars[3]);
   assert.equal(fresh.inited, true);
-  assert.deepEqual([...fresh.close], [1, 2, 3].map((i) => bars[i].closePrice));
+  assert.deepEqual(
+    [...fresh.close],
+    [1, 2, 3].map((i) => bars[i].closePrice),
+  );
 });
 
 test("sma is the mean of the last n closes and its series has NaN over the lookback", () => {
@@ -184,9 +187,24 @@ test("adx is Wilder's smoothing of dx, which comes from the smoothed directional
 
 test("every indicator of vnpy's set returns a number once the window is full", () => {
   const values: number[] = [
-    am.kama(30), am.apo(12, 26), am.ppo(12, 26), am.cmo(14), am.rocp(10), am.rocr100(10), am.trix(10),
-    am.adxr(14), am.ultosc(), am.aroonosc(14), am.ad(), am.adosc(3, 10), am.sar(0.02, 0.2),
-    ...am.keltner(20, 2), ...am.aroon(14), ...am.stoch(9, 3, 0, 3, 0), am.minusDm(14), am.plusDm(14),
+    am.kama(30),
+    am.apo(12, 26),
+    am.ppo(12, 26),
+    am.cmo(14),
+    am.rocp(10),
+    am.rocr100(10),
+    am.trix(10),
+    am.adxr(14),
+    am.ultosc(),
+    am.aroonosc(14),
+    am.ad(),
+    am.adosc(3, 10),
+    am.sar(0.02, 0.2),
+    ...am.keltner(20, 2),
+    ...am.aroon(14),
+    ...am.stoch(9, 3, 0, 3, 0),
+    am.minusDm(14),
+    am.plusDm(14),
   ];
   for (const x of values) assert.ok(Number.isFinite(x), String(values));
 });

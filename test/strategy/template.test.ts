@@ -37,7 +37,10 @@ test("a setting sets only the names listed in parameters", () => {
 });
 
 test("a setting of the wrong type is refused with TW_STRATEGY_BAD_OPTION", () => {
-  assert.throws(() => make(new RecordingHost(), { fastWindow: "5" }), (e) => isTickwireError(e, TW_STRATEGY_BAD_OPTION));
+  assert.throws(
+    () => make(new RecordingHost(), { fastWindow: "5" }),
+    (e) => isTickwireError(e, TW_STRATEGY_BAD_OPTION),
+  );
 });
 
 test("orders are sent only while trading and return the host's ids", () => {

@@ -104,7 +104,8 @@ class ApiError extends Error {
   }
 }
 
-const RATE_LIMIT_MSG = "Too many requests; current limit of IP(127.0.0.1) is 6000 requests per minute. Please use WebSocket Streams for live updates to avoid polling the API.";
+const RATE_LIMIT_MSG =
+  "Too many requests; current limit of IP(127.0.0.1) is 6000 requests per minute. Please use WebSocket Streams for live updates to avoid polling the API.";
 
 function fmt(n: number): string {
   return (Math.round(n * 1e8) / 1e8).toFixed(8);
@@ -206,9 +207,29 @@ export class BinanceEmulator {
     const bid = book.bids[0] ?? [0, 0];
     const ask = book.asks[0] ?? [0, 0];
     const ticker = {
-      e: "24hrTicker", E: now, s: symbol, p: "0.00000000", P: "0.000", w: fmt(book.last), x: fmt(book.last), c: fmt(book.last), Q: "0.00100000",
-      b: fmt(bid[0]), B: fmt(bid[1]), a: fmt(ask[0]), A: fmt(ask[1]), o: fmt(book.last), h: fmt(book.last), l: fmt(book.last),
-      v: fmt(book.volume), q: fmt(book.quoteVolume), O: now - 86_400_000, C: now, F: 0, L: this.nextTradeId, n: this.trades.length,
+      e: "24hrTicker",
+      E: now,
+      s: symbol,
+      p: "0.00000000",
+      P: "0.000",
+      w: fmt(book.last),
+      x: fmt(book.last),
+      c: fmt(book.last),
+      Q: "0.00100000",
+      b: fmt(bid[0]),
+      B: fmt(bid[1]),
+      a: fmt(ask[0]),
+      A: fmt(ask[1]),
+      o: fmt(book.last),
+      h: fmt(book.last),
+      l: fmt(book.last),
+      v: fmt(book.volume),
+      q: fmt(book.quoteVolume),
+      O: now - 86_400_000,
+      C: now,
+      F: 0,
+      L: this.nextTradeId,
+      n: this.trades.length,
     };
     const lower = symbol.toLowerCase();
     this.toMarket(`${lower}@ticker`, ticker);
@@ -218,9 +239,29 @@ export class BinanceEmulator {
   /** The serialized 24h ticker event of `symbol` as the stream sends it (for benchmarks). */
   tickerMessage(symbol: string, last: number, time: number): string {
     return JSON.stringify({
-      e: "24hrTicker", E: time, s: symbol, p: "0.00000000", P: "0.000", w: fmt(last), x: fmt(last), c: fmt(last), Q: "0.00100000",
-      b: fmt(last - 0.01), B: "1.00000000", a: fmt(last + 0.01), A: "1.00000000", o: fmt(last), h: fmt(last), l: fmt(last),
-      v: "0.00000000", q: "0.00000000", O: time - 86_400_000, C: time, F: 0, L: 0, n: 0,
+      e: "24hrTicker",
+      E: time,
+      s: symbol,
+      p: "0.00000000",
+      P: "0.000",
+      w: fmt(last),
+      x: fmt(last),
+      c: fmt(last),
+      Q: "0.00100000",
+      b: fmt(last - 0.01),
+      B: "1.00000000",
+      a: fmt(last + 0.01),
+      A: "1.00000000",
+      o: fmt(last),
+      h: fmt(last),
+      l: fmt(last),
+      v: "0.00000000",
+      q: "0.00000000",
+      O: time - 86_400_000,
+      C: time,
+      F: 0,
+      L: 0,
+      n: 0,
     });
   }
 
@@ -361,7 +402,9 @@ export class BinanceEmulator {
       case "GET /api/v3/order":
         return this.orderJson(this.findOrder(p, -2013, "Order does not exist."));
       case "GET /api/v3/openOrders":
-        return [...this.orders.values()].filter((o) => (o.status === "NEW" || o.status === "PARTIALLY_FILLED") && (!p.symbol || o.symbol === p.symbol)).map((o) => this.orderJson(o));
+        return [...this.orders.values()]
+          .filter((o) => (o.status === "NEW" || o.status === "PARTIALLY_FILLED") && (!p.symbol || o.symbol === p.symbol))
+          .map((o) => this.orderJson(o));
       case "GET /api/v3/allOrders":
         return [...this.orders.values()].filter((o) => o.symbol === this.symbolOf(p.symbol)).map((o) => this.orderJson(o));
       case "GET /api/v3/myTrades":
@@ -438,7 +481,14 @@ export class BinanceEmulator {
         filters: [
           { filterType: "PRICE_FILTER", minPrice: s.tickSize, maxPrice: "1000000.00000000", tickSize: s.tickSize },
           { filterType: "LOT_SIZE", minQty: s.minQty, maxQty: "9000.00000000", stepSize: s.stepSize },
-          { filterType: "NOTIONAL", minNotional: s.minNotional ?? "0", applyMinToMarket: true, maxNotional: "9000000.00000000", applyMaxToMarket: false, avgPriceMins: 5 },
+          {
+            filterType: "NOTIONAL",
+            minNotional: s.minNotional ?? "0",
+            applyMinToMarket: true,
+            maxNotional: "9000000.00000000",
+            applyMaxToMarket: false,
+            avgPriceMins: 5,
+          },
         ],
         permissions: [],
         permissionSets: [["SPOT"]],
@@ -454,10 +504,27 @@ export class BinanceEmulator {
     const bid = b.bids[0] ?? [0, 0];
     const ask = b.asks[0] ?? [0, 0];
     return {
-      symbol, priceChange: "0.00000000", priceChangePercent: "0.000", weightedAvgPrice: fmt(b.last), prevClosePrice: fmt(b.last), lastPrice: fmt(b.last),
-      lastQty: "0.00000000", bidPrice: fmt(bid[0]), bidQty: fmt(bid[1]), askPrice: fmt(ask[0]), askQty: fmt(ask[1]), openPrice: fmt(b.last),
-      highPrice: fmt(b.last), lowPrice: fmt(b.last), volume: fmt(b.volume), quoteVolume: fmt(b.quoteVolume), openTime: now - 86_400_000, closeTime: now,
-      firstId: 0, lastId: this.nextTradeId, count: this.trades.length,
+      symbol,
+      priceChange: "0.00000000",
+      priceChangePercent: "0.000",
+      weightedAvgPrice: fmt(b.last),
+      prevClosePrice: fmt(b.last),
+      lastPrice: fmt(b.last),
+      lastQty: "0.00000000",
+      bidPrice: fmt(bid[0]),
+      bidQty: fmt(bid[1]),
+      askPrice: fmt(ask[0]),
+      askQty: fmt(ask[1]),
+      openPrice: fmt(b.last),
+      highPrice: fmt(b.last),
+      lowPrice: fmt(b.last),
+      volume: fmt(b.volume),
+      quoteVolume: fmt(b.quoteVolume),
+      openTime: now - 86_400_000,
+      closeTime: now,
+      firstId: 0,
+      lastId: this.nextTradeId,
+      count: this.trades.length,
     };
   }
 
@@ -476,12 +543,22 @@ export class BinanceEmulator {
 
   private account(): unknown {
     return {
-      makerCommission: 0, takerCommission: 0, buyerCommission: 0, sellerCommission: 0,
+      makerCommission: 0,
+      takerCommission: 0,
+      buyerCommission: 0,
+      sellerCommission: 0,
       commissionRates: { maker: "0.00000000", taker: "0.00000000", buyer: "0.00000000", seller: "0.00000000" },
-      canTrade: true, canWithdraw: true, canDeposit: true, brokered: false, requireSelfTradePrevention: false, preventSor: false,
-      updateTime: Date.now(), accountType: "SPOT",
+      canTrade: true,
+      canWithdraw: true,
+      canDeposit: true,
+      brokered: false,
+      requireSelfTradePrevention: false,
+      preventSor: false,
+      updateTime: Date.now(),
+      accountType: "SPOT",
       balances: [...this.balances].map(([asset, b]) => ({ asset, free: fmt(b.free), locked: fmt(b.locked) })),
-      permissions: ["SPOT"], uid: 1,
+      permissions: ["SPOT"],
+      uid: 1,
     };
   }
 
@@ -496,10 +573,26 @@ export class BinanceEmulator {
 
   private orderJson(o: EmuOrder): Record<string, unknown> {
     return {
-      symbol: o.symbol, orderId: o.orderId, orderListId: -1, clientOrderId: o.clientOrderId, price: fmt(o.price), origQty: fmt(o.origQty),
-      executedQty: fmt(o.executedQty), cummulativeQuoteQty: fmt(o.cummulativeQuoteQty), status: o.status, timeInForce: o.timeInForce, type: o.type,
-      side: o.side, stopPrice: fmt(o.stopPrice), icebergQty: "0.00000000", time: o.time, updateTime: o.updateTime,
-      isWorking: o.triggered, workingTime: o.time, origQuoteOrderQty: "0.00000000", selfTradePreventionMode: "EXPIRE_MAKER",
+      symbol: o.symbol,
+      orderId: o.orderId,
+      orderListId: -1,
+      clientOrderId: o.clientOrderId,
+      price: fmt(o.price),
+      origQty: fmt(o.origQty),
+      executedQty: fmt(o.executedQty),
+      cummulativeQuoteQty: fmt(o.cummulativeQuoteQty),
+      status: o.status,
+      timeInForce: o.timeInForce,
+      type: o.type,
+      side: o.side,
+      stopPrice: fmt(o.stopPrice),
+      icebergQty: "0.00000000",
+      time: o.time,
+      updateTime: o.updateTime,
+      isWorking: o.triggered,
+      workingTime: o.time,
+      origQuoteOrderQty: "0.00000000",
+      selfTradePreventionMode: "EXPIRE_MAKER",
     };
   }
 
@@ -513,8 +606,19 @@ export class BinanceEmulator {
     list = list.slice(-Math.min(Number(p.limit ?? 500), 1000));
     const spec = this.spec(symbol);
     return list.map((t) => ({
-      symbol, id: t.id, orderId: t.orderId, orderListId: -1, price: fmt(t.price), qty: fmt(t.qty), quoteQty: fmt(t.quoteQty),
-      commission: "0.00000000", commissionAsset: spec.quote, time: t.time, isBuyer: t.isBuyer, isMaker: t.isMaker, isBestMatch: true,
+      symbol,
+      id: t.id,
+      orderId: t.orderId,
+      orderListId: -1,
+      price: fmt(t.price),
+      qty: fmt(t.qty),
+      quoteQty: fmt(t.quoteQty),
+      commission: "0.00000000",
+      commissionAsset: spec.quote,
+      time: t.time,
+      isBuyer: t.isBuyer,
+      isMaker: t.isMaker,
+      isBestMatch: true,
     }));
   }
 
@@ -537,16 +641,18 @@ export class BinanceEmulator {
     const stopPrice = type.startsWith("STOP_LOSS") || type.startsWith("TAKE_PROFIT") ? Number(p.stopPrice) : 0;
     if (stopPrice !== 0 && !(stopPrice > 0)) throw new ApiError(400, -1102, "Mandatory parameter 'stopPrice' was not sent, was empty/null, or malformed.");
     const tif = p.timeInForce ?? (limited ? "" : "GTC");
-    if (limited && type !== "LIMIT_MAKER" && !["GTC", "IOC", "FOK"].includes(tif)) throw new ApiError(400, -1102, "Mandatory parameter 'timeInForce' was not sent, was empty/null, or malformed.");
+    if (limited && type !== "LIMIT_MAKER" && !["GTC", "IOC", "FOK"].includes(tif))
+      throw new ApiError(400, -1102, "Mandatory parameter 'timeInForce' was not sent, was empty/null, or malformed.");
     const clientOrderId = p.newClientOrderId ?? `emu${this.nextOrderId}`;
-    if (!/^[a-zA-Z0-9-_]{1,36}$/.test(clientOrderId)) throw new ApiError(400, -1100, "Illegal characters found in parameter 'newClientOrderId'; legal range is '^[a-zA-Z0-9-_]{1,36}$'.");
+    if (!/^[a-zA-Z0-9-_]{1,36}$/.test(clientOrderId))
+      throw new ApiError(400, -1100, "Illegal characters found in parameter 'newClientOrderId'; legal range is '^[a-zA-Z0-9-_]{1,36}$'.");
     if (this.orderByClientId(clientOrderId)?.status === "NEW") throw new ApiError(400, -2010, "Duplicate order sent.");
     const book = this.book(symbol);
     const refPrice = price || stopPrice || (side === "BUY" ? book.asks[0]?.[0] : book.bids[0]?.[0]) || book.last;
     if (spec.minNotional && refPrice * qty < Number(spec.minNotional) - 1e-9) throw new ApiError(400, -1013, "Filter failure: NOTIONAL");
 
     // Funds held for the whole order: quote for a BUY (at the limit, or the book walk), base for a SELL.
-    const need = side === "BUY" ? (limited ? price * qty : this.walkCost(book.asks, qty) ?? refPrice * qty) : qty;
+    const need = side === "BUY" ? (limited ? price * qty : (this.walkCost(book.asks, qty) ?? refPrice * qty)) : qty;
     const asset = side === "BUY" ? spec.quote : spec.base;
     const bal = this.balance(asset);
     if (bal.free + 1e-12 < need) throw new ApiError(400, -2010, "Account has insufficient balance for requested action.");
@@ -555,8 +661,22 @@ export class BinanceEmulator {
 
     const now = Date.now();
     const o: EmuOrder = {
-      symbol, orderId: this.nextOrderId++, clientOrderId, side, type, timeInForce: limited ? tif || "GTC" : "GTC", price, stopPrice, origQty: qty,
-      executedQty: 0, cummulativeQuoteQty: 0, status: "NEW", time: now, updateTime: now, locked: need, triggered: stopPrice === 0,
+      symbol,
+      orderId: this.nextOrderId++,
+      clientOrderId,
+      side,
+      type,
+      timeInForce: limited ? tif || "GTC" : "GTC",
+      price,
+      stopPrice,
+      origQty: qty,
+      executedQty: 0,
+      cummulativeQuoteQty: 0,
+      status: "NEW",
+      time: now,
+      updateTime: now,
+      locked: need,
+      triggered: stopPrice === 0,
     };
     if (type === "LIMIT_MAKER" && this.crossable(o) > 0) {
       this.release(o);
@@ -624,7 +744,17 @@ export class BinanceEmulator {
   private fill(o: EmuOrder, price: number, qty: number, maker: boolean): EmuTrade {
     const spec = this.spec(o.symbol);
     const now = Date.now();
-    const t: EmuTrade = { symbol: o.symbol, id: this.nextTradeId++, orderId: o.orderId, price, qty, quoteQty: price * qty, time: now, isBuyer: o.side === "BUY", isMaker: maker };
+    const t: EmuTrade = {
+      symbol: o.symbol,
+      id: this.nextTradeId++,
+      orderId: o.orderId,
+      price,
+      qty,
+      quoteQty: price * qty,
+      time: now,
+      isBuyer: o.side === "BUY",
+      isMaker: maker,
+    };
     this.trades.push(t);
     o.executedQty += qty;
     o.cummulativeQuoteQty += price * qty;
@@ -633,7 +763,10 @@ export class BinanceEmulator {
     const quote = this.balance(spec.quote);
     if (o.side === "BUY") {
       // A limit BUY held price × qty; the fill pays price × qty (≤ the limit): the difference is freed.
-      const held = o.type === "MARKET" || o.type === "STOP_LOSS" || o.type === "TAKE_PROFIT" ? Math.min(o.locked, price * qty) : Math.min(o.locked, (o.price || price) * qty);
+      const held =
+        o.type === "MARKET" || o.type === "STOP_LOSS" || o.type === "TAKE_PROFIT"
+          ? Math.min(o.locked, price * qty)
+          : Math.min(o.locked, (o.price || price) * qty);
       o.locked -= held;
       quote.locked -= held;
       quote.free += held - price * qty;
@@ -743,7 +876,10 @@ export class BinanceEmulator {
     delete params.signature;
     if (params.apiKey !== this.apiKey) return reply(401, { error: { code: -2015, msg: "Invalid API-key, IP, or permissions for action." } });
     // The WebSocket API signs the params sorted by name, not URL-encoded.
-    const payload = Object.keys(params).sort().map((k) => `${k}=${params[k]}`).join("&");
+    const payload = Object.keys(params)
+      .sort()
+      .map((k) => `${k}=${params[k]}`)
+      .join("&");
     const expected = createHmac("sha256", this.secret).update(payload).digest("hex");
     if (signature !== expected) return reply(400, { error: { code: -1022, msg: "Signature for this request is not valid." } });
     try {
@@ -784,11 +920,40 @@ export class BinanceEmulator {
   private report(o: EmuOrder, execType: string, t?: EmuTrade): void {
     const spec = this.spec(o.symbol);
     this.toUser({
-      e: "executionReport", E: Date.now(), s: o.symbol, c: o.clientOrderId, S: o.side, o: o.type, f: o.timeInForce, q: fmt(o.origQty), p: fmt(o.price),
-      P: fmt(o.stopPrice), F: "0.00000000", g: -1, C: execType === "CANCELED" ? o.clientOrderId : "", x: execType, X: o.status, r: "NONE", i: o.orderId,
-      l: fmt(t?.qty ?? 0), z: fmt(o.executedQty), L: fmt(t?.price ?? 0), n: "0", N: t ? spec.quote : null, T: t?.time ?? o.updateTime, t: t?.id ?? -1,
-      I: 0, w: o.status === "NEW" || o.status === "PARTIALLY_FILLED", m: t?.isMaker ?? false, M: false, O: o.time, Z: fmt(o.cummulativeQuoteQty),
-      Y: fmt(t ? t.quoteQty : 0), Q: "0.00000000", W: o.time, V: "EXPIRE_MAKER",
+      e: "executionReport",
+      E: Date.now(),
+      s: o.symbol,
+      c: o.clientOrderId,
+      S: o.side,
+      o: o.type,
+      f: o.timeInForce,
+      q: fmt(o.origQty),
+      p: fmt(o.price),
+      P: fmt(o.stopPrice),
+      F: "0.00000000",
+      g: -1,
+      C: execType === "CANCELED" ? o.clientOrderId : "",
+      x: execType,
+      X: o.status,
+      r: "NONE",
+      i: o.orderId,
+      l: fmt(t?.qty ?? 0),
+      z: fmt(o.executedQty),
+      L: fmt(t?.price ?? 0),
+      n: "0",
+      N: t ? spec.quote : null,
+      T: t?.time ?? o.updateTime,
+      t: t?.id ?? -1,
+      I: 0,
+      w: o.status === "NEW" || o.status === "PARTIALLY_FILLED",
+      m: t?.isMaker ?? false,
+      M: false,
+      O: o.time,
+      Z: fmt(o.cummulativeQuoteQty),
+      Y: fmt(t ? t.quoteQty : 0),
+      Q: "0.00000000",
+      W: o.time,
+      V: "EXPIRE_MAKER",
     });
   }
 

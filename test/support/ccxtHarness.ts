@@ -34,7 +34,25 @@ export function emulatorSetting(emu: BinanceEmulator, extra: Record<string, unkn
 
 export async function startHarness(opts: { emulator?: EmulatorOptions; setting?: Record<string, unknown>; connect?: boolean } = {}): Promise<Harness> {
   const emu = await BinanceEmulator.start({ apiKey: TEST_KEY, secret: TEST_SECRET, ...opts.emulator });
-  emu.setBook("BTCUSDT", [[99.99, 1], [99.98, 2], [99.97, 3], [99.96, 4], [99.95, 5], [99.9, 9]], [[100.01, 0.5], [100.02, 1], [100.03, 1.5], [100.04, 2], [100.05, 2.5], [100.1, 9]]);
+  emu.setBook(
+    "BTCUSDT",
+    [
+      [99.99, 1],
+      [99.98, 2],
+      [99.97, 3],
+      [99.96, 4],
+      [99.95, 5],
+      [99.9, 9],
+    ],
+    [
+      [100.01, 0.5],
+      [100.02, 1],
+      [100.03, 1.5],
+      [100.04, 2],
+      [100.05, 2.5],
+      [100.1, 9],
+    ],
+  );
   emu.setBook("ETHUSDT", [[9.99, 10]], [[10.01, 10]]);
   const main = new MainEngine(undefined, { log: false });
   const seen: string[] = [];

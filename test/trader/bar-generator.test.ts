@@ -226,10 +226,7 @@ describe("BarGenerator window bars", () => {
     // 09:00-11:59 then 13:00-13:59: hours 9+10, then 11+13.
     const bars = series([...minutesFrom(D, 180), ...minutesFrom(D + 240 * MIN, 60)]);
     for (const b of bars) bg.updateBar(b);
-    assert.deepEqual(out, [
-      aggregate(bars.slice(0, 120), D, Interval.HOUR),
-      aggregate(bars.slice(120, 240), D + 120 * MIN, Interval.HOUR),
-    ]);
+    assert.deepEqual(out, [aggregate(bars.slice(0, 120), D, Interval.HOUR), aggregate(bars.slice(120, 240), D + 120 * MIN, Interval.HOUR)]);
   });
 
   test("the timer closes an hour bar once the hour is over", () => {
@@ -252,10 +249,7 @@ describe("BarGenerator window bars", () => {
     const night = series(minutesFrom(day1 + 12 * 60 * MIN, 120));
     const d2 = series(minutesFrom(day1 + 24 * 60 * MIN, 360));
     for (const b of [...d1, ...night, ...d2]) bg.updateBar(b);
-    assert.deepEqual(out, [
-      aggregate(d1, SH_MIDNIGHT, Interval.DAILY),
-      aggregate([...night, ...d2], SH_MIDNIGHT + 24 * 60 * MIN, Interval.DAILY),
-    ]);
+    assert.deepEqual(out, [aggregate(d1, SH_MIDNIGHT, Interval.DAILY), aggregate([...night, ...d2], SH_MIDNIGHT + 24 * 60 * MIN, Interval.DAILY)]);
   });
 
   test("the timer closes the trading day at dailyEnd when its last bar never reaches it", () => {
@@ -298,7 +292,10 @@ describe("BarGenerator options", () => {
   ];
   for (const [what, options] of cases) {
     test(`${what} is refused with TW_TRADER_BAD_OPTION`, () => {
-      assert.throws(() => new BarGenerator(() => {}, options), (e) => isTickwireError(e, "TW_TRADER_BAD_OPTION"));
+      assert.throws(
+        () => new BarGenerator(() => {}, options),
+        (e) => isTickwireError(e, "TW_TRADER_BAD_OPTION"),
+      );
     });
   }
 });

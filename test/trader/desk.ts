@@ -76,9 +76,7 @@ export class DeskGateway extends BaseGateway {
 
   queryPosition(): void {
     this.calls.push("queryPosition");
-    this.onPosition(
-      createPosition({ gatewayName: this.gatewayName, symbol: "X", exchange: Exchange.SIM, direction: Direction.LONG, volume: 1 }),
-    );
+    this.onPosition(createPosition({ gatewayName: this.gatewayName, symbol: "X", exchange: Exchange.SIM, direction: Direction.LONG, volume: 1 }));
   }
 
   queryHistory(req: HistoryRequest): BarData[] {

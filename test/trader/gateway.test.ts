@@ -195,6 +195,9 @@ describe("BaseGateway naming", () => {
 
   test("a gateway name containing the separator is rejected", () => {
     const { ee } = recording();
-    assert.throws(() => new DeskGateway(ee, "DESK.1"), (err: unknown) => isTickwireError(err, "TW_TRADER_INVALID_ID"));
+    assert.throws(
+      () => new DeskGateway(ee, "DESK.1"),
+      (err: unknown) => isTickwireError(err, "TW_TRADER_INVALID_ID"),
+    );
   });
 });

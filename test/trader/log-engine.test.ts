@@ -36,7 +36,7 @@ describe("LogEngine", () => {
   test("eLog events are written to the file as JSON lines with level, time, source and message", async () => {
     const { main, file } = await withFile();
     main.writeLog("first", "SIM");
-    main.writeLog("second, with \"quotes\"", "MainEngine", LogLevel.ERROR);
+    main.writeLog('second, with "quotes"', "MainEngine", LogLevel.ERROR);
     await main.eventEngine.waitForIdle();
     const got = await lines(file);
     assert.equal(got.length, 2);
@@ -78,7 +78,10 @@ describe("LogEngine", () => {
     main.logEngine!.registerLog("eCtaLog");
     main.eventEngine.put(new Event("eCtaLog" as "eLog", createLog({ msg: "strategy started", gatewayName: "CtaStrategy" })));
     await main.eventEngine.waitForIdle();
-    assert.deepEqual((await lines(file)).map((l) => l.msg), ["strategy started"]);
+    assert.deepEqual(
+      (await lines(file)).map((l) => l.msg),
+      ["strategy started"],
+    );
   });
 
   test("an unknown level option is refused with TW_TRADER_BAD_OPTION", () => {

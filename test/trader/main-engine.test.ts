@@ -90,14 +90,20 @@ describe("MainEngine routing", () => {
   test("adding two gateways under one name is refused and keeps the first", () => {
     const main = newMain();
     const first = main.addGateway(DeskGateway);
-    assert.throws(() => main.addGateway(DeskGateway), (err: unknown) => isTickwireError(err, "TW_TRADER_DUPLICATE_GATEWAY"));
+    assert.throws(
+      () => main.addGateway(DeskGateway),
+      (err: unknown) => isTickwireError(err, "TW_TRADER_DUPLICATE_GATEWAY"),
+    );
     assert.equal(main.getGateway("DESK"), first);
   });
 
   test("a gateway built on another event engine is refused", async () => {
     const main = newMain();
     const other = new EventEngine<TraderEvents>({ interval: null });
-    assert.throws(() => main.addGateway(new DeskGateway(other)), (err: unknown) => isTickwireError(err, "TW_TRADER_WRONG_ENGINE"));
+    assert.throws(
+      () => main.addGateway(new DeskGateway(other)),
+      (err: unknown) => isTickwireError(err, "TW_TRADER_WRONG_ENGINE"),
+    );
   });
 
   test("MainEngine uses and starts the event engine it is given", async () => {
@@ -125,12 +131,18 @@ describe("MainEngine engines and apps", () => {
     assert.equal(main.getEngine<NoteEngine>("Notes"), engine);
     assert.deepEqual(main.getAllApps(), [NotesApp]);
     assert.deepEqual(main.getAllEngineNames(), ["oms", "Notes"]);
-    assert.throws(() => main.addApp(NotesApp), (err: unknown) => isTickwireError(err, "TW_TRADER_DUPLICATE_APP"));
+    assert.throws(
+      () => main.addApp(NotesApp),
+      (err: unknown) => isTickwireError(err, "TW_TRADER_DUPLICATE_APP"),
+    );
   });
 
   test("getEngine of an unknown name throws TW_TRADER_UNKNOWN_ENGINE", () => {
     const main = newMain();
-    assert.throws(() => main.getEngine("nope"), (err: unknown) => isTickwireError(err, "TW_TRADER_UNKNOWN_ENGINE"));
+    assert.throws(
+      () => main.getEngine("nope"),
+      (err: unknown) => isTickwireError(err, "TW_TRADER_UNKNOWN_ENGINE"),
+    );
   });
 
   test("MainEngine starts with a log engine and the oms unless logging is off", async () => {
@@ -170,12 +182,7 @@ describe("MainEngine.close", () => {
 
     await main.close();
     order.push(`done (events ${main.eventEngine.running ? "running" : "stopped"})`);
-    assert.deepEqual(order, [
-      "app (gateway CONNECTED, events running)",
-      "tool (gateway CONNECTED)",
-      "gateway (events running)",
-      "done (events stopped)",
-    ]);
+    assert.deepEqual(order, ["app (gateway CONNECTED, events running)", "tool (gateway CONNECTED)", "gateway (events running)", "done (events stopped)"]);
     // The event engine drained before stopping: the OMS saw the gateway's last state.
     assert.equal(main.getGatewayStatus("DESK")?.status, GatewayStatus.DISCONNECTED);
   });
@@ -221,9 +228,15 @@ describe("MainEngine constructor arguments", () => {
 
   test("a first argument that is not an event engine, or options that are not an object, are TW_TRADER_BAD_OPTION", () => {
     for (const bad of [42, "main", null, { register: 1 }]) {
-      assert.throws(() => new MainEngine(bad as never), (err: unknown) => err instanceof TickwireError && err.code === "TW_TRADER_BAD_OPTION" && /must be an EventEngine/.test(err.message));
+      assert.throws(
+        () => new MainEngine(bad as never),
+        (err: unknown) => err instanceof TickwireError && err.code === "TW_TRADER_BAD_OPTION" && /must be an EventEngine/.test(err.message),
+      );
     }
-    assert.throws(() => new MainEngine(undefined, 5 as never), (err: unknown) => err instanceof TickwireError && err.code === "TW_TRADER_BAD_OPTION" && /options must be an object/.test(err.message));
+    assert.throws(
+      () => new MainEngine(undefined, 5 as never),
+      (err: unknown) => err instanceof TickwireError && err.code === "TW_TRADER_BAD_OPTION" && /options must be an object/.test(err.message),
+    );
   });
 });
 
@@ -236,7 +249,14 @@ describe("MainEngine ids from their parts", () => {
       main.addGateway(SimGateway);
       await main.connect({ seed: 2, instruments: "rb2410.SHFE", tickRate: 1 }, "SIM");
       const vtOrderid = await main.sendOrder(
-        trader.createOrderRequest({ symbol: "rb2410", exchange: trader.Exchange.SHFE, direction: trader.Direction.LONG, offset: trader.Offset.OPEN, type: trader.OrderType.MARKET, volume: 1 }),
+        trader.createOrderRequest({
+          symbol: "rb2410",
+          exchange: trader.Exchange.SHFE,
+          direction: trader.Direction.LONG,
+          offset: trader.Offset.OPEN,
+          type: trader.OrderType.MARKET,
+          volume: 1,
+        }),
         "SIM",
       );
       await main.eventEngine.waitForIdle();

@@ -141,7 +141,7 @@ const samples: Record<string, object> = {
     size: 1,
     priceTick: 0.01,
   }),
-  log: createLog({ msg: "hello\n\"world\"", level: LogLevel.WARNING, gatewayName: "SIM", datetime: T }),
+  log: createLog({ msg: 'hello\n"world"', level: LogLevel.WARNING, gatewayName: "SIM", datetime: T }),
   gatewayStatus: createGatewayStatus({ gatewayName: "SIM", status: GatewayStatus.RECONNECTED, msg: "after 2 tries", datetime: T }),
   subscribe: createSubscribeRequest({ symbol: "rb2410", exchange: Exchange.SHFE }),
   orderRequest: createOrderRequest({

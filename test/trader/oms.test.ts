@@ -27,8 +27,7 @@ function desk(): { main: MainEngine; gw: DeskGateway } {
   return { main, gw };
 }
 
-const buy = (volume: number, symbol = "rb2410") =>
-  createOrderRequest({ symbol, exchange: Exchange.SIM, direction: Direction.LONG, volume, price: 3500 });
+const buy = (volume: number, symbol = "rb2410") => createOrderRequest({ symbol, exchange: Exchange.SIM, direction: Direction.LONG, volume, price: 3500 });
 
 describe("OmsEngine order life cycle", () => {
   test("an order filled in two parts goes SUBMITTING, NOTTRADED, PARTTRADED, ALLTRADED and leaves the active set", async () => {
@@ -43,14 +42,20 @@ describe("OmsEngine order life cycle", () => {
     assert.equal(vtOrderid, "DESK.1");
     await main.eventEngine.waitForIdle();
     assert.equal(main.getOrder(vtOrderid)?.status, Status.NOTTRADED);
-    assert.deepEqual(main.getAllActiveOrders().map((o) => o.vtOrderid), [vtOrderid]);
+    assert.deepEqual(
+      main.getAllActiveOrders().map((o) => o.vtOrderid),
+      [vtOrderid],
+    );
 
     gw.fill("1", 4, 3500);
     await main.eventEngine.waitForIdle();
     const part = main.getOrder(vtOrderid) as OrderData;
     assert.equal(part.status, Status.PARTTRADED);
     assert.equal(part.traded, 4);
-    assert.deepEqual(main.getAllActiveOrders().map((o) => o.vtOrderid), [vtOrderid]);
+    assert.deepEqual(
+      main.getAllActiveOrders().map((o) => o.vtOrderid),
+      [vtOrderid],
+    );
     assert.equal(main.getTrade("DESK.1")?.volume, 4);
 
     gw.fill("1", 6, 3501);
@@ -85,7 +90,10 @@ describe("OmsEngine order life cycle", () => {
     const cancelled = main.getOrder(a)!;
     assert.equal(cancelled.status, Status.CANCELLED);
     assert.equal(cancelled.traded, 2);
-    assert.deepEqual(main.getAllActiveOrders().map((o) => o.vtOrderid), [b]);
+    assert.deepEqual(
+      main.getAllActiveOrders().map((o) => o.vtOrderid),
+      [b],
+    );
     assert.equal(main.getAllOrders().length, 2);
   });
 
@@ -104,7 +112,10 @@ describe("OmsEngine order life cycle", () => {
     await main.sendOrder(buy(1, "B"), "DESK");
     const c = await main.sendOrder(buy(1, "A"), "DESK");
     await main.eventEngine.waitForIdle();
-    assert.deepEqual(main.getAllActiveOrders("A.SIM").map((o) => o.vtOrderid), [a, c]);
+    assert.deepEqual(
+      main.getAllActiveOrders("A.SIM").map((o) => o.vtOrderid),
+      [a, c],
+    );
     assert.equal(main.getAllActiveOrders().length, 3);
   });
 });
@@ -112,7 +123,11 @@ describe("OmsEngine order life cycle", () => {
 describe("OmsEngine caches", () => {
   test("the tick cache holds the latest tick per instrument", async () => {
     const { main, gw } = desk();
-    for (const [symbol, price] of [["A", 1], ["B", 2], ["A", 3]] as const) {
+    for (const [symbol, price] of [
+      ["A", 1],
+      ["B", 2],
+      ["A", 3],
+    ] as const) {
       gw.onTick(createTick({ gatewayName: "DESK", symbol, exchange: Exchange.SIM, datetime: price, lastPrice: price }));
     }
     await main.eventEngine.waitForIdle();

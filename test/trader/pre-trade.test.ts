@@ -75,7 +75,10 @@ describe("MainEngine pre-trade checks", () => {
     const vtOrderid = main.sendOrder(buy(), "DESK") as string;
     await main.eventEngine.waitForIdle();
     main.addPreTradeCheck(refuseAll);
-    assert.throws(() => main.cancelOrder(createCancelRequest(main.getOrder(vtOrderid)!), "DESK"), (e: unknown) => isTickwireError(e, "TW_RISK_TEST"));
+    assert.throws(
+      () => main.cancelOrder(createCancelRequest(main.getOrder(vtOrderid)!), "DESK"),
+      (e: unknown) => isTickwireError(e, "TW_RISK_TEST"),
+    );
     assert.deepEqual(gw.calls, ["sendOrder X.SIM"]);
     await main.close();
   });

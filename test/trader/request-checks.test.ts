@@ -89,7 +89,10 @@ describe("MainEngine refuses malformed requests before any gateway sees them", (
     main.addGateway(DeskGateway);
     assert.throws(
       () => main.sendOrder({ ...good, type: OrderType.MARKET, price: NaN }, "DESK"),
-      (err: unknown) => badRequest(err) && (err as { details?: { field?: string; action?: string } }).details?.field === "price" && /^sendOrder: price/.test((err as Error).message),
+      (err: unknown) =>
+        badRequest(err) &&
+        (err as { details?: { field?: string; action?: string } }).details?.field === "price" &&
+        /^sendOrder: price/.test((err as Error).message),
     );
   });
 
@@ -110,7 +113,12 @@ describe("MainEngine refuses malformed requests before any gateway sees them", (
     assert.throws(() => main.subscribe({ ...sub, exchange: "NOPE" } as never, "DESK"), badRequest);
     assert.throws(() => main.subscribe(undefined as never, "DESK"), badRequest);
     const hist = createHistoryRequest({ symbol: "X", exchange: Exchange.SIM, start: 0, end: 60_000, interval: Interval.MINUTE });
-    for (const bad of [{ ...hist, start: NaN }, { ...hist, end: "now" }, { ...hist, start: 120_000 }, { ...hist, interval: "5s" }]) {
+    for (const bad of [
+      { ...hist, start: NaN },
+      { ...hist, end: "now" },
+      { ...hist, start: 120_000 },
+      { ...hist, interval: "5s" },
+    ]) {
       assert.throws(() => main.queryHistory(bad as never, "DESK"), badRequest);
     }
     assert.deepEqual(desk.calls, []);
@@ -119,7 +127,10 @@ describe("MainEngine refuses malformed requests before any gateway sees them", (
   test("a gateway name that is not a string (a BigInt from an RPC client) throws TW_TRADER_UNKNOWN_GATEWAY, not a TypeError", () => {
     const main = newMain();
     main.addGateway(DeskGateway);
-    assert.throws(() => main.sendOrder(good, 10n as unknown as string), (err: unknown) => isTickwireError(err, "TW_TRADER_UNKNOWN_GATEWAY"));
+    assert.throws(
+      () => main.sendOrder(good, 10n as unknown as string),
+      (err: unknown) => isTickwireError(err, "TW_TRADER_UNKNOWN_GATEWAY"),
+    );
   });
 
   test("an order with a value the market refuses (volume 0) still reaches the gateway and is REJECTED there", async () => {
@@ -138,7 +149,10 @@ describe("MainEngine refuses malformed requests before any gateway sees them", (
     for (const type of Object.values(OrderType)) {
       for (const direction of [Direction.LONG, Direction.SHORT]) {
         for (const bad of [NaN, Infinity, -Infinity, "3900", null, 1e18, 1e-9]) {
-          for (const req of [{ ...base, type, direction, volume: 1, price: bad }, { ...base, type, direction, volume: bad, price: 3900 }]) {
+          for (const req of [
+            { ...base, type, direction, volume: 1, price: bad },
+            { ...base, type, direction, volume: bad, price: 3900 },
+          ]) {
             try {
               await main.sendOrder(req as unknown as OrderRequest, "SIM");
             } catch (err) {

@@ -38,7 +38,7 @@ describe("MainEngine.run()", () => {
     });
   }
 
-  test("a close() from elsewhere ends run() with \"closed\"; run() twice is one run", async () => {
+  test('a close() from elsewhere ends run() with "closed"; run() twice is one run', async () => {
     const main = new MainEngine(undefined, { log: false });
     const run = main.run();
     assert.equal(main.run(), run);

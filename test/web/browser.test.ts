@@ -8,7 +8,15 @@ import { startWebServer } from "../../src/apps/web/index.js";
 import { webTrader } from "../apps/webFixture.js";
 
 const CHROMIUM = "/usr/bin/chromium";
-const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
+const FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
 const missing = !existsSync(CHROMIUM);
 if (missing && process.env.CI === "true") throw new Error(`Chromium is missing at ${CHROMIUM}: apt-get install -y chromium`);
 if (missing) console.log(`# skipping the browser tests: no ${CHROMIUM} (apt-get install -y chromium)`);
@@ -40,10 +48,7 @@ describe("web trader in Chromium", { skip: missing }, () => {
     await page.locator("#conn", { hasText: "live" }).waitFor();
     await rowOf("rb2410.SHFE").waitFor();
     const first = await rowOf("rb2410.SHFE").textContent();
-    await page.waitForFunction(
-      ([sel, v]) => document.querySelector(sel)?.textContent !== v,
-      [`#watch-body tr[data-vt="rb2410.SHFE"]`, first] as const,
-    );
+    await page.waitForFunction(([sel, v]) => document.querySelector(sel)?.textContent !== v, [`#watch-body tr[data-vt="rb2410.SHFE"]`, first] as const);
   });
 
   test("clicking a symbol charts it, fills the ticket and the forming bar moves", async () => {
@@ -126,9 +131,6 @@ describe("web trader in Chromium", { skip: missing }, () => {
     Object.assign(t, { web });
     await page.locator("#conn", { hasText: "live" }).waitFor();
     const before = await rowOf("rb2410.SHFE").textContent();
-    await page.waitForFunction(
-      ([sel, v]) => document.querySelector(sel)?.textContent !== v,
-      [`#watch-body tr[data-vt="rb2410.SHFE"]`, before] as const,
-    );
+    await page.waitForFunction(([sel, v]) => document.querySelector(sel)?.textContent !== v, [`#watch-body tr[data-vt="rb2410.SHFE"]`, before] as const);
   });
 });

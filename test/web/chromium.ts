@@ -3,7 +3,15 @@ import { chromium, type Browser } from "playwright-core";
 
 /** Debian's Chromium, driven by playwright-core with the project's flags. */
 export const CHROMIUM = "/usr/bin/chromium";
-export const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
+export const FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
 
 /** True when Chromium is missing: fails loudly under CI=true, otherwise says why the tests skip. */
 export function chromiumMissing(what: string): boolean {

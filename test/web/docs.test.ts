@@ -35,7 +35,9 @@ describe("the API page /docs in Chromium", { skip: chromiumMissing("the /docs br
     await page.goto(`${t.web.url}/docs`);
     await page.waitForFunction(() => document.body.dataset.loaded === "true");
     const routes = await page.locator("section.route").evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.route));
-    const doc = (await (await fetch(`${t.web.url}/docs/json`, { headers: { authorization: `Bearer ${t.web.token}` } })).json()) as { paths: Record<string, object> };
+    const doc = (await (await fetch(`${t.web.url}/docs/json`, { headers: { authorization: `Bearer ${t.web.token}` } })).json()) as {
+      paths: Record<string, object>;
+    };
     const expected = Object.entries(doc.paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`));
     assert.deepEqual(routes, expected);
     assert.ok(routes.includes("POST /api/orders"));

@@ -82,13 +82,10 @@ describe("a CtaEngine strategy driven from the page's strategies panel in Chromi
     await state().filter({ hasText: "trading" }).waitFor();
     assert.equal(cta.getStrategy("counter")?.trading, true);
     const seen = await variables().textContent();
-    await page.waitForFunction(
-      (before) => {
-        const now = document.querySelector('#strategies-body tr[data-name="counter"] td:nth-child(5)')?.textContent;
-        return now !== before && /pos=1\b/.test(now ?? "");
-      },
-      seen,
-    );
+    await page.waitForFunction((before) => {
+      const now = document.querySelector('#strategies-body tr[data-name="counter"] td:nth-child(5)')?.textContent;
+      return now !== before && /pos=1\b/.test(now ?? "");
+    }, seen);
     // The page shows what the engine holds.
     assert.equal(cta.getStrategy("counter")?.pos, 1);
     await page.locator("#trades-body tr", { hasText: "rb2410" }).first().waitFor();

@@ -99,7 +99,10 @@ export class BacktestingEngine implements StrategyHost {
     if (!Array.isArray(data)) throw new TickwireError(TW_BACKTEST_HISTORY, "setHistory takes an array of BarData (bar mode) or TickData (tick mode).");
     const first = data[0] as BarData | TickData | undefined;
     if (first && (p.mode === "bar" ? typeof (first as BarData).closePrice !== "number" : typeof (first as TickData).lastPrice !== "number")) {
-      throw new TickwireError(TW_BACKTEST_HISTORY, `The history holds no ${p.mode === "bar" ? "BarData" : "TickData"} (mode is "${p.mode}"): pass ${p.mode === "bar" ? "bars" : "ticks"} or change mode.`);
+      throw new TickwireError(
+        TW_BACKTEST_HISTORY,
+        `The history holds no ${p.mode === "bar" ? "BarData" : "TickData"} (mode is "${p.mode}"): pass ${p.mode === "bar" ? "bars" : "ticks"} or change mode.`,
+      );
     }
     this.history = data;
     this.source = null;
@@ -130,7 +133,6 @@ export class BacktestingEngine implements StrategyHost {
     this.ownedDatabase = null;
     if (db) await db.close();
   }
-
 
   // --- the run ------------------------------------------------------------------------------
 
@@ -279,9 +281,13 @@ export class BacktestingEngine implements StrategyHost {
   private strategyError(err: unknown, where: string): TickwireError {
     const at = this.datetime ? ` at ${new Date(this.datetime).toISOString()}` : "";
     const msg = err instanceof Error ? err.message : String(err);
-    return new TickwireError(TW_BACKTEST_STRATEGY_ERROR, `Strategy ${this.strategy?.strategyName} threw in ${where}${at}: ${msg}. The backtest stopped; fix the strategy and run again.`, {
-      cause: err,
-    });
+    return new TickwireError(
+      TW_BACKTEST_STRATEGY_ERROR,
+      `Strategy ${this.strategy?.strategyName} threw in ${where}${at}: ${msg}. The backtest stopped; fix the strategy and run again.`,
+      {
+        cause: err,
+      },
+    );
   }
 
   private async guard(fn: () => unknown, where: string): Promise<void> {

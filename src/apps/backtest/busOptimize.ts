@@ -88,7 +88,9 @@ export async function busEvaluator(url: string, job: OptimizationJob, target: st
     for (const w of waiting.values()) w.reject(e);
     waiting.clear();
   };
-  conn.on("close", () => failAll(new TickwireError("TW_BACKTEST_OPTIMIZE_BUS", "The RabbitMQ connection closed before every result came back: run the optimization again.")));
+  conn.on("close", () =>
+    failAll(new TickwireError("TW_BACKTEST_OPTIMIZE_BUS", "The RabbitMQ connection closed before every result came back: run the optimization again.")),
+  );
   conn.on("error", () => {});
   await ch.consume(
     replyQueue,
@@ -108,7 +110,13 @@ export async function busEvaluator(url: string, job: OptimizationJob, target: st
       }
       waiting.delete(m.taskId);
       if (m.result) w.resolve(m.result);
-      else w.reject(new TickwireError((m.error?.code as TickwireErrorCode | undefined) ?? TW_BACKTEST_OPTIMIZE, `A worker failed on a parameter set: ${m.error?.message ?? "unknown error"}`));
+      else
+        w.reject(
+          new TickwireError(
+            (m.error?.code as TickwireErrorCode | undefined) ?? TW_BACKTEST_OPTIMIZE,
+            `A worker failed on a parameter set: ${m.error?.message ?? "unknown error"}`,
+          ),
+        );
     },
     { noAck: true },
   );

@@ -37,9 +37,20 @@ export class DayClock {
     try {
       this.format = this.utc
         ? null
-        : new Intl.DateTimeFormat("en-CA", { timeZone: timezone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" });
+        : new Intl.DateTimeFormat("en-CA", {
+            timeZone: timezone,
+            year: "numeric",
+            month: "2-digit",
+            day: "2-digit",
+            hour: "2-digit",
+            minute: "2-digit",
+            second: "2-digit",
+            hourCycle: "h23",
+          });
     } catch (err) {
-      throw new TickwireError(TW_BACKTEST_BAD_OPTION, `Unknown time zone ${JSON.stringify(timezone)}: use an IANA name such as "UTC" or "Asia/Shanghai".`, { cause: err });
+      throw new TickwireError(TW_BACKTEST_BAD_OPTION, `Unknown time zone ${JSON.stringify(timezone)}: use an IANA name such as "UTC" or "Asia/Shanghai".`, {
+        cause: err,
+      });
     }
   }
 

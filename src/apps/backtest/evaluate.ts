@@ -146,7 +146,9 @@ export async function evaluateSetting(job: OptimizationJob, setting: StrategySet
 export function targetValue(statistics: BacktestStatistics, target: string): number {
   const v = (statistics as unknown as Record<string, unknown>)[target];
   if (typeof v !== "number") {
-    const names = Object.entries(statistics).filter(([, x]) => typeof x === "number").map(([k]) => k);
+    const names = Object.entries(statistics)
+      .filter(([, x]) => typeof x === "number")
+      .map(([k]) => k);
     throw new TickwireError(TW_BACKTEST_OPTIMIZE, `The target "${target}" is not a numeric statistic; use one of: ${names.join(", ")}.`);
   }
   return v;

@@ -38,6 +38,14 @@ export {
 export { evaluateSetting } from "./evaluate.js";
 export { loadStrategyClass, TW_BACKTEST_STRATEGY_MODULE } from "./strategyModule.js";
 export { renderReport, writeReport, type ReportOptions } from "./report.js";
-export { busEvaluator, runBusWorker, DEFAULT_TASK_QUEUE, type BusEvaluator, type BusEvaluatorOptions, type BusWorker, type WorkerOptions } from "./busOptimize.js";
+export {
+  busEvaluator,
+  runBusWorker,
+  DEFAULT_TASK_QUEUE,
+  type BusEvaluator,
+  type BusEvaluatorOptions,
+  type BusWorker,
+  type WorkerOptions,
+} from "./busOptimize.js";
 export { TickwireError, isTickwireError, type TickwireErrorCode, type AnyErrorCode } from "../../event/errors.js";
 export { BACKTEST_ERRORS } from "./errorCodes.js";

@@ -127,12 +127,19 @@ export function gridSettings(space: OptimizationSpace): StrategySetting[] {
 }
 
 export function settingKey(s: StrategySetting): string {
-  return JSON.stringify(Object.keys(s).sort().map((k) => [k, s[k]]));
+  return JSON.stringify(
+    Object.keys(s)
+      .sort()
+      .map((k) => [k, s[k]]),
+  );
 }
 
 /** Results best first; ties keep the order of the sets. */
 export function sortResults(results: OptimizationResult[]): OptimizationResult[] {
-  return results.map((r, i) => ({ r, i })).sort((a, b) => b.r.target - a.r.target || a.i - b.i).map((x) => x.r);
+  return results
+    .map((r, i) => ({ r, i }))
+    .sort((a, b) => b.r.target - a.r.target || a.i - b.i)
+    .map((x) => x.r);
 }
 
 /** Worker threads, each importing the strategy module and backtesting one set per task. */

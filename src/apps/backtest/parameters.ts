@@ -71,7 +71,6 @@ export function bad(message: string): TickwireError {
   return new TickwireError(TW_BACKTEST_BAD_OPTION, message);
 }
 
-
 function finite(name: string, v: unknown, min: number, orEqual = true): number {
   if (typeof v !== "number" || !Number.isFinite(v) || (orEqual ? v < min : v <= min)) {
     throw bad(`${name} must be a finite number ${orEqual ? ">=" : ">"} ${min}, got ${JSON.stringify(v)}.`);
@@ -86,7 +85,9 @@ export function resolveParameters(params: BacktestParameters): Settings {
   try {
     parsed = parseVtSymbol(params.vtSymbol);
   } catch (err) {
-    throw new TickwireError(TW_BACKTEST_BAD_OPTION, `vtSymbol must be "symbol.EXCHANGE" (e.g. "rb2410.SHFE"), got ${JSON.stringify(params.vtSymbol)}.`, { cause: err });
+    throw new TickwireError(TW_BACKTEST_BAD_OPTION, `vtSymbol must be "symbol.EXCHANGE" (e.g. "rb2410.SHFE"), got ${JSON.stringify(params.vtSymbol)}.`, {
+      cause: err,
+    });
   }
   const interval = params.interval ?? Interval.MINUTE;
   if (!(interval in INTERVAL_MS)) throw bad(`interval must be one of ${Object.keys(INTERVAL_MS).join(", ")}, got ${JSON.stringify(interval)}.`);

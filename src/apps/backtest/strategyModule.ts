@@ -21,7 +21,9 @@ export async function loadStrategyClass(location: string, className?: string): P
   try {
     mod = (await importModule(strategyUrl(location))) as Record<string, unknown>;
   } catch (cause) {
-    throw new TickwireError(TW_BACKTEST_STRATEGY_MODULE, `Could not import the strategy module ${location}: check the path and that it loads on its own.`, { cause });
+    throw new TickwireError(TW_BACKTEST_STRATEGY_MODULE, `Could not import the strategy module ${location}: check the path and that it loads on its own.`, {
+      cause,
+    });
   }
   // Duck-typed: a strategy built against "tickwire/strategy" and one against src/ are different
   // CtaTemplate classes to `instanceof`.
@@ -31,7 +33,8 @@ export async function loadStrategyClass(location: string, className?: string): P
   };
   if (className !== undefined) {
     const cls = mod[className];
-    if (!isStrategy(cls)) throw new TickwireError(TW_BACKTEST_STRATEGY_MODULE, `The module ${location} has no exported CtaTemplate subclass named "${className}".`);
+    if (!isStrategy(cls))
+      throw new TickwireError(TW_BACKTEST_STRATEGY_MODULE, `The module ${location} has no exported CtaTemplate subclass named "${className}".`);
     return cls;
   }
   if (isStrategy(mod.default)) return mod.default;

@@ -3,22 +3,8 @@ import { Event } from "../../event/Event.js";
 import type { EventEngine } from "../../event/EventEngine.js";
 import { TickwireError, isTickwireError } from "../../event/errors.js";
 import type { Database } from "../../data/types.js";
-import {
-  createStrategy,
-  isPromiseLike,
-  type CtaStrategyClass,
-  type CtaTemplate,
-  type StrategyData,
-  type StrategySetting,
-} from "../../strategy/CtaTemplate.js";
-import {
-  EngineType,
-  STOPORDER_PREFIX,
-  StopOrderStatus,
-  type HostedStrategy,
-  type StopOrder,
-  type StrategyHost,
-} from "../../strategy/StrategyHost.js";
+import { createStrategy, isPromiseLike, type CtaStrategyClass, type CtaTemplate, type StrategyData, type StrategySetting } from "../../strategy/CtaTemplate.js";
+import { EngineType, STOPORDER_PREFIX, StopOrderStatus, type HostedStrategy, type StopOrder, type StrategyHost } from "../../strategy/StrategyHost.js";
 import { roundTo } from "../../strategy/roundTo.js";
 import { BaseEngine } from "../../trader/BaseEngine.js";
 import { Direction, Interval, LogLevel, Offset, OrderType } from "../../trader/constants.js";
@@ -209,7 +195,10 @@ export class CtaEngine extends BaseEngine implements StrategyHost {
     else if (typeof source === "object" && !("file" in source)) {
       const known = this.classes.get(source.className);
       if (!known) {
-        throw this.fail("TW_CTA_LOAD", `No strategy class ${source.className} is known (known: ${[...this.classes.keys()].join(", ") || "none"}): add a strategy from its file first, or registerStrategyClass() it.`);
+        throw this.fail(
+          "TW_CTA_LOAD",
+          `No strategy class ${source.className} is known (known: ${[...this.classes.keys()].join(", ") || "none"}): add a strategy from its file first, or registerStrategyClass() it.`,
+        );
       }
       cls = known.cls;
       file = known.file;
@@ -320,7 +309,11 @@ export class CtaEngine extends BaseEngine implements StrategyHost {
     if (h.strategy.trading) throw this.fail("TW_CTA_TRADING", `${strategyName} is trading: stopStrategy() it before removing it.`);
     this.strategies.delete(strategyName);
     const list = this.bySymbol.get(h.strategy.vtSymbol);
-    if (list) this.bySymbol.set(h.strategy.vtSymbol, list.filter((x) => x !== h));
+    if (list)
+      this.bySymbol.set(
+        h.strategy.vtSymbol,
+        list.filter((x) => x !== h),
+      );
     for (const [id, so] of this.stopOrders) if (so.strategyName === strategyName) this.stopOrders.delete(id);
     const state = this.loadState();
     delete state.strategies[strategyName];
@@ -388,7 +381,11 @@ export class CtaEngine extends BaseEngine implements StrategyHost {
       // The per-tick path of `call`, without its closures (they halved the tick rate, bench 85).
       try {
         const r = s.onTick(tick);
-        if (isPromiseLike(r)) this.hold(h, Promise.resolve(r).then(yes, (err: unknown) => this.strategyFailed(h, "onTick", err)));
+        if (isPromiseLike(r))
+          this.hold(
+            h,
+            Promise.resolve(r).then(yes, (err: unknown) => this.strategyFailed(h, "onTick", err)),
+          );
       } catch (err) {
         this.strategyFailed(h, "onTick", err);
       }
@@ -641,7 +638,8 @@ export class CtaEngine extends BaseEngine implements StrategyHost {
     if (!order || !isActive(order)) return;
     try {
       const r = this.mainEngine.cancelOrder(createCancelRequest({ orderid: order.orderid, symbol: order.symbol, exchange: order.exchange }), order.gatewayName);
-      if (isPromiseLike(r)) Promise.resolve(r).catch((err: unknown) => this.log(`cancel of ${vtOrderid} failed: ${String(err)}`, strategy.strategyName, LogLevel.WARNING));
+      if (isPromiseLike(r))
+        Promise.resolve(r).catch((err: unknown) => this.log(`cancel of ${vtOrderid} failed: ${String(err)}`, strategy.strategyName, LogLevel.WARNING));
     } catch (err) {
       this.log(`cancel of ${vtOrderid} failed: ${String(err)}`, strategy.strategyName, LogLevel.WARNING);
     }
@@ -687,7 +685,10 @@ export class CtaEngine extends BaseEngine implements StrategyHost {
     if (this.database) {
       const stored = await this.database.loadBars({ vtSymbol: strategy.vtSymbol, interval, start, end: now });
       if (stored.length > 0 || !gatewayHistory) return stored;
-      this.log(`no ${interval} bars of ${strategy.vtSymbol} in ${this.database.url} for the last ${days} days: asking ${contract.gatewayName}'s history`, strategy.strategyName);
+      this.log(
+        `no ${interval} bars of ${strategy.vtSymbol} in ${this.database.url} for the last ${days} days: asking ${contract.gatewayName}'s history`,
+        strategy.strategyName,
+      );
     } else if (!gatewayHistory) {
       this.log(`no history for ${strategy.vtSymbol}: configure a database or use a gateway with history`, strategy.strategyName, LogLevel.WARNING);
       return [];
@@ -738,7 +739,10 @@ export class CtaEngine extends BaseEngine implements StrategyHost {
   private hosted(strategyName: string): Hosted {
     const h = this.strategies.get(strategyName);
     if (h) return h;
-    throw this.fail("TW_CTA_UNKNOWN_STRATEGY", `No strategy named ${JSON.stringify(strategyName)} (strategies: ${[...this.strategies.keys()].join(", ") || "none"}).`);
+    throw this.fail(
+      "TW_CTA_UNKNOWN_STRATEGY",
+      `No strategy named ${JSON.stringify(strategyName)} (strategies: ${[...this.strategies.keys()].join(", ") || "none"}).`,
+    );
   }
 
   private fail(code: TickwireErrorCode, msg: string): TickwireError {

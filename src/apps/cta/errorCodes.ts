@@ -15,8 +15,8 @@ export const CTA_ERRORS = {
     fix: "Give each strategy its own name.",
   },
   TW_CTA_SYMBOL: {
-    meaning: "A strategy's vtSymbol is not \"symbol.EXCHANGE\".",
-    fix: "Use a vtSymbol such as \"rb2410.SHFE\".",
+    meaning: 'A strategy\'s vtSymbol is not "symbol.EXCHANGE".',
+    fix: 'Use a vtSymbol such as "rb2410.SHFE".',
   },
   TW_CTA_UNKNOWN_STRATEGY: {
     meaning: "No strategy of that name was added.",

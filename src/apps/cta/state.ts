@@ -42,7 +42,9 @@ export function readState(file: string): CtaState {
     text = readFileSync(file, "utf8");
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return emptyState();
-    throw new TickwireError("TW_CTA_STATE", `Cannot read the CTA state file ${file}: ${String(err)}. Fix its permissions or point stateFile elsewhere.`, { cause: err });
+    throw new TickwireError("TW_CTA_STATE", `Cannot read the CTA state file ${file}: ${String(err)}. Fix its permissions or point stateFile elsewhere.`, {
+      cause: err,
+    });
   }
   let raw: unknown;
   try {

@@ -301,7 +301,10 @@ export class DataRecorderEngine extends BaseEngine {
             if (hi - lo === 1) {
               this.inFlight--;
               this.counters.rejected++;
-              this.log(`Recorder: the store refused a ${kind} of ${rows[lo].vtSymbol} at ${new Date(rows[lo].datetime).toISOString()}: ${error.message}`, LogLevel.ERROR);
+              this.log(
+                `Recorder: the store refused a ${kind} of ${rows[lo].vtSymbol} at ${new Date(rows[lo].datetime).toISOString()}: ${error.message}`,
+                LogLevel.ERROR,
+              );
             } else {
               const mid = (lo + hi) >> 1;
               pending.push([mid, hi], [lo, mid]);
@@ -357,7 +360,11 @@ export class DataRecorderEngine extends BaseEngine {
     this.counters.dropped++;
     if (!this.droppingReported) {
       this.droppingReported = true;
-      this.report("dropping", `Recorder: buffer full (${this.options.maxBufferRows} rows): dropping the oldest rows until the store at ${this.storeName()} is back.`, LogLevel.ERROR);
+      this.report(
+        "dropping",
+        `Recorder: buffer full (${this.options.maxBufferRows} rows): dropping the oldest rows until the store at ${this.storeName()} is back.`,
+        LogLevel.ERROR,
+      );
     }
   }
 
@@ -379,7 +386,11 @@ export class DataRecorderEngine extends BaseEngine {
     this.outageSince = 0;
     this.droppingReported = false;
     const dropped = this.counters.dropped;
-    this.report("resumed", `Recorder: writing to ${this.storeName()} again after ${seconds} s${dropped ? `; ${dropped} rows dropped so far` : "; nothing lost"}.`, LogLevel.INFO);
+    this.report(
+      "resumed",
+      `Recorder: writing to ${this.storeName()} again after ${seconds} s${dropped ? `; ${dropped} rows dropped so far` : "; nothing lost"}.`,
+      LogLevel.INFO,
+    );
   }
 
   private report(state: RecorderStatus["state"], msg: string, level: LogLevel): void {

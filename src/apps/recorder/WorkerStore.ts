@@ -8,9 +8,7 @@ import type { RecorderStore } from "./DataRecorderEngine.js";
 import { encodeRows, type EncodedRows } from "./rowCodec.js";
 
 /** @internal A request to the store thread: rows as columns when they fit, else as they are. */
-export type StoreRequest =
-  | { id: number; op: "bars" | "ticks"; rows?: readonly (BarData | TickData)[]; encoded?: EncodedRows }
-  | { id: number; op: "close" };
+export type StoreRequest = { id: number; op: "bars" | "ticks"; rows?: readonly (BarData | TickData)[]; encoded?: EncodedRows } | { id: number; op: "close" };
 /** @internal Its answer; id 0 answers the opening. */
 export type StoreReply = { id: number; ok: true; n: number } | { id: number; ok: false; error: SerializedError };
 

@@ -6,5 +6,6 @@ export const RiskApp: BaseApp<RiskEngine> = {
   appName: RISK_APP_NAME,
   displayName: "Risk manager",
   engineClass: RiskEngine,
-  description: "Pre-trade checks every order passes: size, notional, flow, active orders, daily trades and cancels, price band, position, self-trade, trading state, daily loss.",
+  description:
+    "Pre-trade checks every order passes: size, notional, flow, active orders, daily trades and cancels, price band, position, self-trade, trading state, daily loss.",
 };

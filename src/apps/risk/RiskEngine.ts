@@ -224,9 +224,13 @@ export class RiskEngine extends BaseEngine implements PreTradeCheck {
   configure(config: RiskConfig): void {
     const parsed = parseRiskConfig(config);
     if (parsed.stateFile !== undefined && this.store !== undefined && parsed.stateFile !== this.store.path) {
-      throw new TickwireError("TW_RISK_BAD_OPTION", `The state file is ${this.store.path} and cannot change while the engine runs; restart to use ${parsed.stateFile}.`, {
-        details: { key: "stateFile" },
-      });
+      throw new TickwireError(
+        "TW_RISK_BAD_OPTION",
+        `The state file is ${this.store.path} and cannot change while the engine runs; restart to use ${parsed.stateFile}.`,
+        {
+          details: { key: "stateFile" },
+        },
+      );
     }
     const store = parsed.stateFile !== undefined && this.store === undefined ? new RiskStore(parsed.stateFile) : undefined;
     const saved = store?.load();
@@ -372,7 +376,12 @@ export class RiskEngine extends BaseEngine implements PreTradeCheck {
     }
     const sizeLimit = this.orderSizeLimit;
     if (sizeLimit === sizeLimit && !(volume > 0 && volume <= sizeLimit)) {
-      return refusal("orderSizeLimit", sizeLimit, volume, `Order volume ${volume} is ${volume > 0 ? `over orderSizeLimit ${sizeLimit}: send at most ${sizeLimit} per order` : "not a volume > 0"}.`);
+      return refusal(
+        "orderSizeLimit",
+        sizeLimit,
+        volume,
+        `Order volume ${volume} is ${volume > 0 ? `over orderSizeLimit ${sizeLimit}: send at most ${sizeLimit} per order` : "not a volume > 0"}.`,
+      );
     }
     const notionalLimit = this.orderNotionalLimit;
     const bandPct = this.priceBandPct;
@@ -386,23 +395,43 @@ export class RiskEngine extends BaseEngine implements PreTradeCheck {
         const price = priced ? req.price : last;
         const notional = price * volume * (contract?.size ?? NaN);
         if (!(notional <= notionalLimit)) {
-          const why = contract === undefined ? `no contract ${req.vtSymbol} is known` : !(price > 0) ? `there is no price to value it at (subscribe to ${req.vtSymbol})` : `it is over orderNotionalLimit ${notionalLimit}`;
+          const why =
+            contract === undefined
+              ? `no contract ${req.vtSymbol} is known`
+              : !(price > 0)
+                ? `there is no price to value it at (subscribe to ${req.vtSymbol})`
+                : `it is over orderNotionalLimit ${notionalLimit}`;
           return refusal("orderNotionalLimit", notionalLimit, notional, `Order notional ${notional} (price × volume × size) is refused: ${why}.`);
         }
       }
       if (priced && (bandPct === bandPct || bandTicks === bandTicks)) {
         const distance = Math.abs(req.price - last);
         if (!(last > 0)) {
-          return refusal(bandPct === bandPct ? "priceBandPct" : "priceBandTicks", bandPct === bandPct ? bandPct : bandTicks, req.price, `No last price of ${req.vtSymbol} to check the order's price ${req.price} against: subscribe to it first.`);
+          return refusal(
+            bandPct === bandPct ? "priceBandPct" : "priceBandTicks",
+            bandPct === bandPct ? bandPct : bandTicks,
+            req.price,
+            `No last price of ${req.vtSymbol} to check the order's price ${req.price} against: subscribe to it first.`,
+          );
         }
         const pct = (distance / last) * 100;
         // Rounded to a millionth: 3 ticks of 0.2 must not fail by a float's last bit.
         if (bandPct === bandPct && !(Math.round(pct * 1e6) / 1e6 <= bandPct)) {
-          return refusal("priceBandPct", bandPct, pct, `Order price ${req.price} is ${pct.toFixed(3)}% from the last price ${last}, over priceBandPct ${bandPct}%.`);
+          return refusal(
+            "priceBandPct",
+            bandPct,
+            pct,
+            `Order price ${req.price} is ${pct.toFixed(3)}% from the last price ${last}, over priceBandPct ${bandPct}%.`,
+          );
         }
         const ticks = distance / (contract?.priceTick ?? NaN);
         if (bandTicks === bandTicks && !(Math.round(ticks * 1e6) / 1e6 <= bandTicks)) {
-          return refusal("priceBandTicks", bandTicks, ticks, `Order price ${req.price} is ${ticks} ticks from the last price ${last}, over priceBandTicks ${bandTicks}${contract === undefined ? ` (no contract ${req.vtSymbol} gives the tick)` : ""}.`);
+          return refusal(
+            "priceBandTicks",
+            bandTicks,
+            ticks,
+            `Order price ${req.price} is ${ticks} ticks from the last price ${last}, over priceBandTicks ${bandTicks}${contract === undefined ? ` (no contract ${req.vtSymbol} gives the tick)` : ""}.`,
+          );
         }
       }
     }
@@ -411,14 +440,24 @@ export class RiskEngine extends BaseEngine implements PreTradeCheck {
       const w = gatewayName === this.lastFlowGateway ? this.lastFlow : this.flows.get(gatewayName);
       const recent = w === undefined ? 0 : w.countAfter(now - this.orderFlowWindowMs);
       if (!(recent < flowLimit)) {
-        return refusal("orderFlowLimit", flowLimit, recent + 1, `Order ${recent + 1} to ${gatewayName} within ${this.orderFlowWindowMs} ms is over orderFlowLimit ${flowLimit}: slow down.`);
+        return refusal(
+          "orderFlowLimit",
+          flowLimit,
+          recent + 1,
+          `Order ${recent + 1} to ${gatewayName} within ${this.orderFlowWindowMs} ms is over orderFlowLimit ${flowLimit}: slow down.`,
+        );
       }
     }
     const activeLimit = this.activeOrderLimit;
     if (activeLimit === activeLimit) {
       const active = this.working.size + this.pending;
       if (!(active < activeLimit)) {
-        return refusal("activeOrderLimit", activeLimit, active + 1, `${active} orders are active, activeOrderLimit is ${activeLimit}: cancel some or wait for fills.`);
+        return refusal(
+          "activeOrderLimit",
+          activeLimit,
+          active + 1,
+          `${active} orders are active, activeOrderLimit is ${activeLimit}: cancel some or wait for fills.`,
+        );
       }
     }
     const tradeLimit = this.tradeLimit;
@@ -429,7 +468,12 @@ export class RiskEngine extends BaseEngine implements PreTradeCheck {
     if (cancelLimit === cancelLimit) {
       const cancels = this.cancels.get(req.vtSymbol) ?? 0;
       if (!(cancels < cancelLimit)) {
-        return refusal("cancelLimit", cancelLimit, cancels, `${cancels} cancels of ${req.vtSymbol} today reached cancelLimit ${cancelLimit}: no new orders on it until the day rolls.`);
+        return refusal(
+          "cancelLimit",
+          cancelLimit,
+          cancels,
+          `${cancels} cancels of ${req.vtSymbol} today reached cancelLimit ${cancelLimit}: no new orders on it until the day rolls.`,
+        );
       }
     }
     const positionLimit = this.positionLimit;
@@ -440,13 +484,23 @@ export class RiskEngine extends BaseEngine implements PreTradeCheck {
         const long = req.direction === Direction.LONG;
         const exposure = (long ? net + book.workingLong : -net + book.workingShort) + volume;
         if (!(exposure <= positionLimit)) {
-          return refusal("positionLimit", positionLimit, exposure, `The order could make the ${long ? "long" : "short"} position of ${req.vtSymbol} ${exposure} (counting active orders), over positionLimit ${positionLimit}.`);
+          return refusal(
+            "positionLimit",
+            positionLimit,
+            exposure,
+            `The order could make the ${long ? "long" : "short"} position of ${req.vtSymbol} ${exposure} (counting active orders), over positionLimit ${positionLimit}.`,
+          );
         }
       }
       if (this.selfTrade && (req.direction === Direction.LONG ? book.sells : book.buys) > 0) {
         const crossed = crossedOwnOrder(this.working.values(), book, req);
         if (crossed !== undefined) {
-          return refusal("selfTrade", crossed.price, req.type === OrderType.MARKET ? "MARKET" : req.price, `The order would trade against the account's own resting ${crossed.direction} order ${crossed.vtOrderid} at ${crossed.price}: cancel that first.`);
+          return refusal(
+            "selfTrade",
+            crossed.price,
+            req.type === OrderType.MARKET ? "MARKET" : req.price,
+            `The order would trade against the account's own resting ${crossed.direction} order ${crossed.vtOrderid} at ${crossed.price}: cancel that first.`,
+          );
         }
       }
     }
@@ -461,12 +515,18 @@ export class RiskEngine extends BaseEngine implements PreTradeCheck {
     const volume = req.volume;
     let reducible = 0;
     if (req.offset !== Offset.OPEN) {
-      reducible = req.direction === Direction.LONG
-        ? book.shortPos + Math.max(0, -book.netPos) - book.workingLong
-        : book.longPos + Math.max(0, book.netPos) - book.workingShort;
+      reducible =
+        req.direction === Direction.LONG
+          ? book.shortPos + Math.max(0, -book.netPos) - book.workingLong
+          : book.longPos + Math.max(0, book.netPos) - book.workingShort;
     }
     if (volume > 0 && volume <= reducible) return undefined;
-    return refusal("tradingState", "REDUCING", volume, `Trading is REDUCING: only orders that reduce a position pass, and this ${req.direction} ${req.offset} order of ${volume} ${req.vtSymbol} would not (${reducible} can be reduced).`);
+    return refusal(
+      "tradingState",
+      "REDUCING",
+      volume,
+      `Trading is REDUCING: only orders that reduce a position pass, and this ${req.direction} ${req.offset} order of ${volume} ${req.vtSymbol} would not (${reducible} can be reduced).`,
+    );
   }
 
   private recordFlow(gatewayName: string, now: number): void {
@@ -483,7 +543,17 @@ export class RiskEngine extends BaseEngine implements PreTradeCheck {
   private refused(r: PreTradeRefusal, req: OrderRequest, gatewayName: string, now: number): void {
     this.refusals[r.rule] = (this.refusals[r.rule] ?? 0) + 1;
     this.log(`Order refused (${r.code}): ${r.message}`, LogLevel.WARNING);
-    this.emit({ kind: "refusal", rule: r.rule, code: r.code, limit: r.limit, value: r.value, message: r.message, gatewayName, vtSymbol: req.vtSymbol, datetime: now });
+    this.emit({
+      kind: "refusal",
+      rule: r.rule,
+      code: r.code,
+      limit: r.limit,
+      value: r.value,
+      message: r.message,
+      gatewayName,
+      vtSymbol: req.vtSymbol,
+      datetime: now,
+    });
   }
 
   // ------------------------------------------------------------------ what the events tell
@@ -703,4 +773,3 @@ function crossedOwnOrder(working: Iterable<Working>, book: SymbolBook, req: Orde
   }
   return undefined;
 }
-

@@ -42,9 +42,17 @@ export class RiskStore {
     }
     const s = parsed as Partial<RiskSnapshot> | null;
     if (
-      typeof s !== "object" || s === null || s.version !== 1 || typeof s.day !== "string" || typeof s.trades !== "number" ||
-      typeof s.cancels !== "object" || s.cancels === null || typeof s.startBalances !== "object" || s.startBalances === null ||
-      !TRADING_STATES.includes(s.tradingState as TradingState) || typeof s.stateReason !== "string"
+      typeof s !== "object" ||
+      s === null ||
+      s.version !== 1 ||
+      typeof s.day !== "string" ||
+      typeof s.trades !== "number" ||
+      typeof s.cancels !== "object" ||
+      s.cancels === null ||
+      typeof s.startBalances !== "object" ||
+      s.startBalances === null ||
+      !TRADING_STATES.includes(s.tradingState as TradingState) ||
+      typeof s.stateReason !== "string"
     ) {
       throw damaged(this.path, "it does not hold a risk state (version 1)");
     }

@@ -13,7 +13,10 @@ export function loadRiskFile(path: string): RiskConfig {
   try {
     raw = JSON.parse(readFileSync(path, "utf8"));
   } catch (error) {
-    throw new TickwireError("TW_RISK_BAD_OPTION", `Cannot read the risk file ${path}: ${error instanceof Error ? error.message : String(error)}.`, { cause: error, details: { path } });
+    throw new TickwireError("TW_RISK_BAD_OPTION", `Cannot read the risk file ${path}: ${error instanceof Error ? error.message : String(error)}.`, {
+      cause: error,
+      details: { path },
+    });
   }
   try {
     parseRiskConfig(raw);
@@ -23,7 +26,12 @@ export function loadRiskFile(path: string): RiskConfig {
   }
   const config = { ...(raw as RiskConfig) };
   const dir = dirname(resolve(path));
-  const base = path.replace(/\.json$/i, "").split(/[\\/]/).pop() ?? "risk";
-  config.stateFile = config.stateFile === undefined ? join(dir, `${base}.state.json`) : isAbsolute(config.stateFile) ? config.stateFile : join(dir, config.stateFile);
+  const base =
+    path
+      .replace(/\.json$/i, "")
+      .split(/[\\/]/)
+      .pop() ?? "risk";
+  config.stateFile =
+    config.stateFile === undefined ? join(dir, `${base}.state.json`) : isAbsolute(config.stateFile) ? config.stateFile : join(dir, config.stateFile);
   return config;
 }

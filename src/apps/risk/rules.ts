@@ -102,7 +102,8 @@ export function parseRiskConfig(input: unknown): { rules: RiskRuleSet; timezone:
   const known = new Set<string>(RULE_NAMES);
   for (const [key, value] of Object.entries(input as Record<string, unknown>)) {
     if (SETTINGS.has(key)) {
-      if (value !== undefined && (typeof value !== "string" || value === "")) throw bad(`"${key}" must be a non-empty string, got ${JSON.stringify(value)}.`, key);
+      if (value !== undefined && (typeof value !== "string" || value === ""))
+        throw bad(`"${key}" must be a non-empty string, got ${JSON.stringify(value)}.`, key);
       continue;
     }
     if (!known.has(key)) {

@@ -58,7 +58,7 @@ export async function queryHistoryPaged(req: HistoryRequest, limit: number, quer
   }
   const out: BarData[] = [];
   let pageBars = FIRST_PAGE_BARS;
-  for (let from = req.start; from < req.end; ) {
+  for (let from = req.start; from < req.end;) {
     const to = Math.min(req.end, (Math.floor(from / period) + pageBars) * period);
     const started = performance.now();
     const pending = query({ ...req, start: from, end: to });

@@ -55,7 +55,7 @@ export class LiveFeed {
       try {
         msg = JSON.parse(String(raw));
       } catch {
-        this.send(client, { type: "error", code: "TW_WEB_BAD_MESSAGE", message: "Send JSON: {\"op\":\"watch\",\"ticks\":[…],\"topics\":[…]}." });
+        this.send(client, { type: "error", code: "TW_WEB_BAD_MESSAGE", message: 'Send JSON: {"op":"watch","ticks":[…],"topics":[…]}.' });
         return;
       }
       const m = msg as { op?: unknown; ticks?: unknown; topics?: unknown };

@@ -65,7 +65,11 @@ export interface WebServer {
 }
 
 const PUBLIC_DIR = join(dirname(fileURLToPath(import.meta.url)), "public");
-const CHARTS_FILE = join(dirname(createRequire(import.meta.url).resolve("lightweight-charts/package.json")), "dist", "lightweight-charts.standalone.production.js");
+const CHARTS_FILE = join(
+  dirname(createRequire(import.meta.url).resolve("lightweight-charts/package.json")),
+  "dist",
+  "lightweight-charts.standalone.production.js",
+);
 
 /** No inline script or style, nothing from elsewhere, no framing: an injected string cannot run. */
 const CSP = [
@@ -114,7 +118,12 @@ export async function startWebServer(source: WebTradingSource, options: WebServe
   // page at /docs renders it). Registered first: it records the routes added after it.
   await app.register(fastifySwagger, {
     openapi: {
-      info: { title: "tickwire web trader", version: "1", description: "REST API of the web trader. Send Authorization: Bearer <token> (the token printed at start) or use the page's session cookie with the header x-tickwire: 1." },
+      info: {
+        title: "tickwire web trader",
+        version: "1",
+        description:
+          "REST API of the web trader. Send Authorization: Bearer <token> (the token printed at start) or use the page's session cookie with the header x-tickwire: 1.",
+      },
       components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
       security: [{ bearer: [] }],
     },
@@ -209,7 +218,8 @@ export async function startWebServer(source: WebTradingSource, options: WebServe
     }
     const body = req.body as { token?: string; user?: string; password?: string };
     const byToken = body.token !== undefined && sameSecret(body.token, token);
-    const byPassword = options.passwordHash !== undefined && body.user === user && body.password !== undefined && verifyPassword(body.password, options.passwordHash);
+    const byPassword =
+      options.passwordHash !== undefined && body.user === user && body.password !== undefined && verifyPassword(body.password, options.passwordHash);
     if (!byToken && !byPassword) return fail(reply, 401, "TW_WEB_BAD_LOGIN", "Wrong token, user or password.");
     startSession(reply);
     return reply.code(204).send();
@@ -248,7 +258,10 @@ export async function startWebServer(source: WebTradingSource, options: WebServe
       const stored = await options.loadBars(q.vtSymbol, q.interval, start, end);
       if (stored.length > 0) return stored;
     }
-    return source.queryHistory(createHistoryRequest({ symbol: contract.symbol, exchange: contract.exchange, start, end, interval: q.interval }), contract.gatewayName);
+    return source.queryHistory(
+      createHistoryRequest({ symbol: contract.symbol, exchange: contract.exchange, start, end, interval: q.interval }),
+      contract.gatewayName,
+    );
   });
   app.post("/api/subscribe", { schema: { body: subscribeBody } }, async (req, reply) => {
     const { vtSymbol } = req.body as { vtSymbol: string };
@@ -258,7 +271,16 @@ export async function startWebServer(source: WebTradingSource, options: WebServe
     return { vtSymbol };
   });
   app.post("/api/orders", { schema: { body: orderBody } }, async (req, reply) => {
-    const b = req.body as { symbol: string; exchange: Exchange; direction: Direction; type: OrderType; volume: number; price?: number; offset?: Offset; reference?: string };
+    const b = req.body as {
+      symbol: string;
+      exchange: Exchange;
+      direction: Direction;
+      type: OrderType;
+      volume: number;
+      price?: number;
+      offset?: Offset;
+      reference?: string;
+    };
     const vtSymbol = `${b.symbol}.${b.exchange}`;
     const contract = source.getContract(vtSymbol);
     if (!contract) return fail(reply, 404, "TW_WEB_UNKNOWN_CONTRACT", `No contract ${vtSymbol}: GET /api/contracts lists them.`);
@@ -304,7 +326,12 @@ export async function startWebServer(source: WebTradingSource, options: WebServe
   const gateways = () => source.getAllGatewayNames().flatMap((n) => source.getGatewayStatus(n) ?? []);
   let eventsPerSecond = 0;
   let lastDispatched = source.eventEngine.stats().dispatched;
-  const statsNow = () => ({ engine: source.eventEngine.stats(), eventsPerSecond, gateways: gateways(), web: { clients: feed.clientCount, dropped: feed.dropped, strategyEngine: strategies !== undefined } });
+  const statsNow = () => ({
+    engine: source.eventEngine.stats(),
+    eventsPerSecond,
+    gateways: gateways(),
+    web: { clients: feed.clientCount, dropped: feed.dropped, strategyEngine: strategies !== undefined },
+  });
   const statsTimer = setInterval(() => {
     const d = source.eventEngine.stats().dispatched;
     eventsPerSecond = d - lastDispatched;

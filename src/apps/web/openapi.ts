@@ -5,7 +5,11 @@
 export const ROUTE_DOCS: Record<string, { summary: string; tags: string[]; description?: string }> = {
   "GET /api/contracts": { summary: "All contracts", tags: ["market"] },
   "GET /api/ticks": { summary: "The latest tick of every subscribed contract", tags: ["market"] },
-  "GET /api/bars": { summary: "Finished bars up to the latest tick (the store first, then the gateway's history)", tags: ["market"], description: "`count` bars (default 300) of `interval` ending where the forming bar begins." },
+  "GET /api/bars": {
+    summary: "Finished bars up to the latest tick (the store first, then the gateway's history)",
+    tags: ["market"],
+    description: "`count` bars (default 300) of `interval` ending where the forming bar begins.",
+  },
   "POST /api/subscribe": { summary: "Subscribe to a contract's market data", tags: ["market"] },
   "GET /api/orders": { summary: "All orders, or only the active ones with ?active=true", tags: ["trading"] },
   "POST /api/orders": { summary: "Send an order (vnpy_webtrader's fields, tickwire/trader enum codes); 201 { vtOrderid }", tags: ["trading"] },

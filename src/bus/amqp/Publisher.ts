@@ -275,7 +275,8 @@ export class Publisher {
     if (!err) {
       this.confirmed++;
       o.resolve();
-      if (this.head < this.pending.length) this.flush(); // room in the window again
+      if (this.head < this.pending.length)
+        this.flush(); // room in the window again
       else this.checkIdle();
       return;
     }

@@ -47,7 +47,22 @@ export function newOutgoing(
   resolve: () => void,
   reject: (err: unknown) => void,
 ): Outgoing {
-  return { exchange, routingKey, body, text, props, resolve, reject, sentOn: -1, nacks: 0, returned: false, returns: 0, firstReturnAt: 0, returnGen: 0, retryAt: 0 };
+  return {
+    exchange,
+    routingKey,
+    body,
+    text,
+    props,
+    resolve,
+    reject,
+    sentOn: -1,
+    nacks: 0,
+    returned: false,
+    returns: 0,
+    firstReturnAt: 0,
+    returnGen: 0,
+    retryAt: 0,
+  };
 }
 
 /** The properties of a `publish`; the common case (no headers, not persistent) shares one frozen

@@ -199,7 +199,12 @@ export class CcxtGateway extends BaseGateway {
   /** The state of each subscribed market stream. */
   marketStreams(): MarketStreamState[] {
     const ws = this.useWebsocket();
-    return [...this.marketState.values()].map((m) => ({ vtSymbol: `${m.symbol}.${this.map!.exchange}`, websocket: ws, stale: m.stale, lastUpdate: m.lastUpdate }));
+    return [...this.marketState.values()].map((m) => ({
+      vtSymbol: `${m.symbol}.${this.map!.exchange}`,
+      websocket: ws,
+      stale: m.stale,
+      lastUpdate: m.lastUpdate,
+    }));
   }
 
   // ------------------------------------------------------------------ connect / close
@@ -221,7 +226,11 @@ export class CcxtGateway extends BaseGateway {
     let ex: CcxtExchange;
     try {
       if (!code) {
-        throw new TickwireError(TW_CCXT_BAD_OPTION, `Exchange "${cfg.exchange}" has no tickwire exchange code: use one of ${Object.keys(CCXT_EXCHANGES).join(", ")} (add a code to Exchange and CCXT_EXCHANGES for another).`, { details: { setting: "exchange" } });
+        throw new TickwireError(
+          TW_CCXT_BAD_OPTION,
+          `Exchange "${cfg.exchange}" has no tickwire exchange code: use one of ${Object.keys(CCXT_EXCHANGES).join(", ")} (add a code to Exchange and CCXT_EXCHANGES for another).`,
+          { details: { setting: "exchange" } },
+        );
       }
       this.map = new SymbolMap(code);
       ex = await this.createExchange(cfg);
@@ -249,8 +258,12 @@ export class CcxtGateway extends BaseGateway {
       throw err;
     }
     this.tradeSyncFrom = Date.now();
-    this.onConnected(`${cfg.exchange}${cfg.sandbox ? " (sandbox)" : ""} ${cfg.marketType}: ${this.contracts.size} contracts${this.hasKeys() ? "" : ", market data only (no API key)"}`);
-    this.writeLog(`Connected to ${cfg.exchange}${cfg.sandbox ? " sandbox" : ""}: ${this.contracts.size} ${cfg.marketType} contracts, ${this.useWebsocket() ? "WebSocket streams" : "REST polling"}.`);
+    this.onConnected(
+      `${cfg.exchange}${cfg.sandbox ? " (sandbox)" : ""} ${cfg.marketType}: ${this.contracts.size} contracts${this.hasKeys() ? "" : ", market data only (no API key)"}`,
+    );
+    this.writeLog(
+      `Connected to ${cfg.exchange}${cfg.sandbox ? " sandbox" : ""}: ${this.contracts.size} ${cfg.marketType} contracts, ${this.useWebsocket() ? "WebSocket streams" : "REST polling"}.`,
+    );
     if (this.hasKeys()) this.startPrivate(gen);
     if (cfg.staleAfterMs > 0 && this.useWebsocket()) {
       const t = setInterval(() => this.checkStale(gen), Math.max(20, Math.floor(cfg.staleAfterMs / 2)));
@@ -291,7 +304,9 @@ export class CcxtGateway extends BaseGateway {
     const rest = mod as unknown as Record<string, unknown>;
     const Cls = (cfg.websocket ? pro[cfg.exchange] : undefined) ?? rest[cfg.exchange];
     if (typeof Cls !== "function" || !Object.prototype.hasOwnProperty.call(mod.exchanges, cfg.exchange)) {
-      throw new TickwireError(TW_CCXT_BAD_OPTION, `ccxt has no exchange "${cfg.exchange}": use a ccxt id such as binance, okx, bybit.`, { details: { setting: "exchange" } });
+      throw new TickwireError(TW_CCXT_BAD_OPTION, `ccxt has no exchange "${cfg.exchange}": use a ccxt id such as binance, okx, bybit.`, {
+        details: { setting: "exchange" },
+      });
     }
     let options: Record<string, unknown> = { defaultType: cfg.marketType, fetchCurrencies: false };
     if (cfg.exchange === "binance") {
@@ -349,7 +364,9 @@ export class CcxtGateway extends BaseGateway {
       const symbol = map.add({ symbol: m.symbol, id: m.id });
       const info = isRecord(m.info) ? m.info : {};
       const orderTypes = Array.isArray(info.orderTypes) ? (info.orderTypes as unknown[]) : undefined;
-      const stopSupported = orderTypes ? orderTypes.includes("STOP_LOSS") || orderTypes.includes("STOP_MARKET") : Boolean(ex.has.createStopOrder || ex.has.createTriggerOrder);
+      const stopSupported = orderTypes
+        ? orderTypes.includes("STOP_LOSS") || orderTypes.includes("STOP_MARKET")
+        : Boolean(ex.has.createStopOrder || ex.has.createTriggerOrder);
       const contract = createContract({
         gatewayName: this.gatewayName,
         symbol,
@@ -370,7 +387,11 @@ export class CcxtGateway extends BaseGateway {
     }
     const missing = cfg.symbols.filter((s) => !map.symbolOf(s) && !map.unifiedOf(s));
     if (missing.length > 0) {
-      throw new TickwireError(TW_CCXT_BAD_SYMBOL, `${cfg.exchange} has no active ${type} market ${missing.join(", ")}: use unified symbols ("BTC/USDT") or the exchange's ids ("BTCUSDT").`, { details: { setting: "symbols" } });
+      throw new TickwireError(
+        TW_CCXT_BAD_SYMBOL,
+        `${cfg.exchange} has no active ${type} market ${missing.join(", ")}: use unified symbols ("BTC/USDT") or the exchange's ids ("BTCUSDT").`,
+        { details: { setting: "symbols" } },
+      );
     }
   }
 
@@ -451,7 +472,10 @@ export class CcxtGateway extends BaseGateway {
     const until = Date.now() + this.cfg!.rateLimitCooldownMs;
     if (until > this.restPausedUntil) {
       this.restPausedUntil = until;
-      this.writeLog(`Rate limited by ${this.cfg!.exchange}: no requests of the gateway's own for ${this.cfg!.rateLimitCooldownMs} ms, orders are refused meanwhile.`, LogLevel.WARNING);
+      this.writeLog(
+        `Rate limited by ${this.cfg!.exchange}: no requests of the gateway's own for ${this.cfg!.rateLimitCooldownMs} ms, orders are refused meanwhile.`,
+        LogLevel.WARNING,
+      );
     }
   }
 
@@ -467,7 +491,13 @@ export class CcxtGateway extends BaseGateway {
     const ex = this.exchange;
     const unified = this.map!.unifiedOf(req.symbol);
     if (!unified || req.exchange !== this.map!.exchange) {
-      throw new TickwireError(TW_CCXT_BAD_SYMBOL, `${req.vtSymbol} is not a contract of gateway ${this.gatewayName}: subscribe to one it loaded (e.g. ${this.map!.symbols().slice(0, 3).map((s) => `${s}.${this.map!.exchange}`).join(", ")}).`);
+      throw new TickwireError(
+        TW_CCXT_BAD_SYMBOL,
+        `${req.vtSymbol} is not a contract of gateway ${this.gatewayName}: subscribe to one it loaded (e.g. ${this.map!.symbols()
+          .slice(0, 3)
+          .map((s) => `${s}.${this.map!.exchange}`)
+          .join(", ")}).`,
+      );
     }
     if (this.marketState.has(req.symbol)) return;
     const state: MarketState = { symbol: req.symbol, unified, ticker: undefined, book: undefined, lastUpdate: Date.now(), lastPoll: 0, stale: false };
@@ -483,20 +513,30 @@ export class CcxtGateway extends BaseGateway {
     }
     const tickerParams: Record<string, unknown> = this.cfg!.exchange === "binance" ? { name: "ticker" } : {};
     const onDown = () => this.pollMarket(state);
-    void this.runLoop(`ticker ${req.vtSymbol}`, gen, async () => {
-      const t = await ex.watchTicker(unified, tickerParams);
-      if (this.gen !== gen) return;
-      // The watch resolves with the ticker of the frame that found it pending; frames parsed in the
-      // same read since then are in ccxt's cache: take the latest (the book is updated in place).
-      state.ticker = (ex.tickers as Record<string, Ticker | undefined>)[unified] ?? t;
-      this.onStreamUpdate(state);
-    }, { onDown });
-    void this.runLoop(`book ${req.vtSymbol}`, gen, async () => {
-      const b = await ex.watchOrderBook(unified, BOOK_LEVELS);
-      if (this.gen !== gen) return;
-      state.book = b;
-      this.onStreamUpdate(state);
-    }, { onDown });
+    void this.runLoop(
+      `ticker ${req.vtSymbol}`,
+      gen,
+      async () => {
+        const t = await ex.watchTicker(unified, tickerParams);
+        if (this.gen !== gen) return;
+        // The watch resolves with the ticker of the frame that found it pending; frames parsed in the
+        // same read since then are in ccxt's cache: take the latest (the book is updated in place).
+        state.ticker = (ex.tickers as Record<string, Ticker | undefined>)[unified] ?? t;
+        this.onStreamUpdate(state);
+      },
+      { onDown },
+    );
+    void this.runLoop(
+      `book ${req.vtSymbol}`,
+      gen,
+      async () => {
+        const b = await ex.watchOrderBook(unified, BOOK_LEVELS);
+        if (this.gen !== gen) return;
+        state.book = b;
+        this.onStreamUpdate(state);
+      },
+      { onDown },
+    );
   }
 
   private onStreamUpdate(state: MarketState): void {
@@ -534,7 +574,10 @@ export class CcxtGateway extends BaseGateway {
       if (now - state.lastUpdate < after) continue;
       if (!state.stale) {
         state.stale = true;
-        this.writeLog(`Market stream of ${state.symbol}.${this.map!.exchange} is stale: no update for ${now - state.lastUpdate} ms (limit ${after} ms); polling REST until it updates again.`, LogLevel.WARNING);
+        this.writeLog(
+          `Market stream of ${state.symbol}.${this.map!.exchange} is stale: no update for ${now - state.lastUpdate} ms (limit ${after} ms); polling REST until it updates again.`,
+          LogLevel.WARNING,
+        );
       }
       void this.pollMarket(state);
     }
@@ -603,7 +646,8 @@ export class CcxtGateway extends BaseGateway {
       return order.vtOrderid;
     };
     if (!this.ex) return reject(`${TW_CCXT_NOT_CONNECTED}: the gateway is not connected`);
-    if (!contract || !unified || req.exchange !== this.map!.exchange) return reject(`${TW_CCXT_BAD_SYMBOL}: ${req.vtSymbol} is not a contract of ${this.gatewayName}`);
+    if (!contract || !unified || req.exchange !== this.map!.exchange)
+      return reject(`${TW_CCXT_BAD_SYMBOL}: ${req.vtSymbol} is not a contract of ${this.gatewayName}`);
     if (!this.hasKeys()) return reject(`${TW_CCXT_BAD_OPTION}: no API key: connect with apiKey and secret to trade`);
     const p = orderValueProblem(req, contract, req.vtSymbol);
     if (p) return reject(`${TW_CCXT_REJECTED}: ${p.reason}`);
@@ -767,9 +811,28 @@ export class CcxtGateway extends BaseGateway {
       // An order of this account not sent by this session (another program, an earlier session).
       if (!symbol) return;
       const orderid = safeId(clientId ?? String(o.id));
-      const type = o.type === "market" ? OrderType.MARKET : o.triggerPrice ? OrderType.STOP : o.timeInForce === "IOC" ? OrderType.FAK : o.timeInForce === "FOK" ? OrderType.FOK : OrderType.LIMIT;
+      const type =
+        o.type === "market"
+          ? OrderType.MARKET
+          : o.triggerPrice
+            ? OrderType.STOP
+            : o.timeInForce === "IOC"
+              ? OrderType.FAK
+              : o.timeInForce === "FOK"
+                ? OrderType.FOK
+                : OrderType.LIMIT;
       const data = createOrderData(
-        { symbol, exchange: this.map!.exchange, vtSymbol: `${symbol}.${this.map!.exchange}`, direction: o.side === "sell" ? Direction.SHORT : Direction.LONG, type, volume: num(o.amount), price: num(o.price) || num(o.triggerPrice), offset: "NONE", reference: "" },
+        {
+          symbol,
+          exchange: this.map!.exchange,
+          vtSymbol: `${symbol}.${this.map!.exchange}`,
+          direction: o.side === "sell" ? Direction.SHORT : Direction.LONG,
+          type,
+          volume: num(o.amount),
+          price: num(o.price) || num(o.triggerPrice),
+          offset: "NONE",
+          reference: "",
+        },
         orderid,
         this.gatewayName,
         num(o.timestamp) || Date.now(),
@@ -800,7 +863,9 @@ export class CcxtGateway extends BaseGateway {
       }
     }
     if (state.exchangeId !== undefined) this.flushPendingTrades(state.exchangeId);
-    if (Array.isArray(o.trades)) for (const t of o.trades) if (t && t.id) this.applyTrade({ ...t, order: t.order ?? state.exchangeId, symbol: t.symbol ?? o.symbol, side: t.side ?? o.side });
+    if (Array.isArray(o.trades))
+      for (const t of o.trades)
+        if (t && t.id) this.applyTrade({ ...t, order: t.order ?? state.exchangeId, symbol: t.symbol ?? o.symbol, side: t.side ?? o.side });
     if (state.cancelWanted && ACTIVE_STATUSES.has(state.data.status)) void this.doCancel(state, this.gen);
   }
 
@@ -870,35 +935,50 @@ export class CcxtGateway extends BaseGateway {
     const gate = async () => {
       while (this.privateGate && this.gen === gen) await this.privateGate.promise;
     };
-    void this.runLoop("private stream", gen, async () => {
-      const list = await ex.watchOrders();
-      if (this.gen !== gen) return;
-      for (const o of list) this.applyOrder(o);
-    }, {
-      onFail: closeGate,
-      onBack: openGate,
-      // Subscribed again first, then everything that happened meanwhile from REST: no fill is missed.
-      recover: async () => {
-        await this.restReady();
-        if (typeof authenticate === "function") await authenticate.call(ex, { type: this.cfg!.marketType });
-        await this.reconcileFor("reconnected", gen, true);
-      },
-    });
-    if (ex.has.watchMyTrades) {
-      void this.runLoop("trades stream", gen, async () => {
-        await gate();
-        const list = await ex.watchMyTrades();
+    void this.runLoop(
+      "private stream",
+      gen,
+      async () => {
+        const list = await ex.watchOrders();
         if (this.gen !== gen) return;
-        for (const t of list) this.applyTrade(t);
-      }, { silent: true });
+        for (const o of list) this.applyOrder(o);
+      },
+      {
+        onFail: closeGate,
+        onBack: openGate,
+        // Subscribed again first, then everything that happened meanwhile from REST: no fill is missed.
+        recover: async () => {
+          await this.restReady();
+          if (typeof authenticate === "function") await authenticate.call(ex, { type: this.cfg!.marketType });
+          await this.reconcileFor("reconnected", gen, true);
+        },
+      },
+    );
+    if (ex.has.watchMyTrades) {
+      void this.runLoop(
+        "trades stream",
+        gen,
+        async () => {
+          await gate();
+          const list = await ex.watchMyTrades();
+          if (this.gen !== gen) return;
+          for (const t of list) this.applyTrade(t);
+        },
+        { silent: true },
+      );
     }
     if (ex.has.watchBalance) {
-      void this.runLoop("balance stream", gen, async () => {
-        await gate();
-        const b = await ex.watchBalance();
-        if (this.gen !== gen) return;
-        this.pushBalances(b);
-      }, { silent: true });
+      void this.runLoop(
+        "balance stream",
+        gen,
+        async () => {
+          await gate();
+          const b = await ex.watchBalance();
+          if (this.gen !== gen) return;
+          this.pushBalances(b);
+        },
+        { silent: true },
+      );
     }
   }
 
@@ -1041,7 +1121,20 @@ export class CcxtGateway extends BaseGateway {
       if (rows.length === 0) break;
       for (const [t, o, h, l, c, v] of rows) {
         if (t >= req.end) break;
-        bars.push(createBar({ gatewayName: this.gatewayName, symbol: req.symbol, exchange: req.exchange, datetime: t, interval: req.interval, openPrice: o, highPrice: h, lowPrice: l, closePrice: c, volume: v }));
+        bars.push(
+          createBar({
+            gatewayName: this.gatewayName,
+            symbol: req.symbol,
+            exchange: req.exchange,
+            datetime: t,
+            interval: req.interval,
+            openPrice: o,
+            highPrice: h,
+            lowPrice: l,
+            closePrice: c,
+            volume: v,
+          }),
+        );
       }
       const last = rows[rows.length - 1][0];
       if (last < since) break;

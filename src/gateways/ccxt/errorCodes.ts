@@ -15,7 +15,8 @@ export const CCXT_ERRORS = {
     fix: "Deposit funds or send a smaller order.",
   },
   TW_CCXT_RATE_LIMIT: {
-    meaning: "The exchange answered with a rate limit (HTTP 429/418, Binance -1003); the gateway pauses its own requests and refuses orders for rateLimitCooldownMs.",
+    meaning:
+      "The exchange answered with a rate limit (HTTP 429/418, Binance -1003); the gateway pauses its own requests and refuses orders for rateLimitCooldownMs.",
     fix: "Send fewer requests; wait for the cooldown.",
   },
   TW_CCXT_NETWORK: {

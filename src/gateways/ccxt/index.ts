@@ -1,5 +1,14 @@
 export { CcxtGateway, loadCcxt, type MarketStreamState } from "./CcxtGateway.js";
-export { parseCcxtSettings, DEFAULT_CCXT_SETTING, ENV_KEY, ENV_SECRET, ENV_PASSWORD, ENV_KEY_FILE, type CcxtSettings, type CcxtMarketType } from "./settings.js";
+export {
+  parseCcxtSettings,
+  DEFAULT_CCXT_SETTING,
+  ENV_KEY,
+  ENV_SECRET,
+  ENV_PASSWORD,
+  ENV_KEY_FILE,
+  type CcxtSettings,
+  type CcxtMarketType,
+} from "./settings.js";
 export {
   mapCcxtError,
   ccxtErrorCode,

@@ -127,13 +127,17 @@ function keys(s: GatewaySetting, env: NodeJS.ProcessEnv): Keys {
       parsed = JSON.parse(readFileSync(file, "utf8"));
     } catch (e) {
       const why = (e as NodeJS.ErrnoException).code ?? "not valid JSON";
-      throw new TickwireError(TW_CCXT_BAD_OPTION, `Cannot read the key file ${file} (${why}): it must be JSON {"apiKey": "…", "secret": "…"}.`, { details: { setting: "keyFile" } });
+      throw new TickwireError(TW_CCXT_BAD_OPTION, `Cannot read the key file ${file} (${why}): it must be JSON {"apiKey": "…", "secret": "…"}.`, {
+        details: { setting: "keyFile" },
+      });
     }
     const o = (typeof parsed === "object" && parsed !== null ? parsed : {}) as Record<string, unknown>;
     const apiKey = o.apiKey;
     const secret = o.secret;
     if (typeof apiKey !== "string" || typeof secret !== "string") {
-      throw new TickwireError(TW_CCXT_BAD_OPTION, `The key file ${file} must hold JSON {"apiKey": "…", "secret": "…"} with string values.`, { details: { setting: "keyFile" } });
+      throw new TickwireError(TW_CCXT_BAD_OPTION, `The key file ${file} must hold JSON {"apiKey": "…", "secret": "…"} with string values.`, {
+        details: { setting: "keyFile" },
+      });
     }
     return { apiKey, secret, password: typeof o.password === "string" ? o.password : "" };
   }
@@ -148,12 +152,20 @@ export function parseCcxtSettings(s: GatewaySetting, env: NodeJS.ProcessEnv = pr
   const rawSymbols = s.symbols;
   let symbols: string[];
   if (rawSymbols === undefined || rawSymbols === null || rawSymbols === "") symbols = [];
-  else if (typeof rawSymbols === "string") symbols = rawSymbols.split(",").map((x) => x.trim()).filter((x) => x !== "");
+  else if (typeof rawSymbols === "string")
+    symbols = rawSymbols
+      .split(",")
+      .map((x) => x.trim())
+      .filter((x) => x !== "");
   else if (Array.isArray(rawSymbols) && rawSymbols.every((x) => typeof x === "string")) symbols = rawSymbols as string[];
   else throw bad("symbols", 'a comma-separated list ("BTC/USDT,ETH/USDT") or a list of strings', rawSymbols);
   const k = keys(s, env);
   if ((k.apiKey === "") !== (k.secret === "")) {
-    throw new TickwireError(TW_CCXT_BAD_OPTION, `Give both an API key and a secret (or neither, for market data only): one of them is empty. Set them in the setting, a key file, or ${ENV_KEY} / ${ENV_SECRET}.`, { details: { setting: "apiKey" } });
+    throw new TickwireError(
+      TW_CCXT_BAD_OPTION,
+      `Give both an API key and a secret (or neither, for market data only): one of them is empty. Set them in the setting, a key file, or ${ENV_KEY} / ${ENV_SECRET}.`,
+      { details: { setting: "apiKey" } },
+    );
   }
   const reconnectMinMs = num(s, "reconnectMinMs", 500, 1);
   const reconnectMaxMs = num(s, "reconnectMaxMs", 30_000, 1);

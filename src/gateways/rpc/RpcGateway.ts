@@ -2,16 +2,7 @@ import { TickwireError } from "../../event/errors.js";
 import { RpcClient, type RemoteApi } from "../../rpc/RpcClient.js";
 import { isZ85Key } from "../../rpc/curve.js";
 import { BaseGateway, refuseUnknownSettings, type GatewaySetting, type TraderEventEngine } from "../../trader/BaseGateway.js";
-import {
-  EVENT_ACCOUNT,
-  EVENT_CONTRACT,
-  EVENT_GATEWAY,
-  EVENT_LOG,
-  EVENT_ORDER,
-  EVENT_POSITION,
-  EVENT_TICK,
-  EVENT_TRADE,
-} from "../../trader/events.js";
+import { EVENT_ACCOUNT, EVENT_CONTRACT, EVENT_GATEWAY, EVENT_LOG, EVENT_ORDER, EVENT_POSITION, EVENT_TICK, EVENT_TRADE } from "../../trader/events.js";
 import { Exchange, LogLevel } from "../../trader/constants.js";
 import { parseVtOrderid, vtAccountidOf, vtOrderidOf, vtPositionidOf, vtTradeidOf } from "../../trader/ids.js";
 import type {
@@ -30,7 +21,6 @@ import type {
   TradeData,
 } from "../../trader/objects.js";
 import { TRADER_RPC_TOPICS, type TraderRpcApi, type TraderSnapshot } from "./contract.js";
-
 
 interface Buffered {
   topic: string;
@@ -129,8 +119,16 @@ export class RpcGateway extends BaseGateway {
     const serverKey = stringSetting(s, "serverKey");
     const publicKey = stringSetting(s, "publicKey");
     const secretKey = stringSetting(s, "secretKey");
-    for (const [name, key] of [["serverKey", serverKey], ["publicKey", publicKey], ["secretKey", secretKey]] as const) {
-      if (key && !isZ85Key(key)) throw new TickwireError("TW_RPC_GATEWAY_BAD_OPTION", `Setting ${name} is not a 40-character Z85 CURVE key: copy it from a file written by "tickwire keygen".`);
+    for (const [name, key] of [
+      ["serverKey", serverKey],
+      ["publicKey", publicKey],
+      ["secretKey", secretKey],
+    ] as const) {
+      if (key && !isZ85Key(key))
+        throw new TickwireError(
+          "TW_RPC_GATEWAY_BAD_OPTION",
+          `Setting ${name} is not a 40-character Z85 CURVE key: copy it from a file written by "tickwire keygen".`,
+        );
     }
     if ((publicKey || secretKey) && !(publicKey && secretKey && serverKey)) {
       throw new TickwireError("TW_RPC_GATEWAY_BAD_OPTION", "CURVE needs serverKey, publicKey and secretKey together (or none of them).");
@@ -212,9 +210,13 @@ export class RpcGateway extends BaseGateway {
   private serverGateway(vtSymbol: string): string {
     const gw = this.symbolGateway.get(vtSymbol);
     if (gw === undefined) {
-      throw new TickwireError("TW_RPC_GATEWAY_UNKNOWN_SYMBOL", `The rpc server has no contract ${vtSymbol} (yet): wait for whenSynced(), or check the symbol.`, {
-        details: { vtSymbol },
-      });
+      throw new TickwireError(
+        "TW_RPC_GATEWAY_UNKNOWN_SYMBOL",
+        `The rpc server has no contract ${vtSymbol} (yet): wait for whenSynced(), or check the symbol.`,
+        {
+          details: { vtSymbol },
+        },
+      );
     }
     return gw;
   }
@@ -245,7 +247,9 @@ export class RpcGateway extends BaseGateway {
         for (const req of this.subscriptions.values()) {
           if (this.symbolGateway.has(req.vtSymbol)) void api.subscribe(req, this.serverGateway(req.vtSymbol)).catch(() => undefined);
         }
-        this.writeLog(`Synced with the rpc server (${why}): ${snap.contracts.length} contracts, ${snap.orders.length} orders, ${snap.trades.length} trades at seq ${snap.seq}`);
+        this.writeLog(
+          `Synced with the rpc server (${why}): ${snap.contracts.length} contracts, ${snap.orders.length} orders, ${snap.trades.length} trades at seq ${snap.seq}`,
+        );
         this.onConnected(`synced at seq ${snap.seq}`);
         // Waiters resume once the engine has dispatched what the snapshot pushed (FIFO), so the
         // OMS already holds it when whenSynced() resolves.

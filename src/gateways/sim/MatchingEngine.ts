@@ -125,7 +125,7 @@ export class MatchingEngine {
     if (!b || (b.resting.length === 0 && b.stops.length === 0)) return;
     if (b.stops.length > 0) {
       const last = market.lastPrice;
-      for (let i = 0; i < b.stops.length; ) {
+      for (let i = 0; i < b.stops.length;) {
         const o = b.stops[i];
         if (this.stopTriggered(o, last)) {
           b.stops.splice(i, 1);
@@ -133,7 +133,7 @@ export class MatchingEngine {
         } else i++;
       }
     }
-    for (let i = 0; i < b.resting.length; ) {
+    for (let i = 0; i < b.resting.length;) {
       const o = b.resting[i];
       this.rest(b, o);
       if (o.isActive) i++;

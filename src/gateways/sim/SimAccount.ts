@@ -163,7 +163,10 @@ export class SimAccount {
     if (!position) return 0;
     if (!(Number.isFinite(price) && price > 0 && Number.isFinite(volume) && volume > 0)) {
       // Orders are checked before they trade, so this is a bug: refuse to write NaN into the account.
-      throw new TickwireError("TW_SIM_BAD_FILL", `A fill of ${volume} at ${price} for order ${order.orderid} cannot be settled: this is a bug in the paper exchange, please report it.`);
+      throw new TickwireError(
+        "TW_SIM_BAD_FILL",
+        `A fill of ${volume} at ${price} for order ${order.orderid} cannot be settled: this is a bug in the paper exchange, please report it.`,
+      );
     }
     const i = position.market.instrument;
     const rules = position.market.rules;

@@ -65,7 +65,10 @@ export class SimExchange implements MatchingSink {
   constructor(options: SimExchangeOptions = {}) {
     const instruments = options.instruments ?? DEFAULT_INSTRUMENTS;
     if (instruments.length === 0) {
-      throw new TickwireError("TW_SIM_NO_INSTRUMENTS", "The paper exchange needs at least one instrument: pass some in `instruments` or leave it out for the defaults.");
+      throw new TickwireError(
+        "TW_SIM_NO_INSTRUMENTS",
+        "The paper exchange needs at least one instrument: pass some in `instruments` or leave it out for the defaults.",
+      );
     }
     const tickRate = options.tickRate ?? 2;
     if (!Number.isFinite(tickRate) || tickRate <= 0 || tickRate > 1000) {
@@ -188,9 +191,13 @@ export class SimExchange implements MatchingSink {
         const n = Number(orderid);
         if (Number.isInteger(n) && n > this.idStart && n <= this.orderCount && String(n) === orderid) return false;
       }
-      throw new TickwireError("TW_SIM_UNKNOWN_ORDER", `No order ${describeValue(orderid)} was ever sent to this paper exchange: check the orderid (the part after the gateway name).`, {
-        details: { orderid },
-      });
+      throw new TickwireError(
+        "TW_SIM_UNKNOWN_ORDER",
+        `No order ${describeValue(orderid)} was ever sent to this paper exchange: check the orderid (the part after the gateway name).`,
+        {
+          details: { orderid },
+        },
+      );
     }
     const done = this.matching.cancel(order);
     this.flush();

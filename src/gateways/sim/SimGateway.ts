@@ -103,14 +103,7 @@ export class SimGateway extends BaseGateway {
     accountid: "PAPER",
     markInterval: 1000,
   };
-  static override readonly exchanges: readonly Exchange[] = [
-    Exchange.SHFE,
-    Exchange.CFFEX,
-    Exchange.BINANCE,
-    Exchange.SSE,
-    Exchange.NASDAQ,
-    Exchange.SIM,
-  ];
+  static override readonly exchanges: readonly Exchange[] = [Exchange.SHFE, Exchange.CFFEX, Exchange.BINANCE, Exchange.SSE, Exchange.NASDAQ, Exchange.SIM];
 
   private sim: SimExchange | undefined;
   private subscribed: Uint8Array = new Uint8Array(0);

@@ -69,4 +69,6 @@ async function main() {
   document.body.dataset.loaded = "true";
 }
 
-main().catch((e) => { $("docs-intro").textContent = `Could not load the API document: ${e.message}`; });
+main().catch((e) => {
+  $("docs-intro").textContent = `Could not load the API document: ${e.message}`;
+});
