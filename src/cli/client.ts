@@ -78,11 +78,17 @@ export async function runClient(opts: ClientOptions): Promise<void> {
     const title = `tickwire client · ${opts.req}${opts.demoOrders ? " · demo orders on" : ""}${web ? ` · ${web.loginUrl}` : ""} · Ctrl+C to quit`;
     stops.push(startView(main, { title, ...strategyView(opts.strategies !== undefined ? () => cta : undefined) }));
   }
-  await main.connect(setting, gateway.gatewayName);
-  await gateway.whenSynced();
-  if (closing) return;
-  for (const c of main.getAllContracts()) {
-    await main.subscribe(createSubscribeRequest({ symbol: c.symbol, exchange: c.exchange }), gateway.gatewayName);
+  try {
+    await main.connect(setting, gateway.gatewayName);
+    await gateway.whenSynced();
+    if (closing) return;
+    for (const c of main.getAllContracts()) {
+      await main.subscribe(createSubscribeRequest({ symbol: c.symbol, exchange: c.exchange }), gateway.gatewayName);
+    }
+  } catch (e) {
+    // Ctrl+C while connecting or subscribing closes the gateway under these calls: not a failure.
+    if (closing) return;
+    throw e;
   }
   if (closing) return;
   if (opts.demoOrders) stops.push(startDemoOrders(main, gateway.gatewayName));

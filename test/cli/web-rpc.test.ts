@@ -151,7 +151,7 @@ describe("tickwire serve --web and tickwire web --req --sub", () => {
     } finally {
       client.child.kill("SIGINT");
     }
-    assert.equal((await client.exit).code, 0);
+    assert.equal((await client.exit).code, 0, `client exit code, stderr:\n${client.stderr()}`);
   });
 
   test(
