@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { RpcGateway } from "../gateways/rpc/RpcGateway.js";
-import { readKeyFile } from "../rpc/curve.js";
+import { rpcGatewaySettingOf, type ServerOptions } from "./rpcSetting.js";
 import { MainEngine } from "../trader/MainEngine.js";
 import { createSubscribeRequest } from "../trader/objects.js";
 import type { CtaEngine } from "../apps/cta/CtaEngine.js";
@@ -10,11 +10,7 @@ import { streamEvents } from "./stream.js";
 import { startView } from "./view.js";
 import { addWebOptions, startCliWeb, type WebCliOptions } from "./webOptions.js";
 
-export interface ClientOptions extends WebCliOptions {
-  req: string;
-  sub: string;
-  serverKey?: string;
-  curveSecret?: string;
+export interface ClientOptions extends WebCliOptions, ServerOptions {
   demoOrders: boolean;
   /** Print the event stream as JSON lines instead of the view. */
   json: boolean;
@@ -59,13 +55,7 @@ export async function runClient(opts: ClientOptions): Promise<void> {
   process.once("SIGINT", () => void shutdown("SIGINT"));
   process.once("SIGTERM", () => void shutdown("SIGTERM"));
 
-  const setting: Record<string, unknown> = { reqAddress: opts.req, subAddress: opts.sub };
-  if (opts.serverKey) setting.serverKey = readKeyFile(opts.serverKey).publicKey;
-  if (opts.curveSecret) {
-    const own = readKeyFile(opts.curveSecret);
-    setting.publicKey = own.publicKey;
-    setting.secretKey = own.secretKey ?? "";
-  }
+  const setting = rpcGatewaySettingOf(opts);
   const gateway = main.addGateway(RpcGateway);
   // Before the view takes the screen, so its URL line is printed plainly (and shown in the title).
   const web = opts.web ? await startCliWeb(main, opts) : undefined;

@@ -1,16 +1,11 @@
 import type { Command } from "commander";
 import { RpcGateway } from "../gateways/rpc/RpcGateway.js";
-import { readKeyFile } from "../rpc/curve.js";
+import { rpcGatewaySettingOf, type ServerOptions } from "./rpcSetting.js";
 import { MainEngine } from "../trader/MainEngine.js";
 import { createSubscribeRequest } from "../trader/objects.js";
 import { addWebOptions, startCliWeb, type WebCliOptions } from "./webOptions.js";
 
-export interface WebOptions extends WebCliOptions {
-  req: string;
-  sub: string;
-  serverKey?: string;
-  curveSecret?: string;
-}
+export interface WebOptions extends WebCliOptions, ServerOptions {}
 
 const CLOSE_DEADLINE_MS = 1500;
 
@@ -49,13 +44,7 @@ export async function runWeb(opts: WebOptions): Promise<void> {
   process.once("SIGINT", () => void shutdown("SIGINT"));
   process.once("SIGTERM", () => void shutdown("SIGTERM"));
 
-  const setting: Record<string, unknown> = { reqAddress: opts.req, subAddress: opts.sub };
-  if (opts.serverKey) setting.serverKey = readKeyFile(opts.serverKey).publicKey;
-  if (opts.curveSecret) {
-    const own = readKeyFile(opts.curveSecret);
-    setting.publicKey = own.publicKey;
-    setting.secretKey = own.secretKey ?? "";
-  }
+  const setting = rpcGatewaySettingOf(opts);
   const gateway = main.addGateway(RpcGateway);
   // The sim's and RPC client's timers may be unref'd; this one holds the process open until a signal.
   setInterval(() => {}, 60_000);
