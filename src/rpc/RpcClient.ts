@@ -1,95 +1,27 @@
 import { EventEmitter } from "node:events";
 import { Dealer, Subscriber } from "zeromq";
 import { TickwireError } from "../event/errors.js";
-import { KIND_REPLY_ERROR, KIND_REPLY_OK, MAX_NAME_BYTES, REPLY_HEADER, decodeValue, encodeRequest } from "./codec.js";
 import { PublicationDecoder } from "./publicationCodec.js";
 import { generateKeyPair } from "./curve.js";
-import { RpcErrorCode, errorFromReply, type RemoteErrorInfo } from "./errors.js";
+import { RpcErrorCode } from "./errors.js";
 import { HEARTBEAT_TOPIC, type HeartbeatData } from "./heartbeat.js";
 import { Outbox } from "./Outbox.js";
 import { watchSession } from "./sessionWatch.js";
+import { PendingCalls, stoppedError, type RequestEntry } from "./PendingCalls.js";
+import {
+  resolveClientOptions,
+  type CallOptions,
+  type ConnectionState,
+  type RemoteApi,
+  type ResolvedClientOptions,
+  type RpcClientEvents,
+  type RpcClientOptions,
+  type RpcClientStats,
+} from "./clientOptions.js";
 
-export interface RpcClientOptions {
-  /** Default call timeout, ms. Default 30000 (as vnpy). */
-  timeout?: number;
-  /** Ms without hearing from the server before `disconnected` is emitted. Default 10000. */
-  heartbeatTolerance?: number;
-  /** CURVE: the server's public key, and this client's key pair (a fresh one when omitted). */
-  curve?: { serverPublicKey: string; publicKey?: string; secretKey?: string };
-  /**
-   * Largest request this client sends and reply it accepts, bytes. Default 16 MiB; give the
-   * server and its clients the same value. ZeroMQ itself ends the connection on a message over
-   * 4 × this + 1 MiB; the client then fails the calls sent on it and reconnects on a new socket.
-   */
-  maxMessageSize?: number;
-  /** Publications ZeroMQ may queue for this client before the server drops (SUB high-water mark). Default 10000. */
-  receiveHighWaterMark?: number;
-  /** Most requests in one wire message when calls queue up. Default 512. */
-  maxBatch?: number;
-}
-
-export interface CallOptions {
-  /** Ms to wait for the reply. Default: the client's `timeout`. */
-  timeout?: number;
-}
-
-export type ConnectionState = "stopped" | "connecting" | "connected" | "disconnected";
-
-export interface RpcClientEvents {
-  /** A publication on a subscribed topic: its topic, data and the server's sequence number. */
-  message: [topic: string, data: unknown, seq: number];
-  /** The first heartbeat after start(): the server is there and subscriptions are in place. */
-  connected: [info: { serverId: string }];
-  /**
-   * No heartbeat for longer than the tolerance, the server restarted, or ZeroMQ ended a
-   * connection after a message over this client's limit (`dropped`: the socket is recreated).
-   */
-  disconnected: [info: { serverId: string; silentMs: number; reason: "silence" | "restart" | "dropped" }];
-  /** Heartbeats are back. `restarted` = a new server run (its state may differ: resync). */
-  reconnected: [info: { serverId: string; restarted: boolean; downMs: number }];
-  /** A `message` listener threw: the error and the topic. Dispatch goes on. */
-  messageError: [error: unknown, topic: string];
-  /** The server refused this client's CURVE key (emitted on each refused handshake). */
-  authFailed: [error: TickwireError];
-}
-
-/** The promise-returning face of a server API type `T` (its function-valued keys). */
-export type RemoteApi<T> = {
-  [K in keyof T as T[K] extends (...args: never[]) => unknown ? K : never]: T[K] extends (...args: infer A) => infer R
-    ? (...args: A) => Promise<Awaited<R>>
-    : never;
-};
-
-export interface RpcClientStats {
-  calls: number;
-  pending: number;
-  timeouts: number;
-  remoteErrors: number;
-  /** Replies that came after their call timed out (ignored). */
-  lateReplies: number;
-  badReplies: number;
-  messages: number;
-  badMessages: number;
-  heartbeats: number;
-  listenerErrors: number;
-}
+export type { CallOptions, ConnectionState, RemoteApi, RpcClientEvents, RpcClientOptions, RpcClientStats } from "./clientOptions.js";
 
 type MessageListener = (...args: RpcClientEvents["message"]) => void;
-
-interface RequestEntry {
-  callId: number;
-  frame: Buffer;
-  call: PendingCall;
-}
-
-interface PendingCall {
-  name: string;
-  resolve: (value: unknown) => void;
-  reject: (err: unknown) => void;
-  timer: NodeJS.Timeout;
-  /** The DEALER generation the request was handed to (0 = still queued). */
-  sentOn: number;
-}
 
 /**
  * Calls functions of an RpcServer (many calls in flight, each with its own timeout) and receives
@@ -97,14 +29,12 @@ interface PendingCall {
  * `disconnected` / `reconnected` events driven by the server's heartbeats.
  */
 export class RpcClient extends EventEmitter<RpcClientEvents> {
-  private readonly opts: Required<Omit<RpcClientOptions, "curve">> & Pick<RpcClientOptions, "curve">;
+  private readonly opts: ResolvedClientOptions;
   private dealer: Dealer | undefined = undefined;
   private subscriber: Subscriber | undefined = undefined;
   private requests: Outbox<RequestEntry> | undefined = undefined;
-  private readonly pending = new Map<number, PendingCall>();
+  private readonly pending: PendingCalls;
   private readonly topics = new Set<string>();
-  private readonly nameCache = new Map<string, Buffer>();
-  private nextId = 1;
   private connState: ConnectionState = "stopped";
   private serverId = "";
   private lastHeard = 0;
@@ -122,11 +52,6 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
   private unwatchDealer: (() => void) | undefined = undefined;
   private unwatchSubscriber: (() => void) | undefined = undefined;
   private readonly counters = {
-    calls: 0,
-    timeouts: 0,
-    remoteErrors: 0,
-    lateReplies: 0,
-    badReplies: 0,
     messages: 0,
     badMessages: 0,
     heartbeats: 0,
@@ -135,14 +60,8 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
 
   constructor(options: RpcClientOptions = {}) {
     super();
-    this.opts = {
-      timeout: options.timeout ?? 30_000,
-      heartbeatTolerance: options.heartbeatTolerance ?? 10_000,
-      maxMessageSize: options.maxMessageSize ?? 16 * 1024 * 1024,
-      receiveHighWaterMark: options.receiveHighWaterMark ?? 10_000,
-      maxBatch: options.maxBatch ?? 512,
-      curve: options.curve,
-    };
+    this.opts = resolveClientOptions(options);
+    this.pending = new PendingCalls(this.opts.maxMessageSize);
   }
 
   /** Connects both sockets (ZeroMQ connects in the background: the server may come up later). */
@@ -273,21 +192,7 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
     this.dealerUp = false;
     this.heardSinceDrop = undefined;
     this.dealer = this.openDealer();
-    const limit = this.hardLimit;
-    for (const [callId, call] of this.pending) {
-      if (call.sentOn !== generation) continue; // still queued: it goes out on the new socket
-      this.pending.delete(callId);
-      clearTimeout(call.timer);
-      call.reject(
-        new TickwireError(
-          RpcErrorCode.OVERSIZE,
-          `ZeroMQ ended the connection after a reply over this client's limit of ${limit} bytes (4 × maxMessageSize + 1 MiB): ` +
-            `the reply to "${call.name}" or to another call in flight. Whether "${call.name}" ran on the server is unknown. ` +
-            "The client reconnected on a new socket; ask for less per call, or give client and server the same maxMessageSize.",
-          { details: { functionName: call.name, limit } },
-        ),
-      );
-    }
+    this.pending.failSentOn(generation, this.hardLimit);
     this.lost();
   }
 
@@ -357,55 +262,7 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
   call<R = unknown>(name: string, args: readonly unknown[] = [], options: CallOptions = {}): Promise<R> {
     const requests = this.requests;
     if (this.connState === "stopped" || !requests) return Promise.reject(stoppedError(name));
-    let nameBytes = this.nameCache.get(name);
-    if (nameBytes === undefined) {
-      if (typeof name !== "string" || name.length === 0 || Buffer.byteLength(name) > MAX_NAME_BYTES) {
-        return Promise.reject(new TickwireError(RpcErrorCode.BAD_ARGUMENT, `A function name must be a string of 1 to ${MAX_NAME_BYTES} bytes.`));
-      }
-      nameBytes = Buffer.from(name);
-      if (this.nameCache.size < 1000) this.nameCache.set(name, nameBytes);
-    }
-    if (!Array.isArray(args)) {
-      return Promise.reject(new TickwireError(RpcErrorCode.BAD_ARGUMENT, `The arguments of "${name}" must be an array: call(name, [a, b]).`));
-    }
-    const callId = this.nextId;
-    this.nextId = this.nextId === 0xffffffff ? 1 : this.nextId + 1;
-    let frame: Buffer;
-    try {
-      frame = encodeRequest(callId, nameBytes, args);
-    } catch (err) {
-      return Promise.reject(
-        new TickwireError(RpcErrorCode.ENCODE, `The arguments of "${name}" cannot be encoded as msgpack: pass plain data (no cycles).`, { cause: err }),
-      );
-    }
-    if (frame.length > this.opts.maxMessageSize) {
-      return Promise.reject(
-        new TickwireError(
-          RpcErrorCode.OVERSIZE,
-          `The request to "${name}" is ${frame.length} bytes, over maxMessageSize ${this.opts.maxMessageSize}: send less per call.`,
-        ),
-      );
-    }
-    const timeout = options.timeout ?? this.opts.timeout;
-    this.counters.calls++;
-    return new Promise<R>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(callId);
-        this.counters.timeouts++;
-        reject(
-          new TickwireError(
-            RpcErrorCode.TIMEOUT,
-            `No reply to "${name}" within ${timeout} ms. The client stays usable; raise the timeout if the call is slow.`,
-            {
-              details: { functionName: name, timeout },
-            },
-          ),
-        );
-      }, timeout);
-      const call: PendingCall = { name, resolve: resolve as (v: unknown) => void, reject, timer, sentOn: 0 };
-      this.pending.set(callId, call);
-      requests.push({ callId, frame, call });
-    });
+    return this.pending.open<R>(name, args, options.timeout ?? this.opts.timeout, (entry) => requests.push(entry));
   }
 
   /** A typed stand-in for the server: `await client.proxy<Api>().sendOrder(req)` calls "sendOrder". */
@@ -426,7 +283,7 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
   }
 
   stats(): RpcClientStats {
-    return { ...this.counters, pending: this.pending.size };
+    return { ...this.pending.counters, ...this.counters, pending: this.pending.size };
   }
 
   /** Closes both sockets; pending calls reject with TW_RPC_STOPPED. Resolves at once. */
@@ -437,11 +294,7 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
     this.watchdog = undefined;
     this.requests?.close();
     this.requests = undefined;
-    for (const [, call] of this.pending) {
-      clearTimeout(call.timer);
-      call.reject(stoppedError(call.name));
-    }
-    this.pending.clear();
+    this.pending.stopAll();
     if (this.dealer) this.closeDealer(this.dealer);
     if (this.subscriber) this.closeSubscriber(this.subscriber);
     this.dealer = undefined;
@@ -455,55 +308,12 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
         // their continuations (queued by the resolves below) have run, then send them as one.
         const requests = this.requests;
         requests?.cork();
-        for (const frame of frames) this.handleReply(frame);
+        for (const frame of frames) this.pending.settle(frame);
         if (requests) queueMicrotask(() => requests.uncork());
       }
     } catch {
       // Closed by stop().
     }
-  }
-
-  private handleReply(frame: Buffer): void {
-    const kind = frame[0];
-    if (frame.length < REPLY_HEADER || (kind !== KIND_REPLY_OK && kind !== KIND_REPLY_ERROR)) {
-      this.counters.badReplies++;
-      return;
-    }
-    const callId = frame.readUInt32LE(1);
-    const call = this.pending.get(callId);
-    if (!call) {
-      this.counters.lateReplies++;
-      return;
-    }
-    this.pending.delete(callId);
-    clearTimeout(call.timer);
-    if (frame.length > this.opts.maxMessageSize) {
-      call.reject(
-        new TickwireError(
-          RpcErrorCode.OVERSIZE,
-          `The reply to "${call.name}" is ${frame.length} bytes, over maxMessageSize: ask for less per call or raise it.`,
-        ),
-      );
-      return;
-    }
-    let body: unknown;
-    try {
-      body = decodeValue(frame.subarray(REPLY_HEADER));
-    } catch (err) {
-      this.counters.badReplies++;
-      call.reject(
-        new TickwireError(RpcErrorCode.BAD_REPLY, `The reply to "${call.name}" could not be decoded: are client and server the same tickwire version?`, {
-          cause: err,
-        }),
-      );
-      return;
-    }
-    if (kind === KIND_REPLY_OK) {
-      call.resolve(body);
-      return;
-    }
-    this.counters.remoteErrors++;
-    call.reject(errorFromReply(call.name, toErrorInfo(body)));
   }
 
   private async messageLoop(subscriber: Subscriber): Promise<void> {
@@ -606,19 +416,4 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
       );
     });
   }
-}
-
-function stoppedError(name: string): TickwireError {
-  return new TickwireError(RpcErrorCode.STOPPED, `The call to "${name}" cannot complete: the RpcClient is stopped. Call start() first.`);
-}
-
-function toErrorInfo(body: unknown): RemoteErrorInfo {
-  const b = (body ?? {}) as Partial<RemoteErrorInfo>;
-  return {
-    code: typeof b.code === "string" ? b.code : RpcErrorCode.REMOTE,
-    name: typeof b.name === "string" ? b.name : "Error",
-    message: typeof b.message === "string" ? b.message : String(body),
-    ...(typeof b.stack === "string" ? { stack: b.stack } : {}),
-    ...(typeof b.remoteCode === "string" ? { remoteCode: b.remoteCode } : {}),
-  };
 }

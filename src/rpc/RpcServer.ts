@@ -1,65 +1,24 @@
 import { randomBytes } from "node:crypto";
 import { Context, Publisher, Router } from "zeromq";
 import { TickwireError } from "../event/errors.js";
-import { decodeValue, encodeReplyError, encodeReplyParts, encodeReplyOk, findForeignExtension, isLongResult, readRequestHeader } from "./codec.js";
+import { decodeValue, findForeignExtension, readRequestHeader } from "./codec.js";
 import { PublicationEncoder, encodePublicationBatch, type PublicationEntry } from "./publicationCodec.js";
 import { ZapHandler } from "./curve.js";
-import { RpcErrorCode, describeError, type RemoteErrorInfo } from "./errors.js";
+import { RpcErrorCode } from "./errors.js";
 import { Outbox } from "./Outbox.js";
 import { HEARTBEAT_TOPIC, type HeartbeatData } from "./heartbeat.js";
 import { isLoopbackEndpoint } from "./endpoints.js";
+import { ReplySender, type Peer } from "./ReplySender.js";
+import {
+  bindWithRetry,
+  resolveServerOptions,
+  type ResolvedServerOptions,
+  type RpcFunction,
+  type RpcServerOptions,
+  type RpcServerStats,
+} from "./serverOptions.js";
 
-/** Any function can be registered; arguments are checked by the function itself. */
-export type RpcFunction = (...args: never[]) => unknown;
-
-export interface RpcServerOptions {
-  /** Milliseconds between heartbeats on the publish socket. Default 2000. */
-  heartbeatInterval?: number;
-  /** Largest request, reply and publication in bytes; larger ones get a TW_RPC_OVERSIZE error. Default 16 MiB. */
-  maxMessageSize?: number;
-  /** Send remote stacks to callers (they may reveal paths). Default true. */
-  exposeStack?: boolean;
-  /** CURVE encryption; with `allowedClients`, only those client public keys may connect. */
-  curve?: { secretKey: string; allowedClients?: readonly string[] };
-  /** Allow binding beyond loopback without CURVE. Default false: such a bind throws TW_RPC_INSECURE_BIND. */
-  insecure?: boolean;
-  /** Messages ZeroMQ may queue per subscriber before it drops (PUB high-water mark). Default 10000. */
-  publishHighWaterMark?: number;
-  /** Most publications in one wire message when a burst is queued. Default 512. */
-  maxBatch?: number;
-  /** Called after each call with its name, duration and outcome (for debug logging). */
-  onCall?: (info: { name: string; ms: number; ok: boolean; code?: string }) => void;
-}
-
-export interface RpcServerStats {
-  requests: number;
-  replies: number;
-  /** Calls whose function threw or rejected. */
-  remoteErrors: number;
-  unknownFunction: number;
-  badRequests: number;
-  oversize: number;
-  /** Messages dropped without a reply (no routing frame, not a request). */
-  malformed: number;
-  /** Replies that could not be encoded (the caller got TW_RPC_ENCODE instead). */
-  encodeErrors: number;
-  published: number;
-  publishBatches: number;
-  /** Calls running right now. */
-  inFlight: number;
-  authAccepted: number;
-  authRefused: number;
-}
-
-type Peer = Buffer;
-
-/** Long results are encoded a slice of about this many bytes at a time (~1 ms of msgpack). */
-const SLICE_BYTES = 64 * 1024;
-
-interface ReplyEntry {
-  peer: Peer;
-  frame: Buffer;
-}
+export type { RpcFunction, RpcServerOptions, RpcServerStats } from "./serverOptions.js";
 
 /**
  * Serves registered functions to RpcClients over a ROUTER socket and publishes topics over a PUB
@@ -68,12 +27,12 @@ interface ReplyEntry {
  */
 export class RpcServer {
   private readonly functions = new Map<string, RpcFunction>();
-  private readonly opts: Required<Omit<RpcServerOptions, "curve" | "onCall">> & Pick<RpcServerOptions, "curve" | "onCall">;
+  private readonly opts: ResolvedServerOptions;
   private router: Router | undefined = undefined;
   private publisher: Publisher | undefined = undefined;
   private context: Context | undefined = undefined;
   private zap: ZapHandler | undefined = undefined;
-  private replies: Outbox<ReplyEntry> | undefined = undefined;
+  private replies: ReplySender | undefined = undefined;
   private publications: Outbox<PublicationEntry> | undefined = undefined;
   private readonly encoder = new PublicationEncoder();
   private heartbeatTimer: NodeJS.Timeout | undefined = undefined;
@@ -97,16 +56,7 @@ export class RpcServer {
   pubEndpoint = "";
 
   constructor(options: RpcServerOptions = {}) {
-    this.opts = {
-      heartbeatInterval: options.heartbeatInterval ?? 2000,
-      maxMessageSize: options.maxMessageSize ?? 16 * 1024 * 1024,
-      exposeStack: options.exposeStack ?? true,
-      insecure: options.insecure ?? false,
-      publishHighWaterMark: options.publishHighWaterMark ?? 10_000,
-      maxBatch: options.maxBatch ?? 512,
-      curve: options.curve,
-      onCall: options.onCall,
-    };
+    this.opts = resolveServerOptions(options);
   }
 
   /** Registers `fn` under `name`, or under `fn.name` when only a function is given. */
@@ -191,15 +141,7 @@ export class RpcServer {
     this.active = true;
 
     const maxBytes = 256 * 1024;
-    this.replies = new Outbox<ReplyEntry>({
-      send: (batch) => router.send([batch[0].peer, ...batch.map((r) => r.frame)]),
-      joins: (a, b) => a.peer === b.peer || a.peer.equals(b.peer),
-      bytes: (r) => r.frame.length,
-      maxBatchEntries: this.opts.maxBatch,
-      maxBatchBytes: maxBytes,
-      retryMs: 5,
-      onError: () => undefined, // a reply to a peer that went away: nothing to do
-    });
+    this.replies = new ReplySender(router, this.opts, this.counters);
     // A batch of publications is one frame: the same topic and consecutive sequence numbers
     // (heartbeats carry seq 0, so each goes alone).
     this.publications = new Outbox<PublicationEntry>({
@@ -308,16 +250,17 @@ export class RpcServer {
           continue;
         }
         const replies = this.replies;
-        replies?.cork();
-        for (let i = 1; i < frames.length; i++) this.handleRequest(peer, frames[i]);
-        replies?.uncork();
+        if (!replies) continue;
+        replies.cork();
+        for (let i = 1; i < frames.length; i++) this.handleRequest(replies, peer, frames[i]);
+        replies.uncork();
       }
     } catch {
       // The socket was closed by stop().
     }
   }
 
-  private handleRequest(peer: Peer, frame: Buffer): void {
+  private handleRequest(replies: ReplySender, peer: Peer, frame: Buffer): void {
     const header = readRequestHeader(frame);
     if (!header) {
       this.counters.malformed++;
@@ -327,7 +270,7 @@ export class RpcServer {
     const { callId, name, bodyOffset } = header;
     if (frame.length > this.opts.maxMessageSize) {
       this.counters.oversize++;
-      this.replyError(peer, callId, name, {
+      replies.replyError(peer, callId, name, {
         code: RpcErrorCode.OVERSIZE,
         name: "TickwireError",
         message: `The request to "${name}" is ${frame.length} bytes, over the server's limit of ${this.opts.maxMessageSize}: send less per call or raise maxMessageSize.`,
@@ -337,7 +280,7 @@ export class RpcServer {
     const fn = this.functions.get(name);
     if (fn === undefined) {
       this.counters.unknownFunction++;
-      this.replyError(peer, callId, name, {
+      replies.replyError(peer, callId, name, {
         code: RpcErrorCode.UNKNOWN_FUNCTION,
         name: "TickwireError",
         message: `The server has no function "${name}". Registered: ${this.functionNames.join(", ") || "none"}.`,
@@ -349,7 +292,7 @@ export class RpcServer {
     const ext = findForeignExtension(frame, bodyOffset);
     if (ext !== undefined) {
       this.counters.badRequests++;
-      this.replyError(peer, callId, name, {
+      replies.replyError(peer, callId, name, {
         code: RpcErrorCode.BAD_REQUEST,
         name: "TickwireError",
         message: `The arguments of "${name}" hold a msgpack extension of type 0x${ext.toString(16)} (0x42 is a BigInt over 64 bits), which tickwire never sends: pass plain data (numbers, strings, Dates, Buffers, arrays, objects).`,
@@ -361,7 +304,7 @@ export class RpcServer {
       args = decodeValue(frame.subarray(bodyOffset));
     } catch (err) {
       this.counters.badRequests++;
-      this.replyError(peer, callId, name, {
+      replies.replyError(peer, callId, name, {
         code: RpcErrorCode.BAD_REQUEST,
         name: "TickwireError",
         message: `The arguments of "${name}" could not be decoded (${(err as Error).message}): send them as a msgpack array.`,
@@ -370,7 +313,7 @@ export class RpcServer {
     }
     if (!Array.isArray(args)) {
       this.counters.badRequests++;
-      this.replyError(peer, callId, name, {
+      replies.replyError(peer, callId, name, {
         code: RpcErrorCode.BAD_REQUEST,
         name: "TickwireError",
         message: `The arguments of "${name}" must be an array, got ${args === null ? "null" : typeof args}.`,
@@ -382,7 +325,7 @@ export class RpcServer {
     try {
       result = (fn as (...a: unknown[]) => unknown)(...args);
     } catch (err) {
-      this.failed(peer, callId, name, err, started);
+      replies.failed(peer, callId, name, err, started);
       return;
     }
     if (result !== null && typeof result === "object" && typeof (result as PromiseLike<unknown>).then === "function") {
@@ -390,134 +333,15 @@ export class RpcServer {
       (result as PromiseLike<unknown>).then(
         (value) => {
           this.counters.inFlight--;
-          this.succeeded(peer, callId, name, value, started);
+          replies.succeeded(peer, callId, name, value, started);
         },
         (err: unknown) => {
           this.counters.inFlight--;
-          this.failed(peer, callId, name, err, started);
+          replies.failed(peer, callId, name, err, started);
         },
       );
       return;
     }
-    this.succeeded(peer, callId, name, result, started);
-  }
-
-  private succeeded(peer: Peer, callId: number, name: string, value: unknown, started: number): void {
-    if (!this.active || !this.replies) return;
-    if (isLongResult(value)) {
-      void this.succeededSliced(peer, callId, name, value, started);
-      return;
-    }
-    let frame: Buffer;
-    try {
-      frame = encodeReplyOk(callId, value);
-    } catch (err) {
-      this.encodeFailed(peer, callId, name, err);
-      return;
-    }
-    if (frame.length > this.opts.maxMessageSize) {
-      this.resultOversize(peer, callId, name, `is ${frame.length} bytes`);
-      return;
-    }
-    this.deliver(peer, frame, name, started);
-  }
-
-  /**
-   * A long result (an array of 50,000 bars is ~10 MB, ~0.15 s of msgpack; a snapshot of a large
-   * OMS) is encoded a slice at a time with the event loop yielded between slices, so other callers
-   * and the heartbeat go on meanwhile; it stops as soon as the bytes pass maxMessageSize. The
-   * bytes are those of one encode. Its items are read as it goes: results must not change after
-   * they are returned (the OMS getters return fresh arrays of objects that are replaced, never
-   * changed).
-   */
-  private async succeededSliced(peer: Peer, callId: number, name: string, value: unknown, started: number): Promise<void> {
-    const max = this.opts.maxMessageSize;
-    const parts: Buffer[] = [];
-    let bytes = 0;
-    let sinceYield = 0;
-    this.counters.inFlight++;
-    try {
-      const encoding = encodeReplyParts(callId, value, SLICE_BYTES);
-      for (;;) {
-        let next: IteratorResult<Buffer>;
-        try {
-          next = encoding.next();
-        } catch (err) {
-          if ((err as { code?: string })?.code === RpcErrorCode.OVERSIZE) this.resultOversize(peer, callId, name, "has more than 65,535 fields");
-          else this.encodeFailed(peer, callId, name, err);
-          return;
-        }
-        if (next.done) break;
-        bytes += next.value.length;
-        if (bytes > max) {
-          this.resultOversize(peer, callId, name, `passed ${max} bytes while being encoded`);
-          return;
-        }
-        parts.push(next.value);
-        sinceYield += next.value.length;
-        if (sinceYield >= SLICE_BYTES) {
-          sinceYield = 0;
-          await new Promise((resolve) => setImmediate(resolve));
-          if (!this.active) return;
-        }
-      }
-    } finally {
-      this.counters.inFlight--;
-    }
-    this.deliver(peer, Buffer.concat(parts, bytes), name, started);
-  }
-
-  private deliver(peer: Peer, frame: Buffer, name: string, started: number): void {
-    if (!this.active || !this.replies) return;
-    this.counters.replies++;
-    this.replies.push({ peer, frame });
-    this.opts.onCall?.({ name, ms: performance.now() - started, ok: true });
-  }
-
-  private encodeFailed(peer: Peer, callId: number, name: string, err: unknown): void {
-    this.counters.encodeErrors++;
-    // msgpackr's message can hold the whole value (a huge BigInt's digits): keep the start.
-    const why = String((err as Error)?.message ?? err).slice(0, 200);
-    this.replyError(peer, callId, name, {
-      code: RpcErrorCode.ENCODE,
-      name: "TickwireError",
-      message: `The result of "${name}" could not be encoded as msgpack (${why}): return plain data.`,
-    });
-  }
-
-  private resultOversize(peer: Peer, callId: number, name: string, size: string): void {
-    this.counters.oversize++;
-    this.replyError(peer, callId, name, {
-      code: RpcErrorCode.OVERSIZE,
-      name: "TickwireError",
-      message: `The result of "${name}" ${size}, over the server's limit of ${this.opts.maxMessageSize}: ask for less per call.`,
-    });
-  }
-
-  private failed(peer: Peer, callId: number, name: string, err: unknown, started: number): void {
-    this.counters.remoteErrors++;
-    const info = describeError(err, this.opts.exposeStack);
-    this.replyError(peer, callId, name, info);
-    this.opts.onCall?.({ name, ms: performance.now() - started, ok: false, code: info.remoteCode ?? info.code });
-  }
-
-  private replyError(peer: Peer, callId: number, name: string, info: RemoteErrorInfo): void {
-    if (!this.active || !this.replies) return;
-    if (info.code !== RpcErrorCode.REMOTE) this.opts.onCall?.({ name, ms: 0, ok: false, code: info.code });
-    this.counters.replies++;
-    this.replies.push({ peer, frame: encodeReplyError(callId, info) });
-  }
-}
-
-async function bindWithRetry(socket: Router | Publisher, address: string): Promise<void> {
-  // A port freed by a server that just stopped can take a moment to be reusable.
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await socket.bind(address);
-      return;
-    } catch (err) {
-      if ((err as { code?: unknown }).code !== "EADDRINUSE" || attempt >= 20) throw err;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    replies.succeeded(peer, callId, name, result, started);
   }
 }

@@ -1,17 +1,16 @@
 import { Event } from "../event/Event.js";
 import { EventEngine } from "../event/EventEngine.js";
-import type { EventEngineOptions, StopOptions } from "../event/engineOptions.js";
+import type { StopOptions } from "../event/engineOptions.js";
 import { TickwireError } from "../event/errors.js";
 import type { BaseApp } from "./BaseApp.js";
 import type { BaseEngine, EngineClass } from "./BaseEngine.js";
 import type { Awaitable, BaseGateway, GatewayClass, GatewaySetting, GatewaySettingFor, SettingOf, TraderEventEngine } from "./BaseGateway.js";
-import { LogLevel, Status, type Direction, type Exchange } from "./constants.js";
+import { LogLevel, type Direction, type Exchange } from "./constants.js";
 import { vtAccountidOf, vtPositionidOf } from "./ids.js";
-import { EVENT_LOG, EVENT_ORDER, type TraderEvents } from "./events.js";
-import { LogEngine, type LogEngineOptions } from "./LogEngine.js";
+import { EVENT_LOG, type TraderEvents } from "./events.js";
+import { LogEngine } from "./LogEngine.js";
 import {
   createLog,
-  createOrderData,
   type AccountData,
   type BarData,
   type CancelRequest,
@@ -32,39 +31,16 @@ import {
   historyRequestFormProblem,
   orderRequestFormProblem,
   subscribeRequestFormProblem,
-  describeValue,
   type RequestProblem,
 } from "./requestChecks.js";
-import type { PreTradeCheck, PreTradeRefusal } from "./PreTradeCheck.js";
-import type { TickwireErrorCode } from "../errorCodes.js";
+import type { PreTradeCheck } from "./PreTradeCheck.js";
+import { PreTradeGate } from "./PreTradeGate.js";
+import { TraderRegistry } from "./TraderRegistry.js";
+import { MAIN_ENGINE_LOG_SOURCE, checkMainEngineArguments, noop, type MainEngineOptions, type MainEngineRunOptions } from "./mainEngineOptions.js";
+import { closeInOrder, runUntilSignal } from "./mainEngineClose.js";
 
-/** Options of MainEngine; every field has a default. */
-export interface MainEngineOptions {
-  /** Options of the LogEngine, or false for none. Default: pretty console at INFO. */
-  log?: LogEngineOptions | false;
-  /** Options of the EventEngine made when the constructor is not given one. Default interval 1 s. */
-  eventEngine?: EventEngineOptions;
-  /** How `close()` stops the event engine (drain deadline). */
-  stop?: StopOptions;
-}
-
-/** Options of `MainEngine.run()`. */
-export interface MainEngineRunOptions {
-  /** The signals that end the run. Default: SIGINT and SIGTERM. */
-  signals?: NodeJS.Signals[];
-}
-
-function noop(): void {}
-
-function refusalError(refusal: PreTradeRefusal, more: Record<string, unknown>): TickwireError {
-  // A custom PreTradeCheck may use its own code: it is passed through as it came.
-  return new TickwireError(refusal.code as TickwireErrorCode, refusal.message, {
-    details: { rule: refusal.rule, limit: refusal.limit, value: refusal.value, ...more },
-  });
-}
-
-/** The source name of MainEngine's own log lines. */
-export const MAIN_ENGINE_LOG_SOURCE = "MainEngine";
+export { MAIN_ENGINE_LOG_SOURCE } from "./mainEngineOptions.js";
+export type { MainEngineOptions, MainEngineRunOptions } from "./mainEngineOptions.js";
 
 /**
  * The core of a trading process (vnpy's MainEngine): owns the event engine, the gateways, the
@@ -87,58 +63,27 @@ export class MainEngine {
   /** The log engine (engine "log"), unless options.log was false. */
   readonly logEngine: LogEngine | undefined;
 
-  private readonly gateways = new Map<string, BaseGateway>();
-  private readonly engines = new Map<string, BaseEngine>();
-  private readonly apps = new Map<string, BaseApp>();
-  private readonly exchanges = new Set<Exchange>();
-  private readonly coreEngines: BaseEngine[] = [];
-  private readonly appEngines: BaseEngine[] = [];
+  private readonly registry: TraderRegistry;
   private readonly stopOptions: StopOptions;
   private closing: Promise<void> | undefined;
   private running: Promise<NodeJS.Signals | "closed"> | undefined;
   private readonly runWaiters: Array<() => void> = [];
-  private preTradeChecks: readonly PreTradeCheck[] = [];
-  // Ids of orders refused before any gateway saw them; counted from the start time, so a restarted
-  // process does not reuse the ids an earlier one published.
-  private refusedSeq = Date.now();
+  private readonly preTrade: PreTradeGate;
 
   constructor(eventEngine?: TraderEventEngine, options: MainEngineOptions = {}) {
-    // Structural, not instanceof: an engine from another copy of tickwire works as well.
-    const ee = eventEngine as unknown as Partial<Record<"register" | "put" | "start", unknown>> | null;
-    if (
-      eventEngine !== undefined &&
-      (typeof ee !== "object" || ee === null || typeof ee.register !== "function" || typeof ee.put !== "function" || typeof ee.start !== "function")
-    ) {
-      const keys = typeof eventEngine === "object" && eventEngine !== null ? Object.keys(eventEngine) : [];
-      const looksLikeOptions = keys.length > 0 && keys.every((k) => k === "log" || k === "eventEngine" || k === "stop");
-      throw new TickwireError(
-        "TW_TRADER_BAD_OPTION",
-        looksLikeOptions
-          ? `new MainEngine(eventEngine?, options?): the options go second — new MainEngine(undefined, { ${keys.join(", ")}: … }); the first argument is an EventEngine to use, or undefined for a new one.`
-          : `new MainEngine(eventEngine?, options?): the first argument must be an EventEngine (from tickwire/event) or undefined, got ${describeValue(eventEngine)}.`,
-        { details: { argument: "eventEngine" } },
-      );
-    }
-    if (typeof options !== "object" || options === null) {
-      throw new TickwireError(
-        "TW_TRADER_BAD_OPTION",
-        `new MainEngine(eventEngine?, options?): options must be an object such as { log: false }, got ${describeValue(options)}.`,
-        {
-          details: { argument: "options" },
-        },
-      );
-    }
+    checkMainEngineArguments(eventEngine, options);
     this.eventEngine = eventEngine ?? new EventEngine<TraderEvents>({ interval: 1, name: "main", ...options.eventEngine });
     this.stopOptions = options.stop ?? {};
+    const writeLog = (msg: string, source: string, level: LogLevel): void => this.writeLog(msg, source, level);
+    this.registry = new TraderRegistry(this.eventEngine, writeLog);
+    this.preTrade = new PreTradeGate(this.eventEngine, writeLog);
     // Log and OMS first: their handlers run before any app's for the same event type.
     if (options.log !== false) {
       this.logEngine = new LogEngine(this, this.eventEngine, options.log ?? {});
-      this.registerEngine(this.logEngine);
-      this.coreEngines.push(this.logEngine);
+      this.registry.addCoreEngine(this.logEngine);
     }
     this.oms = new OmsEngine(this, this.eventEngine);
-    this.registerEngine(this.oms);
-    this.coreEngines.push(this.oms);
+    this.registry.addCoreEngine(this.oms);
     this.eventEngine.start();
   }
 
@@ -150,61 +95,24 @@ export class MainEngine {
   addGateway<G extends BaseGateway>(gatewayClass: GatewayClass<G>, gatewayName?: string): G;
   addGateway<G extends BaseGateway>(gatewayOrClass: G | GatewayClass<G>, gatewayName?: string): G {
     const gateway = typeof gatewayOrClass === "function" ? new gatewayOrClass(this.eventEngine, gatewayName) : gatewayOrClass;
-    if (gateway.eventEngine !== this.eventEngine) {
-      throw new TickwireError(
-        "TW_TRADER_WRONG_ENGINE",
-        `Gateway "${gateway.gatewayName}" was built on another event engine: build it with mainEngine.eventEngine, or pass its class.`,
-      );
-    }
-    if (this.gateways.has(gateway.gatewayName)) {
-      throw new TickwireError(
-        "TW_TRADER_DUPLICATE_GATEWAY",
-        `A gateway named "${gateway.gatewayName}" was already added: give the new one another name (addGateway(cls, "NAME")).`,
-        { details: { gatewayName: gateway.gatewayName } },
-      );
-    }
-    this.gateways.set(gateway.gatewayName, gateway);
-    for (const exchange of gateway.exchanges) this.exchanges.add(exchange);
+    this.registry.addGateway(gateway);
     return gateway;
   }
 
   /** Adds a function engine (an instance made for this MainEngine, or its class). */
   addEngine<E extends BaseEngine>(engineOrClass: E | EngineClass<E>): E {
     const engine = typeof engineOrClass === "function" ? new engineOrClass(this, this.eventEngine) : engineOrClass;
-    if (engine.mainEngine !== this) {
-      throw new TickwireError(
-        "TW_TRADER_WRONG_ENGINE",
-        `Engine "${engine.engineName}" was made for another MainEngine: pass its class, or construct it with this one.`,
-      );
-    }
-    this.registerEngine(engine);
+    this.registry.addEngine(engine, this);
     return engine;
   }
 
   /** Adds an app and creates its engine; returns the engine. */
   addApp<E extends BaseEngine>(app: BaseApp<E>): E {
-    if (this.apps.has(app.appName)) {
-      throw new TickwireError("TW_TRADER_DUPLICATE_APP", `An app named "${app.appName}" was already added; add each app once.`, {
-        details: { appName: app.appName },
-      });
-    }
-    const engine = this.addEngine(app.engineClass);
-    this.apps.set(app.appName, app as BaseApp);
-    this.appEngines.push(engine);
-    return engine;
-  }
-
-  private registerEngine(engine: BaseEngine): void {
-    if (this.engines.has(engine.engineName)) {
-      throw new TickwireError("TW_TRADER_DUPLICATE_ENGINE", `An engine named "${engine.engineName}" was already added: engine names must be unique.`, {
-        details: { engineName: engine.engineName },
-      });
-    }
-    this.engines.set(engine.engineName, engine);
+    return this.registry.addApp(app, () => this.addEngine(app.engineClass));
   }
 
   hasGateway(gatewayName: string): boolean {
-    return this.gateways.has(gatewayName);
+    return this.registry.gateways.has(gatewayName);
   }
 
   /** The gateway named `gatewayName`; throws TW_TRADER_UNKNOWN_GATEWAY (and logs) if there is none. */
@@ -213,16 +121,12 @@ export class MainEngine {
   }
 
   hasEngine(engineName: string): boolean {
-    return this.engines.has(engineName);
+    return this.registry.engines.has(engineName);
   }
 
   /** The engine named `engineName`; throws TW_TRADER_UNKNOWN_ENGINE (and logs) if there is none. */
   getEngine<E extends BaseEngine = BaseEngine>(engineName: string): E {
-    const engine = this.engines.get(engineName);
-    if (engine !== undefined) return engine as E;
-    const msg = `getEngine: no engine named "${engineName}". Engines: ${[...this.engines.keys()].join(", ")}.`;
-    this.writeLog(msg, MAIN_ENGINE_LOG_SOURCE, LogLevel.ERROR);
-    throw new TickwireError("TW_TRADER_UNKNOWN_ENGINE", msg, { details: { engineName } });
+    return this.registry.engine(engineName) as E;
   }
 
   /** The connect settings (with defaults) of a gateway. */
@@ -231,20 +135,20 @@ export class MainEngine {
   }
 
   getAllGatewayNames(): string[] {
-    return [...this.gateways.keys()];
+    return [...this.registry.gateways.keys()];
   }
 
   getAllEngineNames(): string[] {
-    return [...this.engines.keys()];
+    return [...this.registry.engines.keys()];
   }
 
   getAllApps(): BaseApp[] {
-    return [...this.apps.values()];
+    return [...this.registry.apps.values()];
   }
 
   /** Every exchange some added gateway trades on. */
   getAllExchanges(): Exchange[] {
-    return [...this.exchanges];
+    return [...this.registry.exchanges];
   }
 
   // ------------------------------------------------------------------ routing
@@ -296,77 +200,23 @@ export class MainEngine {
     const gateway = this.gatewayOrThrow(gatewayName, "sendOrder");
     // Malformed requests first, so a NaN never reaches a risk rule.
     this.refuseMalformed("sendOrder", orderRequestFormProblem(req));
-    const checks = this.preTradeChecks;
-    if (checks.length === 0) return gateway.sendOrder(req);
-    for (let i = 0; i < checks.length; i++) {
-      const refusal = checks[i].checkOrder(req, gatewayName);
-      if (refusal !== undefined) throw this.refuseOrder(req, gatewayName, refusal);
-    }
-    let sent: Awaitable<string>;
-    try {
-      sent = gateway.sendOrder(req);
-    } catch (error) {
-      this.afterSend(checks, req, gatewayName, null);
-      throw error;
-    }
-    if (typeof sent === "string") {
-      this.afterSend(checks, req, gatewayName, sent);
-      return sent;
-    }
-    return sent.then(
-      (vtOrderid) => {
-        this.afterSend(checks, req, gatewayName, vtOrderid);
-        return vtOrderid;
-      },
-      (error: unknown) => {
-        this.afterSend(checks, req, gatewayName, null);
-        throw error;
-      },
-    );
+    return this.preTrade.sendOrder(gateway, req, gatewayName);
   }
 
   /** Cancels an order through the named gateway, after the pre-trade checks (a refusal throws its error). */
   cancelOrder(req: CancelRequest, gatewayName: string): Awaitable<void> {
     const gateway = this.gatewayOrThrow(gatewayName, "cancelOrder");
     this.refuseMalformed("cancelOrder", cancelRequestFormProblem(req));
-    const checks = this.preTradeChecks;
-    for (let i = 0; i < checks.length; i++) {
-      const refusal = checks[i].checkCancel?.(req, gatewayName);
-      if (refusal !== undefined) {
-        this.writeLog(`Cancel of ${req.orderid} refused: ${refusal.message}`, MAIN_ENGINE_LOG_SOURCE, LogLevel.WARNING);
-        throw refusalError(refusal, { vtSymbol: req.vtSymbol, orderid: req.orderid });
-      }
-    }
-    return gateway.cancelOrder(req);
+    return this.preTrade.cancelOrder(gateway, req, gatewayName);
   }
 
   /** Adds a check every later sendOrder and cancelOrder runs through (see PreTradeCheck). */
   addPreTradeCheck(check: PreTradeCheck): void {
-    if (!this.preTradeChecks.includes(check)) this.preTradeChecks = [...this.preTradeChecks, check];
+    this.preTrade.add(check);
   }
 
   removePreTradeCheck(check: PreTradeCheck): void {
-    this.preTradeChecks = this.preTradeChecks.filter((c) => c !== check);
-  }
-
-  private afterSend(checks: readonly PreTradeCheck[], req: OrderRequest, gatewayName: string, vtOrderid: string | null): void {
-    for (let i = 0; i < checks.length; i++) checks[i].afterSend?.(req, gatewayName, vtOrderid);
-  }
-
-  /** Puts the REJECTED order event of a refused order (as a gateway would) and returns the error to throw. */
-  private refuseOrder(req: OrderRequest, gatewayName: string, refusal: PreTradeRefusal): TickwireError {
-    let vtOrderid = "";
-    try {
-      const order = createOrderData(req, `risk-${++this.refusedSeq}`, gatewayName);
-      order.status = Status.REJECTED;
-      order.statusMsg = refusal.message;
-      vtOrderid = order.vtOrderid;
-      this.eventEngine.put(new Event(EVENT_ORDER, order));
-      this.eventEngine.put(new Event(`${EVENT_ORDER}${vtOrderid}`, order));
-    } catch {
-      // A request too malformed to make an order of (no symbol): the caller still gets the refusal.
-    }
-    return refusalError(refusal, { vtSymbol: req.vtSymbol, vtOrderid });
+    this.preTrade.remove(check);
   }
 
   queryAccount(gatewayName: string): Awaitable<void> {
@@ -391,13 +241,7 @@ export class MainEngine {
   }
 
   private gatewayOrThrow(gatewayName: string, action: string): BaseGateway {
-    const gateway = typeof gatewayName === "string" ? this.gateways.get(gatewayName) : undefined;
-    if (gateway !== undefined) return gateway;
-    const known = [...this.gateways.keys()].join(", ") || "none";
-    // From an RPC client the name can be anything (JSON.stringify throws on a BigInt).
-    const msg = `${action}: no gateway named ${describeValue(gatewayName)} (gateways: ${known}). Add it with addGateway() or fix the name.`;
-    this.writeLog(msg, MAIN_ENGINE_LOG_SOURCE, LogLevel.ERROR);
-    throw new TickwireError("TW_TRADER_UNKNOWN_GATEWAY", msg, { details: { gatewayName, action } });
+    return this.registry.gateway(gatewayName, action);
   }
 
   // ------------------------------------------------------------------ logging
@@ -509,78 +353,23 @@ export class MainEngine {
     return this.running;
   }
 
-  private async runUntilSignal(options: MainEngineRunOptions): Promise<NodeJS.Signals | "closed"> {
-    const signals = options.signals ?? ["SIGINT", "SIGTERM"];
-    if (!Array.isArray(signals) || signals.length === 0 || signals.some((s) => typeof s !== "string")) {
-      throw new TickwireError(
-        "TW_TRADER_BAD_OPTION",
-        `run({ signals }) takes a non-empty list of signal names such as ["SIGINT", "SIGTERM"]; got ${describeValue(signals)}.`,
-      );
-    }
-    const keepAlive = setInterval(noop, 2 ** 31 - 1);
-    let received: NodeJS.Signals | undefined;
-    const onSignal = (signal: NodeJS.Signals): void => {
-      if (received !== undefined) {
-        process.exit(signal === "SIGTERM" ? 143 : 130);
-      }
-      received = signal;
-      this.writeLog(`Received ${signal}: closing (send it again to exit at once)`);
-      void this.close().catch(noop);
-    };
-    for (const s of signals) process.on(s, onSignal);
-    this.writeLog(`Running until ${signals.join(" or ")}`);
-    try {
-      // close() from a signal or from anyone else: wait for it, then report why
-      await new Promise<void>((resolve, reject) => {
-        const poll = (): void => {
-          if (this.closing) this.closing.then(resolve, reject);
-          else this.runWaiters.push(poll);
-        };
-        poll();
-      });
-    } finally {
-      clearInterval(keepAlive);
-      for (const s of signals) process.off(s, onSignal);
-    }
-    return received ?? "closed";
+  private runUntilSignal(options: MainEngineRunOptions): Promise<NodeJS.Signals | "closed"> {
+    return runUntilSignal(
+      { writeLog: (msg) => this.writeLog(msg), close: () => this.close(), closing: () => this.closing, runWaiters: this.runWaiters },
+      options,
+    );
   }
 
-  private async closeAll(): Promise<void> {
-    const errors: unknown[] = [];
-    const attempt = async (what: string, fn: () => unknown): Promise<void> => {
-      try {
-        await fn();
-      } catch (error) {
-        errors.push(error);
-        this.writeLog(`close: ${what} failed: ${String(error)}`, MAIN_ENGINE_LOG_SOURCE, LogLevel.ERROR);
-      }
-    };
-    const appEngines = new Set(this.appEngines);
-    const core = new Set(this.coreEngines);
-    for (const engine of [...this.appEngines].reverse()) {
-      await attempt(`engine ${engine.engineName}`, () => engine.close());
-    }
-    const others = [...this.engines.values()].filter((e) => !appEngines.has(e) && !core.has(e)).reverse();
-    for (const engine of others) await attempt(`engine ${engine.engineName}`, () => engine.close());
-    for (const gateway of this.gateways.values()) {
-      await attempt(`gateway ${gateway.gatewayName}`, () => gateway.close());
-    }
-    await attempt("event engine", () => this.eventEngine.stop(this.stopOptions));
-    for (const engine of [...this.coreEngines].reverse()) {
-      // The event engine has stopped: a failure here can only be written straight to the log.
-      try {
-        await engine.close();
-      } catch (error) {
-        errors.push(error);
-        this.logEngine?.write(
-          createLog({ msg: `close: engine ${engine.engineName} failed: ${String(error)}`, gatewayName: MAIN_ENGINE_LOG_SOURCE, level: LogLevel.ERROR }),
-        );
-      }
-    }
-    if (errors.length > 0) {
-      throw new TickwireError("TW_TRADER_CLOSE_FAILED", `${errors.length} part(s) failed to close (see the log and error.cause); everything else was closed.`, {
-        cause: errors.length === 1 ? errors[0] : new AggregateError(errors),
-      });
-    }
+  private closeAll(): Promise<void> {
+    return closeInOrder({
+      appEngines: this.registry.appEngines,
+      coreEngines: this.registry.coreEngines,
+      engines: this.registry.engines.values(),
+      gateways: this.registry.gateways.values(),
+      eventEngine: this.eventEngine,
+      stopOptions: this.stopOptions,
+      logEngine: this.logEngine,
+      writeLog: (msg, source, level) => this.writeLog(msg, source, level),
+    });
   }
 }

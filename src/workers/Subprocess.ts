@@ -3,14 +3,11 @@ import { Pending } from "../event/Pending.js";
 import type { DispatchOptions } from "../event/Event.js";
 import { TickwireError } from "../event/errors.js";
 import { entryFile } from "./entryFile.js";
-import { moduleUrl, type HandlerModule, type HandlerModuleInfo, type ModuleLocation } from "./HandlerModule.js";
+import { moduleUrl, type HandlerModule, type HandlerModuleInfo } from "./HandlerModule.js";
 import { decodeError, type SerializedError } from "./remoteError.js";
 import type { FunctionArgs, FunctionName, FunctionResult } from "./functionTypes.js";
 import {
-  REP_DISPATCH,
-  REP_ERROR,
   REP_HANDLER_ERROR,
-  REP_OK,
   REP_READY,
   REP_START_FAILED,
   REPLY_FIELDS,
@@ -22,81 +19,18 @@ import {
   REQ_SHUTDOWN,
   REQ_SUBMIT,
   type ChildConfig,
-  type ChildEngineOptions,
 } from "./subprocessProtocol.js";
+import {
+  startTimeoutOption,
+  timeoutOption,
+  type SubprocessExit,
+  type SubprocessOptions,
+  type SubprocessRequestOptions,
+  type SubprocessStats,
+} from "./subprocessOptions.js";
+import { SubprocessCalls } from "./SubprocessCalls.js";
 
-export interface SubprocessOptions {
-  /** The handler module (default export made with `defineHandlers`): a file URL or a path. */
-  module: ModuleLocation;
-  /** Options of the child's EventEngine (its timer is off unless `interval` is given). */
-  engine?: ChildEngineOptions;
-  /** Node options for the child. Default: this process's, so `--import tsx` carries over. */
-  execArgv?: string[];
-  /** The child's environment. Default: this process's. */
-  env?: NodeJS.ProcessEnv;
-  cwd?: string;
-  /**
-   * How long the child may take to load the module and start its engine, ms (default 30,000;
-   * Infinity for no limit). Past it the child is killed: ready() rejects with TW_WORKER_SUBPROCESS_START,
-   * pending results with TW_WORKER_SUBPROCESS_EXITED (its cause says why).
-   */
-  startTimeoutMs?: number;
-  /**
-   * Longest a `dispatch`/`submit` may take, ms, counted from when it is sent to the child (the
-   * child's own queue counts: it is one engine). Past it the request rejects with
-   * TW_WORKER_SUBPROCESS_TIMEOUT and, since a child stuck in a handler cannot be asked to stop, the
-   * child is killed and a new one started; requests it still held reject with
-   * TW_WORKER_SUBPROCESS_EXITED. A call's `timeoutMs` overrides it. Default Infinity (no limit).
-   */
-  requestTimeoutMs?: number;
-  /** Called once when the child has exited for good, for whatever reason (see `SubprocessExit.expected`); not for a restart after a timeout. */
-  onExit?: (exit: SubprocessExit) => void;
-  /** Called for every handler error in the child (the child engine's `onError`). Default: console.error. */
-  onHandlerError?: (error: Error, info: { type: string; handler: string }) => void;
-}
-
-export interface SubprocessExit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  /** True when the child ended because `stop()` asked it to. */
-  expected: boolean;
-}
-
-/** Options of one request. */
-export interface SubprocessRequestOptions {
-  /** This request's time limit, ms (see SubprocessOptions.requestTimeoutMs); Infinity for none. */
-  timeoutMs?: number;
-}
-
-/** @deprecated The engine's `DispatchOptions` (from tickwire/event or tickwire/workers). */
-export type SubprocessDispatchOptions = DispatchOptions;
-
-export interface SubprocessStats {
-  pid: number | undefined;
-  /** Requests sent whose result has not come back. */
-  inFlight: number;
-  sent: number;
-  /** IPC messages sent (each one a batch of requests). */
-  batches: number;
-  /** Requests ended by their timeout. */
-  timedOut: number;
-  /** Children started again after a timeout. */
-  restarts: number;
-}
-
-/** setTimeout's limit: a longer delay fires at once. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
-function timeoutOption(name: string, v: number | undefined): number {
-  if (v === undefined || v === Infinity) return Infinity;
-  if (typeof v !== "number" || !(v > 0 && v <= MAX_TIMER_MS)) {
-    throw new TickwireError(
-      "TW_WORKER_BAD_OPTION",
-      `${name} must be a number of milliseconds from 1 to ${MAX_TIMER_MS}, or Infinity for no limit (got ${String(v)}).`,
-    );
-  }
-  return v;
-}
+export type { SubprocessDispatchOptions, SubprocessExit, SubprocessOptions, SubprocessRequestOptions, SubprocessStats } from "./subprocessOptions.js";
 
 const enum State {
   Starting,
@@ -121,18 +55,14 @@ export class Subprocess<H extends HandlerModule = HandlerModule> {
   private readonly config: ChildConfig;
   private readonly startTimeoutMs: number;
   private readonly requestTimeoutMs: number;
-  /** Time limits of requests not yet sent (their clocks start when they go out), by id. */
-  private readonly limits = new Map<number, number>();
-  /** Running clocks of requests sent to the child, by id. */
-  private readonly clocks = new Map<number, NodeJS.Timeout>();
+  /** The requests whose result has not come back, with their time limits. */
+  private readonly calls = new SubprocessCalls((id, ms) => this.timedOut(id, ms));
   private nTimedOut = 0;
   private nRestarts = 0;
   private state = State.Starting;
   /** The child has its 'message' listener and engine; until then requests are held here. */
   private childReady = false;
   private startError: Error | undefined = undefined;
-  private nextId = 1;
-  private readonly waiting = new Map<number, Pending<unknown>>();
   private outbox: unknown[] = [];
   private flushScheduled = false;
   private readyPending = new Pending<HandlerModuleInfo>();
@@ -143,13 +73,7 @@ export class Subprocess<H extends HandlerModule = HandlerModule> {
   private startTimer: NodeJS.Timeout | undefined;
 
   constructor(options: SubprocessOptions) {
-    const startTimeoutMs = options.startTimeoutMs ?? 30_000;
-    if (!(startTimeoutMs === Infinity || (Number.isFinite(startTimeoutMs) && startTimeoutMs > 0 && startTimeoutMs <= 2 ** 31 - 1))) {
-      throw new TickwireError(
-        "TW_WORKER_BAD_OPTION",
-        `startTimeoutMs must be a number of milliseconds from 1 to ${2 ** 31 - 1}, or Infinity for no limit (got ${String(startTimeoutMs)}).`,
-      );
-    }
+    const startTimeoutMs = startTimeoutOption(options.startTimeoutMs);
     this.requestTimeoutMs = timeoutOption("requestTimeoutMs", options.requestTimeoutMs);
     this.options = options;
     this.startTimeoutMs = startTimeoutMs;
@@ -279,7 +203,7 @@ export class Subprocess<H extends HandlerModule = HandlerModule> {
   stats(): SubprocessStats {
     return {
       pid: this.child.pid,
-      inFlight: this.waiting.size,
+      inFlight: this.calls.size,
       sent: this.nSent,
       batches: this.nBatches,
       timedOut: this.nTimedOut,
@@ -291,39 +215,9 @@ export class Subprocess<H extends HandlerModule = HandlerModule> {
     if (limit instanceof TickwireError) return Pending.rejected(limit);
     const refused = this.refusal();
     if (refused) return Pending.rejected(refused);
-    const id = this.nextId++;
-    const pending = new Pending<unknown>();
-    this.waiting.set(id, pending);
-    if (limit !== Infinity) this.limits.set(id, limit);
+    const { id, pending } = this.calls.open(limit);
     this.enqueue(kind, id, a, b, c);
     return pending;
-  }
-
-  /** Starts the clocks of the timed requests of a batch that is going out. */
-  private startClocks(batch: unknown[]): void {
-    for (let i = 0; i < batch.length; i += REQUEST_FIELDS) {
-      const id = batch[i + 1] as number;
-      const ms = this.limits.get(id);
-      if (ms === undefined) continue;
-      this.limits.delete(id);
-      const timer = setTimeout(() => this.timedOut(id, ms), ms);
-      timer.unref();
-      this.clocks.set(id, timer);
-    }
-  }
-
-  /** Settles request `id`: takes its Pending and stops its clock. */
-  private take(id: number): Pending<unknown> | undefined {
-    const p = this.waiting.get(id);
-    if (p === undefined) return undefined;
-    this.waiting.delete(id);
-    this.limits.delete(id);
-    const clock = this.clocks.get(id);
-    if (clock !== undefined) {
-      clearTimeout(clock);
-      this.clocks.delete(id);
-    }
-    return p;
   }
 
   /**
@@ -331,8 +225,7 @@ export class Subprocess<H extends HandlerModule = HandlerModule> {
    * holds its event loop), so it is killed and a new one started; what it held is lost.
    */
   private timedOut(id: number, ms: number): void {
-    this.clocks.delete(id);
-    const p = this.take(id);
+    const p = this.calls.take(id);
     if (p === undefined || this.state === State.Exited) return;
     this.nTimedOut++;
     const error = new TickwireError(
@@ -360,8 +253,8 @@ export class Subprocess<H extends HandlerModule = HandlerModule> {
       `The child process (pid ${String(pid)}) was killed because another request passed its timeout, and a new one started; this request's result is lost: send it again if it is safe to.`,
       { cause, details: { code: null, signal: "SIGKILL", restarted: true } },
     );
-    for (const id of [...this.waiting.keys()]) {
-      if (!unsent.has(id)) this.take(id)?.reject(lost);
+    for (const id of this.calls.ids()) {
+      if (!unsent.has(id)) this.calls.take(id)?.reject(lost);
     }
     clearTimeout(this.startTimer);
     this.nRestarts++;
@@ -401,7 +294,7 @@ export class Subprocess<H extends HandlerModule = HandlerModule> {
     for (let i = 0; i < all.length; i += step) {
       const batch = all.length <= step ? all : all.slice(i, i + step);
       this.nBatches++;
-      if (this.limits.size > 0) this.startClocks(batch);
+      this.calls.startClocks(batch);
       try {
         this.child.send(batch, undefined, undefined, (err) => {
           if (err) this.failBatch(batch, err);
@@ -426,7 +319,7 @@ export class Subprocess<H extends HandlerModule = HandlerModule> {
           "The data or arguments cannot be sent to the child process (functions, sockets and the like cannot be cloned): send plain data.",
           { cause: cause ?? firstCause },
         );
-        const p = this.take(rec[1] as number);
+        const p = this.calls.take(rec[1] as number);
         if (p !== undefined) p.reject(err);
         else this.handlerError(err, { type: String(rec[2]), handler: "put" });
       }
@@ -436,7 +329,7 @@ export class Subprocess<H extends HandlerModule = HandlerModule> {
   /** The channel closed under a batch: its requests fail now ('close' will reject the rest). */
   private failBatch(batch: unknown[], cause: Error): void {
     for (let i = 0; i < batch.length; i += REQUEST_FIELDS) {
-      const p = this.take(batch[i + 1] as number);
+      const p = this.calls.take(batch[i + 1] as number);
       if (p === undefined) continue;
       p.reject(new TickwireError("TW_WORKER_SUBPROCESS_EXITED", "The child process went away before this request reached it.", { cause }));
     }
@@ -469,14 +362,7 @@ export class Subprocess<H extends HandlerModule = HandlerModule> {
         );
         continue;
       }
-      const p = this.take(batch[i + 1] as number);
-      if (p === undefined) continue; // the shutdown reply has no Pending
-      if (kind === REP_OK) p.resolve(payload);
-      else if (kind === REP_DISPATCH) {
-        const [values, failed] = payload as [unknown[], number[]];
-        for (const j of failed) values[j] = decodeError(values[j] as SerializedError);
-        p.resolve(values);
-      } else if (kind === REP_ERROR) p.reject(decodeError(payload as SerializedError));
+      this.calls.settle(kind, batch[i + 1] as number, payload);
     }
   };
 
@@ -502,11 +388,7 @@ export class Subprocess<H extends HandlerModule = HandlerModule> {
     this.readyPending.reject(
       new TickwireError("TW_WORKER_SUBPROCESS_START", `The child process ended before it was ready: ${err.message}`, { cause: cause ?? err }),
     );
-    for (const p of this.waiting.values()) p.reject(err);
-    this.waiting.clear();
-    for (const clock of this.clocks.values()) clearTimeout(clock);
-    this.clocks.clear();
-    this.limits.clear();
+    this.calls.rejectAll(err);
     this.outbox = [];
     if (this.options.onExit !== undefined) {
       try {

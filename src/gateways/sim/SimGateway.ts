@@ -1,62 +1,28 @@
 import { TickwireError } from "../../event/errors.js";
 import { BaseGateway, refuseUnknownSettings, type GatewaySetting, type TraderEventEngine } from "../../trader/BaseGateway.js";
 import { Exchange, Interval, LogLevel } from "../../trader/constants.js";
-import { vtOrderidOf, vtTradeidOf } from "../../trader/ids.js";
 import {
   createAccount,
   createBar,
   createContract,
-  createPosition,
-  type AccountData,
   type BarData,
   type CancelRequest,
   type HistoryRequest,
-  type OrderData,
   type OrderRequest,
-  type PositionData,
   type SubscribeRequest,
   type TickData,
-  type TradeData,
 } from "../../trader/objects.js";
-import { DEFAULT_INSTRUMENTS, selectInstruments, type SimInstrument } from "./instruments.js";
+import type { SimInstrument } from "./instruments.js";
+import { badSetting, instrumentsSetting, numberSetting } from "./simSettings.js";
+import { accountData, orderData, positionData, tickOf, tradeData } from "./simObjects.js";
 import type { InstrumentMarket } from "./InstrumentMarket.js";
 import { DAY_MS, MINUTE_MS } from "./PricePath.js";
 import type { SimAccount, SimPosition } from "./SimAccount.js";
 import { SimExchange, type SimExchangeListener, type SimExchangeOptions } from "./SimExchange.js";
-import type { SimOrder, SimTrade } from "./SimOrder.js";
 
 const HOUR_MS = 3_600_000;
 /** Most ticks a timer callback produces when the process fell behind (then the sim clock lags). */
 const MAX_STEPS_PER_PUMP = 20_000;
-
-function badSetting(name: string, want: string, got: unknown): TickwireError {
-  return new TickwireError("TW_SIM_BAD_OPTION", `Setting "${name}" must be ${want}, got ${JSON.stringify(got)}.`, {
-    details: { setting: name },
-  });
-}
-
-function numberSetting(setting: GatewaySetting, name: string, fallback: number): number {
-  const v = setting[name];
-  if (v === undefined || v === null || v === "") return fallback;
-  const n = typeof v === "string" ? Number(v) : v;
-  if (typeof n !== "number" || !Number.isFinite(n)) throw badSetting(name, "a number", v);
-  return n;
-}
-
-function instrumentsSetting(setting: GatewaySetting): readonly SimInstrument[] {
-  const v = setting.instruments;
-  if (v === undefined || v === null || v === "") return DEFAULT_INSTRUMENTS;
-  if (typeof v === "string") return selectInstruments(v.split(",").filter((s) => s.trim() !== ""));
-  if (Array.isArray(v)) {
-    // Each entry is a vtSymbol of the catalog or a full instrument description (validated by SimExchange).
-    return v.map((e: unknown) => {
-      if (typeof e === "string") return selectInstruments([e])[0];
-      if (typeof e === "object" && e !== null) return e as SimInstrument;
-      throw badSetting("instruments", "vtSymbols or instrument objects", v);
-    });
-  }
-  throw badSetting("instruments", 'a comma-separated list of vtSymbols ("rb2410.SHFE,BTCUSDT.BINANCE") or a list of instruments', v);
-}
 
 /** The connect settings of SimGateway; every one is optional (defaults in SimGateway.defaultSetting). */
 export type SimGatewaySetting = {
@@ -183,7 +149,7 @@ export class SimGateway extends BaseGateway {
         }),
       );
     }
-    this.onAccount(this.accountData(sim.account));
+    this.onAccount(accountData(this.gatewayName, this.vtAccountid, sim.account));
     this.onConnected(`paper exchange with ${sim.markets.length} instruments, seed ${sim.seed}, ${(sim.ticksPerMinute / 60).toFixed(2)} ticks/s each`);
     this.writeLog(`Paper exchange open: ${sim.markets.map((m) => m.vtSymbol).join(", ")}.`);
 
@@ -222,7 +188,7 @@ export class SimGateway extends BaseGateway {
     const market = this.marketOf(req.vtSymbol);
     const i = this.marketIndex.get(market)!;
     this.subscribed[i] = 1;
-    this.onTick(this.tickOf(market));
+    this.onTick(tickOf(this.gatewayName, market));
   }
 
   /** Subscribes to every instrument. */
@@ -242,13 +208,13 @@ export class SimGateway extends BaseGateway {
   }
 
   queryAccount(): void {
-    this.onAccount(this.accountData(this.exchange.account));
+    this.onAccount(accountData(this.gatewayName, this.vtAccountid, this.exchange.account));
   }
 
   queryPosition(): void {
     for (const p of this.exchange.account.allPositions()) {
       p.mark();
-      this.onPosition(this.positionData(p));
+      this.onPosition(positionData(this.gatewayName, p));
     }
   }
 
@@ -298,7 +264,7 @@ export class SimGateway extends BaseGateway {
     for (let i = 0, j = 0; i < count; i++) {
       const m = markets[j];
       sim.stepMarket(m);
-      const tick = this.tickOf(m);
+      const tick = tickOf(this.gatewayName, m);
       if (publish && subscribed[j] === 1) this.onTick(tick);
       else this.lastTick = tick;
       if (++j === n) j = 0;
@@ -308,8 +274,8 @@ export class SimGateway extends BaseGateway {
 
   /** How the exchange's reports become events: snapshots as trader objects, pushed twice each. */
   private readonly listener: SimExchangeListener = {
-    onOrder: (o) => this.onOrder(this.orderData(o)),
-    onTrade: (t) => this.onTrade(this.tradeData(t)),
+    onOrder: (o) => this.onOrder(orderData(this.gatewayName, o)),
+    onTrade: (t) => this.onTrade(tradeData(this.gatewayName, t)),
     onPosition: (p) => {
       this.pendingPositions.add(p);
       this.schedulePush();
@@ -336,12 +302,12 @@ export class SimGateway extends BaseGateway {
     this.pushScheduled = false;
     for (const p of this.pendingPositions) {
       p.mark();
-      this.onPosition(this.positionData(p));
+      this.onPosition(positionData(this.gatewayName, p));
     }
     this.pendingPositions.clear();
     const a = this.pendingAccount;
     this.pendingAccount = undefined;
-    if (a) this.onAccount(this.accountData(a));
+    if (a) this.onAccount(accountData(this.gatewayName, this.vtAccountid, a));
   };
 
   // ------------------------------------------------------------------ conversions
@@ -358,117 +324,6 @@ export class SimGateway extends BaseGateway {
     return market;
   }
 
-  /** The market's current state as a TickData (same keys, same order as createTick: one object shape). */
-  private tickOf(m: InstrumentMarket): TickData {
-    const i = m.instrument;
-    const bp = m.bidPrice;
-    const ap = m.askPrice;
-    const bv = m.bidVolume;
-    const av = m.askVolume;
-    return {
-      gatewayName: this.gatewayName,
-      symbol: i.symbol,
-      exchange: i.exchange,
-      vtSymbol: m.vtSymbol,
-      datetime: m.time,
-      name: i.name,
-      volume: m.volume,
-      turnover: m.turnover,
-      openInterest: m.openInterest,
-      lastPrice: m.lastPrice,
-      lastVolume: m.lastVolume,
-      limitUp: m.limitUp,
-      limitDown: m.limitDown,
-      openPrice: m.openPrice,
-      highPrice: m.highPrice,
-      lowPrice: m.lowPrice,
-      preClose: m.preClose,
-      bidPrice1: bp[0],
-      bidPrice2: bp[1],
-      bidPrice3: bp[2],
-      bidPrice4: bp[3],
-      bidPrice5: bp[4],
-      askPrice1: ap[0],
-      askPrice2: ap[1],
-      askPrice3: ap[2],
-      askPrice4: ap[3],
-      askPrice5: ap[4],
-      bidVolume1: bv[0],
-      bidVolume2: bv[1],
-      bidVolume3: bv[2],
-      bidVolume4: bv[3],
-      bidVolume5: bv[4],
-      askVolume1: av[0],
-      askVolume2: av[1],
-      askVolume3: av[2],
-      askVolume4: av[3],
-      askVolume5: av[4],
-    };
-  }
-
-  /** A snapshot of the order (same keys and order as createOrder). */
-  private orderData(o: SimOrder): OrderData {
-    if (o.vtOrderid === "") o.vtOrderid = vtOrderidOf(this.gatewayName, o.orderid);
-    return {
-      gatewayName: this.gatewayName,
-      symbol: o.symbol,
-      exchange: o.exchange,
-      vtSymbol: o.vtSymbol,
-      orderid: o.orderid,
-      vtOrderid: o.vtOrderid,
-      type: o.type,
-      direction: o.direction,
-      offset: o.offset,
-      price: o.price,
-      volume: o.volume,
-      traded: o.traded,
-      status: o.status,
-      datetime: o.market ? o.market.time : o.time,
-      reference: o.reference,
-      statusMsg: o.reason,
-    };
-  }
-
-  private tradeData(t: SimTrade): TradeData {
-    const o = t.order;
-    return {
-      gatewayName: this.gatewayName,
-      symbol: o.symbol,
-      exchange: o.exchange,
-      vtSymbol: o.vtSymbol,
-      orderid: o.orderid,
-      vtOrderid: o.vtOrderid,
-      tradeid: t.tradeid,
-      vtTradeid: vtTradeidOf(this.gatewayName, t.tradeid),
-      direction: o.direction,
-      offset: o.offset,
-      price: t.price,
-      volume: t.volume,
-      datetime: t.time,
-    };
-  }
-
-  private positionData(p: SimPosition): PositionData {
-    const i = p.market.instrument;
-    return createPosition({
-      gatewayName: this.gatewayName,
-      symbol: i.symbol,
-      exchange: i.exchange,
-      direction: p.direction,
-      volume: p.volume,
-      frozen: p.frozen,
-      price: p.price,
-      pnl: p.pnl,
-      ydVolume: 0,
-    });
-  }
-
-  private accountData(a: SimAccount): AccountData {
-    const balance = a.balance;
-    const frozen = a.frozen;
-    return { gatewayName: this.gatewayName, accountid: a.accountid, vtAccountid: this.vtAccountid, balance, frozen, available: balance - frozen };
-  }
-
   /** Timer callback: produces the ticks due by the wall clock since connect. */
   private pump(): void {
     const sim = this.sim;
@@ -482,6 +337,6 @@ export class SimGateway extends BaseGateway {
   }
 
   private readonly publishTick = (m: InstrumentMarket): void => {
-    if (this.subscribed[this.marketIndex.get(m)!] === 1) this.onTick(this.tickOf(m));
+    if (this.subscribed[this.marketIndex.get(m)!] === 1) this.onTick(tickOf(this.gatewayName, m));
   };
 }
