@@ -2,126 +2,23 @@ import { Event } from "../../event/Event.js";
 import type { EventEngine } from "../../event/EventEngine.js";
 import { TickwireError } from "../../event/errors.js";
 import { BaseEngine } from "../../trader/BaseEngine.js";
-import { Direction, LogLevel, Offset, OrderType, Status } from "../../trader/constants.js";
-import { EVENT_ACCOUNT, EVENT_ORDER, EVENT_POSITION, EVENT_TRADE, type TraderEvents } from "../../trader/events.js";
+import { Direction, LogLevel, OrderType, Status } from "../../trader/constants.js";
+import { EVENT_ACCOUNT, EVENT_ORDER, EVENT_POSITION, EVENT_TRADE } from "../../trader/events.js";
 import type { AccountData, CancelRequest, OrderData, OrderRequest, PositionData } from "../../trader/objects.js";
 import type { MainEngine } from "../../trader/MainEngine.js";
 import type { PreTradeCheck, PreTradeRefusal } from "../../trader/PreTradeCheck.js";
 import type { TraderEventEngine } from "../../trader/BaseGateway.js";
-import { RISK_CODES, RULE_NAMES, emptyRuleSet, parseRiskConfig, type RiskConfig, type RiskRuleSet, type RiskRules } from "./rules.js";
+import { RULE_NAMES, emptyRuleSet, parseRiskConfig, type RiskConfig, type RiskRuleSet, type RiskRules } from "./rules.js";
+import { FlowWindow, SymbolBook, Working } from "./books.js";
+import { RiskLimits, type RiskView } from "./checks.js";
+import { EVENT_RISK, RISK_APP_NAME, type RiskEventData, type RiskEvents, type RiskStats } from "./riskEvents.js";
 import { RiskStore, TRADING_STATES, type RiskSnapshot, type TradingState } from "./RiskStore.js";
 import { TradingDay } from "./TradingDay.js";
-
-export const RISK_APP_NAME = "RiskManager";
-/** The event type of refusals, trading-state changes and rule changes. */
-export const EVENT_RISK = "eRisk";
-
-/** The data of an `eRisk` event. */
-export type RiskEventData =
-  | {
-      kind: "refusal";
-      rule: string;
-      code: string;
-      limit: unknown;
-      value: unknown;
-      message: string;
-      gatewayName: string;
-      vtSymbol: string;
-      datetime: number;
-    }
-  | { kind: "state"; from: TradingState; to: TradingState; reason: string; datetime: number }
-  | { kind: "rule"; rule: string; from: number | boolean | null; to: number | boolean | null; datetime: number };
-
-/** The event map with `eRisk`, for `register("eRisk", h)` with a typed handler. */
-export type RiskEvents = TraderEvents & { eRisk: RiskEventData };
-
-/** What `risk.stats()` returns. */
-export interface RiskStats {
-  tradingState: TradingState;
-  stateReason: string;
-  /** The trading day, YYYY-MM-DD in the configured zone. */
-  day: string;
-  timezone: string;
-  /** Orders checked, passed and refused since the engine started. */
-  checked: number;
-  passed: number;
-  refused: number;
-  /** Refusals by rule name ("tradingState" for the state) since the engine started. */
-  refusals: Record<string, number>;
-  activeOrders: number;
-  /** Fills today. */
-  trades: number;
-  /** Cancels today by vtSymbol. */
-  cancels: Record<string, number>;
-  /** Σ (balance − start-of-day balance) over the accounts seen today. */
-  dayPnl: number;
-}
 
 /** Most working-order records kept for reuse. */
 const POOL_MAX = 4096;
 /** At most one write of the state file per this many ms while counters move. */
 const FLUSH_MS = 200;
-
-/** The position of one symbol on one gateway and the account's working orders on it. */
-class SymbolBook {
-  longPos = 0;
-  shortPos = 0;
-  /** Signed volume of a net position. */
-  netPos = 0;
-  /** Unfilled volume of working buy / sell orders. */
-  workingLong = 0;
-  workingShort = 0;
-  /** How many working buy / sell orders: the self-trade check looks for the other side only when there is one. */
-  buys = 0;
-  sells = 0;
-}
-
-/** A working order. Records are reused once their order ends (a pool): no garbage per order. */
-class Working {
-  vtOrderid = "";
-  direction: Direction = Direction.LONG;
-  type: OrderType = OrderType.LIMIT;
-  price = 0;
-  remaining = 0;
-  book: SymbolBook | undefined = undefined;
-}
-
-/**
- * The send times of one gateway's orders still inside the flow window, oldest first: a ring that
- * grows by doubling, so it holds at most the orders of one window (never more than the limit).
- */
-class FlowWindow {
-  private times = new Float64Array(16);
-  private head = 0;
-  size = 0;
-
-  /** Forgets the times at or before `cutoff`; returns how many are left. */
-  countAfter(cutoff: number): number {
-    const times = this.times;
-    const mask = times.length - 1;
-    while (this.size > 0 && times[this.head] <= cutoff) {
-      this.head = (this.head + 1) & mask;
-      this.size--;
-    }
-    return this.size;
-  }
-
-  push(t: number): void {
-    if (this.size === this.times.length) {
-      const bigger = new Float64Array(this.times.length * 2);
-      for (let i = 0; i < this.size; i++) bigger[i] = this.times[(this.head + i) & (this.times.length - 1)];
-      this.times = bigger;
-      this.head = 0;
-    }
-    this.times[(this.head + this.size) & (this.times.length - 1)] = t;
-    this.size++;
-  }
-}
-
-/** Order types whose price is a limit the band and notional rules read (MARKET has none). */
-function isPriced(type: OrderType): boolean {
-  return type === OrderType.LIMIT || type === OrderType.FAK || type === OrderType.FOK || type === OrderType.STOP;
-}
 
 function show(v: number | boolean | null): string {
   return v === null ? "off" : String(v);
@@ -142,20 +39,9 @@ export class RiskEngine extends BaseEngine implements PreTradeCheck {
   now: () => number = Date.now;
 
   private ruleSet: RiskRuleSet = emptyRuleSet();
-  // The rules as plain fields: the checks read them on every order.
-  private orderSizeLimit = NaN;
-  private orderNotionalLimit = NaN;
-  private priceBandPct = NaN;
-  private priceBandTicks = NaN;
-  private orderFlowLimit = NaN;
-  private orderFlowWindowMs = NaN;
-  private activeOrderLimit = NaN;
-  private tradeLimit = NaN;
-  private cancelLimit = NaN;
-  private positionLimit = NaN;
-  private selfTrade = false;
-  private dailyLossLimit = NaN;
-
+  /** The rules as plain fields, and the checks that read them on every order. */
+  private readonly limits = new RiskLimits();
+  private readonly view: RiskView;
   private state: TradingState = "ACTIVE";
   private stateReason = "";
   private tradingDay = new TradingDay("UTC");
@@ -196,6 +82,27 @@ export class RiskEngine extends BaseEngine implements PreTradeCheck {
 
   constructor(mainEngine: MainEngine, eventEngine: TraderEventEngine) {
     super(mainEngine, eventEngine, RISK_APP_NAME);
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the view's getters read the engine's private fields
+    const self = this;
+    this.view = {
+      mainEngine,
+      get state() {
+        return self.state;
+      },
+      get stateReason() {
+        return self.stateReason;
+      },
+      get trades() {
+        return self.trades;
+      },
+      cancels: this.cancels,
+      working: this.working,
+      get pending() {
+        return self.pending;
+      },
+      flowOf: (gatewayName) => (gatewayName === this.lastFlowGateway ? this.lastFlow : this.flows.get(gatewayName)),
+      bookOf: (gatewayName, vtSymbol) => this.bookOf(gatewayName, vtSymbol),
+    };
     eventEngine.register(EVENT_ORDER, this.processOrder);
     eventEngine.register(EVENT_TRADE, this.processTrade);
     eventEngine.register(EVENT_POSITION, this.processPosition);
@@ -313,19 +220,7 @@ export class RiskEngine extends BaseEngine implements PreTradeCheck {
       this.lastFlow = undefined;
     }
     this.ruleSet = rules;
-    const n = (v: number | null): number => (v === null ? NaN : v);
-    this.orderSizeLimit = n(rules.orderSizeLimit);
-    this.orderNotionalLimit = n(rules.orderNotionalLimit);
-    this.priceBandPct = n(rules.priceBandPct);
-    this.priceBandTicks = n(rules.priceBandTicks);
-    this.orderFlowLimit = n(rules.orderFlowLimit);
-    this.orderFlowWindowMs = n(rules.orderFlowWindowMs);
-    this.activeOrderLimit = n(rules.activeOrderLimit);
-    this.tradeLimit = n(rules.tradeLimit);
-    this.cancelLimit = n(rules.cancelLimit);
-    this.positionLimit = n(rules.positionLimit);
-    this.selfTrade = rules.selfTrade === true;
-    this.dailyLossLimit = n(rules.dailyLossLimit);
+    this.limits.apply(rules);
   }
 
   // ------------------------------------------------------------------ the checks
@@ -334,14 +229,14 @@ export class RiskEngine extends BaseEngine implements PreTradeCheck {
     this.checked++;
     const now = this.now();
     if (now >= this.dayEnds) this.currentDay(now);
-    const refusal = this.refusalOf(req, gatewayName, now);
+    const refusal = this.limits.refusalOf(req, gatewayName, now, this.view);
     if (refusal !== undefined) {
       this.refused(refusal, req, gatewayName, now);
       return refusal;
     }
     this.passed++;
     if (this.pending++ === 0) this.orderEventsAtCheck = this.orderEvents;
-    if (this.orderFlowLimit === this.orderFlowLimit) this.recordFlow(gatewayName, now);
+    if (this.limits.orderFlowLimit === this.limits.orderFlowLimit) this.recordFlow(gatewayName, now);
     return undefined;
   }
 
@@ -364,169 +259,6 @@ export class RiskEngine extends BaseEngine implements PreTradeCheck {
     // Its events can have come first only if order events were dispatched since the check.
     if ((this.pending > 0 || this.orderEvents !== this.orderEventsAtCheck) && this.working.has(vtOrderid)) return;
     this.addWorking(vtOrderid, gatewayName, req.vtSymbol, req.direction, req.type, req.price, req.volume);
-  }
-
-  // Rules are written as `!(value <= limit)`, never `value > limit`: a NaN value then refuses.
-  // An off rule's limit is NaN, and `limit === limit` is false only for NaN.
-  private refusalOf(req: OrderRequest, gatewayName: string, now: number): PreTradeRefusal | undefined {
-    const volume = req.volume;
-    if (this.state !== "ACTIVE") {
-      const r = this.stateRefusal(req, gatewayName);
-      if (r !== undefined) return r;
-    }
-    const sizeLimit = this.orderSizeLimit;
-    if (sizeLimit === sizeLimit && !(volume > 0 && volume <= sizeLimit)) {
-      return refusal(
-        "orderSizeLimit",
-        sizeLimit,
-        volume,
-        `Order volume ${volume} is ${volume > 0 ? `over orderSizeLimit ${sizeLimit}: send at most ${sizeLimit} per order` : "not a volume > 0"}.`,
-      );
-    }
-    const notionalLimit = this.orderNotionalLimit;
-    const bandPct = this.priceBandPct;
-    const bandTicks = this.priceBandTicks;
-    if (notionalLimit === notionalLimit || bandPct === bandPct || bandTicks === bandTicks) {
-      const oms = this.mainEngine;
-      const contract = oms.getContract(req.vtSymbol);
-      const last = oms.getTick(req.vtSymbol)?.lastPrice ?? NaN;
-      const priced = isPriced(req.type);
-      if (notionalLimit === notionalLimit) {
-        const price = priced ? req.price : last;
-        const notional = price * volume * (contract?.size ?? NaN);
-        if (!(notional <= notionalLimit)) {
-          const why =
-            contract === undefined
-              ? `no contract ${req.vtSymbol} is known`
-              : !(price > 0)
-                ? `there is no price to value it at (subscribe to ${req.vtSymbol})`
-                : `it is over orderNotionalLimit ${notionalLimit}`;
-          return refusal("orderNotionalLimit", notionalLimit, notional, `Order notional ${notional} (price × volume × size) is refused: ${why}.`);
-        }
-      }
-      if (priced && (bandPct === bandPct || bandTicks === bandTicks)) {
-        const distance = Math.abs(req.price - last);
-        if (!(last > 0)) {
-          return refusal(
-            bandPct === bandPct ? "priceBandPct" : "priceBandTicks",
-            bandPct === bandPct ? bandPct : bandTicks,
-            req.price,
-            `No last price of ${req.vtSymbol} to check the order's price ${req.price} against: subscribe to it first.`,
-          );
-        }
-        const pct = (distance / last) * 100;
-        // Rounded to a millionth: 3 ticks of 0.2 must not fail by a float's last bit.
-        if (bandPct === bandPct && !(Math.round(pct * 1e6) / 1e6 <= bandPct)) {
-          return refusal(
-            "priceBandPct",
-            bandPct,
-            pct,
-            `Order price ${req.price} is ${pct.toFixed(3)}% from the last price ${last}, over priceBandPct ${bandPct}%.`,
-          );
-        }
-        const ticks = distance / (contract?.priceTick ?? NaN);
-        if (bandTicks === bandTicks && !(Math.round(ticks * 1e6) / 1e6 <= bandTicks)) {
-          return refusal(
-            "priceBandTicks",
-            bandTicks,
-            ticks,
-            `Order price ${req.price} is ${ticks} ticks from the last price ${last}, over priceBandTicks ${bandTicks}${contract === undefined ? ` (no contract ${req.vtSymbol} gives the tick)` : ""}.`,
-          );
-        }
-      }
-    }
-    const flowLimit = this.orderFlowLimit;
-    if (flowLimit === flowLimit) {
-      const w = gatewayName === this.lastFlowGateway ? this.lastFlow : this.flows.get(gatewayName);
-      const recent = w === undefined ? 0 : w.countAfter(now - this.orderFlowWindowMs);
-      if (!(recent < flowLimit)) {
-        return refusal(
-          "orderFlowLimit",
-          flowLimit,
-          recent + 1,
-          `Order ${recent + 1} to ${gatewayName} within ${this.orderFlowWindowMs} ms is over orderFlowLimit ${flowLimit}: slow down.`,
-        );
-      }
-    }
-    const activeLimit = this.activeOrderLimit;
-    if (activeLimit === activeLimit) {
-      const active = this.working.size + this.pending;
-      if (!(active < activeLimit)) {
-        return refusal(
-          "activeOrderLimit",
-          activeLimit,
-          active + 1,
-          `${active} orders are active, activeOrderLimit is ${activeLimit}: cancel some or wait for fills.`,
-        );
-      }
-    }
-    const tradeLimit = this.tradeLimit;
-    if (tradeLimit === tradeLimit && !(this.trades < tradeLimit)) {
-      return refusal("tradeLimit", tradeLimit, this.trades, `${this.trades} trades today reached tradeLimit ${tradeLimit}: no new orders until the day rolls.`);
-    }
-    const cancelLimit = this.cancelLimit;
-    if (cancelLimit === cancelLimit) {
-      const cancels = this.cancels.get(req.vtSymbol) ?? 0;
-      if (!(cancels < cancelLimit)) {
-        return refusal(
-          "cancelLimit",
-          cancelLimit,
-          cancels,
-          `${cancels} cancels of ${req.vtSymbol} today reached cancelLimit ${cancelLimit}: no new orders on it until the day rolls.`,
-        );
-      }
-    }
-    const positionLimit = this.positionLimit;
-    if (positionLimit === positionLimit || this.selfTrade) {
-      const book = this.bookOf(gatewayName, req.vtSymbol);
-      if (positionLimit === positionLimit) {
-        const net = book.longPos - book.shortPos + book.netPos;
-        const long = req.direction === Direction.LONG;
-        const exposure = (long ? net + book.workingLong : -net + book.workingShort) + volume;
-        if (!(exposure <= positionLimit)) {
-          return refusal(
-            "positionLimit",
-            positionLimit,
-            exposure,
-            `The order could make the ${long ? "long" : "short"} position of ${req.vtSymbol} ${exposure} (counting active orders), over positionLimit ${positionLimit}.`,
-          );
-        }
-      }
-      if (this.selfTrade && (req.direction === Direction.LONG ? book.sells : book.buys) > 0) {
-        const crossed = crossedOwnOrder(this.working.values(), book, req);
-        if (crossed !== undefined) {
-          return refusal(
-            "selfTrade",
-            crossed.price,
-            req.type === OrderType.MARKET ? "MARKET" : req.price,
-            `The order would trade against the account's own resting ${crossed.direction} order ${crossed.vtOrderid} at ${crossed.price}: cancel that first.`,
-          );
-        }
-      }
-    }
-    return undefined;
-  }
-
-  private stateRefusal(req: OrderRequest, gatewayName: string): PreTradeRefusal | undefined {
-    if (this.state === "HALTED") {
-      return refusal("tradingState", "HALTED", "order", `Trading is HALTED (${this.stateReason}): no orders until risk.setTradingState("ACTIVE").`);
-    }
-    const book = this.bookOf(gatewayName, req.vtSymbol);
-    const volume = req.volume;
-    let reducible = 0;
-    if (req.offset !== Offset.OPEN) {
-      reducible =
-        req.direction === Direction.LONG
-          ? book.shortPos + Math.max(0, -book.netPos) - book.workingLong
-          : book.longPos + Math.max(0, book.netPos) - book.workingShort;
-    }
-    if (volume > 0 && volume <= reducible) return undefined;
-    return refusal(
-      "tradingState",
-      "REDUCING",
-      volume,
-      `Trading is REDUCING: only orders that reduce a position pass, and this ${req.direction} ${req.offset} order of ${volume} ${req.vtSymbol} would not (${reducible} can be reduced).`,
-    );
   }
 
   private recordFlow(gatewayName: string, now: number): void {
@@ -661,11 +393,11 @@ export class RiskEngine extends BaseEngine implements PreTradeCheck {
     const before = this.balances.get(a.vtAccountid) ?? start;
     this.balances.set(a.vtAccountid, a.balance);
     this.dayPnl += a.balance - before;
-    if (this.dailyLossLimit === this.dailyLossLimit) this.checkDailyLoss();
+    if (this.limits.dailyLossLimit === this.limits.dailyLossLimit) this.checkDailyLoss();
   };
 
   private checkDailyLoss(): void {
-    const limit = this.dailyLossLimit;
+    const limit = this.limits.dailyLossLimit;
     if (limit === limit && this.state !== "HALTED" && -this.dayPnl > limit) {
       this.setTradingState("HALTED", `daily loss ${-this.dayPnl} is over dailyLossLimit ${limit}`);
     }
@@ -756,20 +488,4 @@ export class RiskEngine extends BaseEngine implements PreTradeCheck {
   private emit(data: RiskEventData): void {
     (this.eventEngine as unknown as EventEngine<RiskEvents>).put(new Event(EVENT_RISK, data));
   }
-}
-
-function refusal(rule: keyof typeof RISK_CODES, limit: unknown, value: unknown, message: string): PreTradeRefusal {
-  return { code: RISK_CODES[rule], rule, limit, value, message };
-}
-
-/** The account's resting order on the other side of `book` that `req` would trade against, if any. */
-function crossedOwnOrder(working: Iterable<Working>, book: SymbolBook, req: OrderRequest): Working | undefined {
-  const buy = req.direction === Direction.LONG;
-  const market = req.type === OrderType.MARKET;
-  for (const w of working) {
-    // Stops are not in the book until they trigger; only orders that rest can be traded against.
-    if (w.book !== book || w.direction === req.direction || w.type === OrderType.STOP || w.remaining <= 0) continue;
-    if (market || (buy ? req.price >= w.price : req.price <= w.price)) return w;
-  }
-  return undefined;
 }
