@@ -2,21 +2,19 @@ import { Event } from "../../event/Event.js";
 import type { EventEngine } from "../../event/EventEngine.js";
 import { TickwireError } from "../../event/errors.js";
 import { BaseEngine } from "../../trader/BaseEngine.js";
-import { Direction, LogLevel, OrderType, Status } from "../../trader/constants.js";
+import { LogLevel } from "../../trader/constants.js";
 import { EVENT_ACCOUNT, EVENT_ORDER, EVENT_POSITION, EVENT_TRADE } from "../../trader/events.js";
 import type { AccountData, CancelRequest, OrderData, OrderRequest, PositionData } from "../../trader/objects.js";
 import type { MainEngine } from "../../trader/MainEngine.js";
 import type { PreTradeCheck, PreTradeRefusal } from "../../trader/PreTradeCheck.js";
 import type { TraderEventEngine } from "../../trader/BaseGateway.js";
 import { RULE_NAMES, emptyRuleSet, parseRiskConfig, type RiskConfig, type RiskRuleSet, type RiskRules } from "./rules.js";
-import { FlowWindow, SymbolBook, Working } from "./books.js";
-import { RiskLimits, type RiskView } from "./checks.js";
+import { FlowWindows, OrderBooks } from "./books.js";
+import { RiskLimits, RiskStatus } from "./checks.js";
 import { EVENT_RISK, RISK_APP_NAME, type RiskEventData, type RiskEvents, type RiskStats } from "./riskEvents.js";
 import { RiskStore, TRADING_STATES, type RiskSnapshot, type TradingState } from "./RiskStore.js";
 import { TradingDay } from "./TradingDay.js";
 
-/** Most working-order records kept for reuse. */
-const POOL_MAX = 4096;
 /** At most one write of the state file per this many ms while counters move. */
 const FLUSH_MS = 200;
 
@@ -40,38 +38,18 @@ export class RiskEngine extends BaseEngine implements PreTradeCheck {
 
   private ruleSet: RiskRuleSet = emptyRuleSet();
   /** The rules as plain fields, and the checks that read them on every order. */
-  private readonly limits = new RiskLimits();
-  private readonly view: RiskView;
-  private state: TradingState = "ACTIVE";
-  private stateReason = "";
+  private readonly limits: RiskLimits;
+  /** The trading state and today's trade and cancel counters. */
+  private readonly status = new RiskStatus();
   private tradingDay = new TradingDay("UTC");
   private day = "";
   private dayEnds = -Infinity;
-  private trades = 0;
-  private readonly cancels = new Map<string, number>();
   private readonly startBalances = new Map<string, number>();
   private readonly balances = new Map<string, number>();
   private dayPnl = 0;
 
-  private readonly books = new Map<string, Map<string, SymbolBook>>();
-  private readonly working = new Map<string, Working>();
-  private readonly pool: Working[] = [];
-  /** The working order looked up last (records are pooled: cleared when its order ends). */
-  private lastWorkingId = "";
-  private lastWorking: Working | undefined = undefined;
-  /** Order events handled, and their count when the first of the orders now pending was checked. */
-  private orderEvents = 0;
-  private orderEventsAtCheck = 0;
-  private lastGateway = "";
-  private lastSymbol = "";
-  private lastBook = new SymbolBook();
-  /** Orders that passed and are with the gateway, not yet answered (remote gateways answer later). */
-  private pending = 0;
-  /** Orders seen finished before their gateway answered (a remote gateway's events can overtake its answer). */
-  private readonly finishedEarly = new Set<string>();
-  private readonly flows = new Map<string, FlowWindow>();
-  private lastFlowGateway = "";
-  private lastFlow: FlowWindow | undefined = undefined;
+  private readonly orders = new OrderBooks();
+  private readonly flows = new FlowWindows();
 
   private checked = 0;
   private passed = 0;
@@ -82,27 +60,7 @@ export class RiskEngine extends BaseEngine implements PreTradeCheck {
 
   constructor(mainEngine: MainEngine, eventEngine: TraderEventEngine) {
     super(mainEngine, eventEngine, RISK_APP_NAME);
-    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the view's getters read the engine's private fields
-    const self = this;
-    this.view = {
-      mainEngine,
-      get state() {
-        return self.state;
-      },
-      get stateReason() {
-        return self.stateReason;
-      },
-      get trades() {
-        return self.trades;
-      },
-      cancels: this.cancels,
-      working: this.working,
-      get pending() {
-        return self.pending;
-      },
-      flowOf: (gatewayName) => (gatewayName === this.lastFlowGateway ? this.lastFlow : this.flows.get(gatewayName)),
-      bookOf: (gatewayName, vtSymbol) => this.bookOf(gatewayName, vtSymbol),
-    };
+    this.limits = new RiskLimits(mainEngine, this.status, this.orders, this.flows);
     eventEngine.register(EVENT_ORDER, this.processOrder);
     eventEngine.register(EVENT_TRADE, this.processTrade);
     eventEngine.register(EVENT_POSITION, this.processPosition);
@@ -165,7 +123,7 @@ export class RiskEngine extends BaseEngine implements PreTradeCheck {
   }
 
   get tradingState(): TradingState {
-    return this.state;
+    return this.status.state;
   }
 
   /**
@@ -177,10 +135,10 @@ export class RiskEngine extends BaseEngine implements PreTradeCheck {
     if (!TRADING_STATES.includes(state)) {
       throw new TickwireError("TW_RISK_BAD_STATE", `Trading state must be one of ${TRADING_STATES.join(", ")}, got ${JSON.stringify(state)}.`);
     }
-    if (state === this.state) return;
-    const from = this.state;
-    this.state = state;
-    this.stateReason = state === "ACTIVE" ? "" : reason;
+    if (state === this.status.state) return;
+    const from = this.status.state;
+    this.status.state = state;
+    this.status.stateReason = state === "ACTIVE" ? "" : reason;
     this.log(`Trading state ${from} → ${state} (${reason})`, state === "ACTIVE" ? LogLevel.INFO : LogLevel.WARNING);
     this.emit({ kind: "state", from, to: state, reason, datetime: this.now() });
     this.flush();
@@ -191,17 +149,17 @@ export class RiskEngine extends BaseEngine implements PreTradeCheck {
     let refused = 0;
     for (const n of Object.values(this.refusals)) refused += n;
     return {
-      tradingState: this.state,
-      stateReason: this.stateReason,
+      tradingState: this.status.state,
+      stateReason: this.status.stateReason,
       day: this.day,
       timezone: this.tradingDay.timezone,
       checked: this.checked,
       passed: this.passed,
       refused,
       refusals: { ...this.refusals },
-      activeOrders: this.working.size + this.pending,
-      trades: this.trades,
-      cancels: Object.fromEntries(this.cancels),
+      activeOrders: this.orders.active,
+      trades: this.status.trades,
+      cancels: Object.fromEntries(this.status.cancels),
       dayPnl: this.dayPnl,
     };
   }
@@ -216,8 +174,6 @@ export class RiskEngine extends BaseEngine implements PreTradeCheck {
     }
     if (old.orderFlowLimit !== rules.orderFlowLimit || old.orderFlowWindowMs !== rules.orderFlowWindowMs) {
       this.flows.clear();
-      this.lastFlowGateway = "";
-      this.lastFlow = undefined;
     }
     this.ruleSet = rules;
     this.limits.apply(rules);
@@ -229,47 +185,27 @@ export class RiskEngine extends BaseEngine implements PreTradeCheck {
     this.checked++;
     const now = this.now();
     if (now >= this.dayEnds) this.currentDay(now);
-    const refusal = this.limits.refusalOf(req, gatewayName, now, this.view);
+    const refusal = this.limits.refusalOf(req, gatewayName, now);
     if (refusal !== undefined) {
       this.refused(refusal, req, gatewayName, now);
       return refusal;
     }
     this.passed++;
-    if (this.pending++ === 0) this.orderEventsAtCheck = this.orderEvents;
-    if (this.limits.orderFlowLimit === this.limits.orderFlowLimit) this.recordFlow(gatewayName, now);
+    this.orders.passed();
+    if (this.limits.orderFlowLimit === this.limits.orderFlowLimit) this.flows.record(gatewayName, now);
     return undefined;
   }
 
   checkCancel(req: CancelRequest): undefined {
     // Cancels always pass (refusing one leaves risk in the market); they count toward cancelLimit.
     if (this.now() >= this.dayEnds) this.currentDay(this.now());
-    this.cancels.set(req.vtSymbol, (this.cancels.get(req.vtSymbol) ?? 0) + 1);
+    this.status.cancels.set(req.vtSymbol, (this.status.cancels.get(req.vtSymbol) ?? 0) + 1);
     this.markDirty();
     return undefined;
   }
 
   afterSend(req: OrderRequest, gatewayName: string, vtOrderid: string | null): void {
-    if (this.pending > 0) this.pending--;
-    if (this.finishedEarly.size > 0) {
-      const early = vtOrderid !== null && this.finishedEarly.delete(vtOrderid);
-      if (this.pending === 0) this.finishedEarly.clear();
-      if (early) return;
-    }
-    if (vtOrderid === null) return;
-    // Its events can have come first only if order events were dispatched since the check.
-    if ((this.pending > 0 || this.orderEvents !== this.orderEventsAtCheck) && this.working.has(vtOrderid)) return;
-    this.addWorking(vtOrderid, gatewayName, req.vtSymbol, req.direction, req.type, req.price, req.volume);
-  }
-
-  private recordFlow(gatewayName: string, now: number): void {
-    let w = gatewayName === this.lastFlowGateway ? this.lastFlow : this.flows.get(gatewayName);
-    if (w === undefined) {
-      w = new FlowWindow();
-      this.flows.set(gatewayName, w);
-    }
-    this.lastFlowGateway = gatewayName;
-    this.lastFlow = w;
-    w.push(now);
+    this.orders.afterSend(req, gatewayName, vtOrderid);
   }
 
   private refused(r: PreTradeRefusal, req: OrderRequest, gatewayName: string, now: number): void {
@@ -290,94 +226,19 @@ export class RiskEngine extends BaseEngine implements PreTradeCheck {
 
   // ------------------------------------------------------------------ what the events tell
 
-  private bookOf(gatewayName: string, vtSymbol: string): SymbolBook {
-    // Orders and their events come in runs on one instrument: remember the last book asked for.
-    if (vtSymbol === this.lastSymbol && gatewayName === this.lastGateway) return this.lastBook;
-    let byGateway = this.books.get(gatewayName);
-    if (byGateway === undefined) {
-      byGateway = new Map();
-      this.books.set(gatewayName, byGateway);
-    }
-    let book = byGateway.get(vtSymbol);
-    if (book === undefined) {
-      book = new SymbolBook();
-      byGateway.set(vtSymbol, book);
-    }
-    this.lastGateway = gatewayName;
-    this.lastSymbol = vtSymbol;
-    this.lastBook = book;
-    return book;
-  }
-
-  private addWorking(vtOrderid: string, gatewayName: string, vtSymbol: string, direction: Direction, type: OrderType, price: number, remaining: number): void {
-    const book = this.bookOf(gatewayName, vtSymbol);
-    const w = this.pool.pop() ?? new Working();
-    w.vtOrderid = vtOrderid;
-    w.direction = direction;
-    w.type = type;
-    w.price = price;
-    w.remaining = remaining;
-    w.book = book;
-    this.working.set(vtOrderid, w);
-    this.lastWorkingId = vtOrderid;
-    this.lastWorking = w;
-    if (direction === Direction.LONG) {
-      book.buys++;
-      book.workingLong += remaining;
-    } else {
-      book.sells++;
-      book.workingShort += remaining;
-    }
-  }
-
   private readonly processOrder = (event: Event<OrderData>): void => {
-    const o = event.data;
-    this.orderEvents++;
-    // An order's updates come in a row (SUBMITTING, NOTTRADED, ALLTRADED): one lookup for the run.
-    const w = o.vtOrderid === this.lastWorkingId ? this.lastWorking : this.working.get(o.vtOrderid);
-    const status = o.status;
-    const active = status === Status.NOTTRADED || status === Status.PARTTRADED || status === Status.SUBMITTING;
-    if (w === undefined) {
-      if (active) this.addWorking(o.vtOrderid, o.gatewayName, o.vtSymbol, o.direction, o.type, o.price, o.volume - o.traded);
-      // Only while an answer is outstanding can an order finish before afterSend hears of it.
-      else if (this.pending > 0) this.finishedEarly.add(o.vtOrderid);
-      return;
-    }
-    const book = w.book!;
-    const remaining = active ? o.volume - o.traded : 0;
-    const delta = remaining - w.remaining;
-    if (delta !== 0) {
-      w.remaining = remaining;
-      if (w.direction === Direction.LONG) book.workingLong += delta;
-      else book.workingShort += delta;
-    }
-    if (!active) {
-      if (this.pending > 0) this.finishedEarly.add(o.vtOrderid);
-      this.working.delete(o.vtOrderid);
-      if (w === this.lastWorking) {
-        this.lastWorkingId = "";
-        this.lastWorking = undefined;
-      }
-      if (w.direction === Direction.LONG) book.buys--;
-      else book.sells--;
-      w.book = undefined;
-      if (this.pool.length < POOL_MAX) this.pool.push(w);
-    }
+    this.orders.onOrder(event.data);
   };
 
   private readonly processTrade = (): void => {
     const now = this.now();
     if (now >= this.dayEnds) this.currentDay(now);
-    this.trades++;
+    this.status.trades++;
     this.markDirty();
   };
 
   private readonly processPosition = (event: Event<PositionData>): void => {
-    const p = event.data;
-    const book = this.bookOf(p.gatewayName, p.vtSymbol);
-    if (p.direction === Direction.LONG) book.longPos = p.volume;
-    else if (p.direction === Direction.SHORT) book.shortPos = p.volume;
-    else book.netPos = p.volume;
+    this.orders.onPosition(event.data);
   };
 
   private readonly processAccount = (event: Event<AccountData>): void => {
@@ -398,7 +259,7 @@ export class RiskEngine extends BaseEngine implements PreTradeCheck {
 
   private checkDailyLoss(): void {
     const limit = this.limits.dailyLossLimit;
-    if (limit === limit && this.state !== "HALTED" && -this.dayPnl > limit) {
+    if (limit === limit && this.status.state !== "HALTED" && -this.dayPnl > limit) {
       this.setTradingState("HALTED", `daily loss ${-this.dayPnl} is over dailyLossLimit ${limit}`);
     }
   }
@@ -413,8 +274,8 @@ export class RiskEngine extends BaseEngine implements PreTradeCheck {
     const first = this.day === "";
     this.day = day;
     if (first) return;
-    this.trades = 0;
-    this.cancels.clear();
+    this.status.trades = 0;
+    this.status.cancels.clear();
     // The new day starts from the balances the old one ended with.
     this.startBalances.clear();
     for (const [id, balance] of this.balances) this.startBalances.set(id, balance);
@@ -430,9 +291,9 @@ export class RiskEngine extends BaseEngine implements PreTradeCheck {
     }
     this.currentDay(this.now());
     if (saved.day === this.day) {
-      this.trades = saved.trades;
-      this.cancels.clear();
-      for (const [k, v] of Object.entries(saved.cancels)) if (typeof v === "number") this.cancels.set(k, v);
+      this.status.trades = saved.trades;
+      this.status.cancels.clear();
+      for (const [k, v] of Object.entries(saved.cancels)) if (typeof v === "number") this.status.cancels.set(k, v);
       this.startBalances.clear();
       for (const [k, v] of Object.entries(saved.startBalances)) if (typeof v === "number") this.startBalances.set(k, v);
       // Balances seen before the file was read now count from the saved start of the day.
@@ -444,7 +305,7 @@ export class RiskEngine extends BaseEngine implements PreTradeCheck {
       }
       this.log(`Restored ${saved.day}'s counters from ${this.store?.path}: ${saved.trades} trades, ${Object.keys(saved.cancels).length} symbols with cancels.`);
     }
-    if (saved.tradingState !== this.state) this.setTradingState(saved.tradingState, saved.stateReason || "restored");
+    if (saved.tradingState !== this.status.state) this.setTradingState(saved.tradingState, saved.stateReason || "restored");
     this.flush();
   }
 
@@ -452,11 +313,11 @@ export class RiskEngine extends BaseEngine implements PreTradeCheck {
     return {
       version: 1,
       day: this.day,
-      trades: this.trades,
-      cancels: Object.fromEntries(this.cancels),
+      trades: this.status.trades,
+      cancels: Object.fromEntries(this.status.cancels),
       startBalances: Object.fromEntries(this.startBalances),
-      tradingState: this.state,
-      stateReason: this.stateReason,
+      tradingState: this.status.state,
+      stateReason: this.status.stateReason,
     };
   }
 

@@ -2,22 +2,18 @@ import { Direction, Offset, OrderType } from "../../trader/constants.js";
 import type { OrderRequest } from "../../trader/objects.js";
 import type { MainEngine } from "../../trader/MainEngine.js";
 import type { PreTradeRefusal } from "../../trader/PreTradeCheck.js";
-import { crossedOwnOrder, isPriced, type FlowWindow, type SymbolBook, type Working } from "./books.js";
+import { crossedOwnOrder, isPriced, type FlowWindows, type OrderBooks } from "./books.js";
 import { RISK_CODES, type RiskRuleSet } from "./rules.js";
 import type { TradingState } from "./RiskStore.js";
 
-/** What the checks read of the engine: the trading state, today's counters, the books. */
-export interface RiskView {
-  readonly mainEngine: MainEngine;
-  readonly state: TradingState;
-  readonly stateReason: string;
-  readonly trades: number;
-  readonly cancels: ReadonlyMap<string, number>;
-  readonly working: ReadonlyMap<string, Working>;
-  /** Orders that passed and are with their gateway, not yet answered. */
-  readonly pending: number;
-  flowOf(gatewayName: string): FlowWindow | undefined;
-  bookOf(gatewayName: string, vtSymbol: string): SymbolBook;
+/** The trading state and today's counters, as the engine keeps them. */
+export class RiskStatus {
+  state: TradingState = "ACTIVE";
+  stateReason = "";
+  /** Fills today. */
+  trades = 0;
+  /** Cancels today by vtSymbol. */
+  readonly cancels = new Map<string, number>();
 }
 
 /**
@@ -38,6 +34,13 @@ export class RiskLimits {
   selfTrade = false;
   dailyLossLimit = NaN;
 
+  constructor(
+    private readonly mainEngine: MainEngine,
+    private readonly status: RiskStatus,
+    private readonly orders: OrderBooks,
+    private readonly flows: FlowWindows,
+  ) {}
+
   /** Takes the limits of `rules` (an off rule's limit is NaN). */
   apply(rules: RiskRuleSet): void {
     const n = (v: number | null): number => (v === null ? NaN : v);
@@ -57,10 +60,10 @@ export class RiskLimits {
 
   // Rules are written as `!(value <= limit)`, never `value > limit`: a NaN value then refuses.
   // An off rule's limit is NaN, and `limit === limit` is false only for NaN.
-  refusalOf(req: OrderRequest, gatewayName: string, now: number, v: RiskView): PreTradeRefusal | undefined {
+  refusalOf(req: OrderRequest, gatewayName: string, now: number): PreTradeRefusal | undefined {
     const volume = req.volume;
-    if (v.state !== "ACTIVE") {
-      const r = this.stateRefusal(req, gatewayName, v);
+    if (this.status.state !== "ACTIVE") {
+      const r = this.stateRefusal(req, gatewayName);
       if (r !== undefined) return r;
     }
     const sizeLimit = this.orderSizeLimit;
@@ -76,7 +79,7 @@ export class RiskLimits {
     const bandPct = this.priceBandPct;
     const bandTicks = this.priceBandTicks;
     if (notionalLimit === notionalLimit || bandPct === bandPct || bandTicks === bandTicks) {
-      const oms = v.mainEngine;
+      const oms = this.mainEngine;
       const contract = oms.getContract(req.vtSymbol);
       const last = oms.getTick(req.vtSymbol)?.lastPrice ?? NaN;
       const priced = isPriced(req.type);
@@ -126,7 +129,7 @@ export class RiskLimits {
     }
     const flowLimit = this.orderFlowLimit;
     if (flowLimit === flowLimit) {
-      const w = v.flowOf(gatewayName);
+      const w = this.flows.get(gatewayName);
       const recent = w === undefined ? 0 : w.countAfter(now - this.orderFlowWindowMs);
       if (!(recent < flowLimit)) {
         return refusal(
@@ -139,7 +142,7 @@ export class RiskLimits {
     }
     const activeLimit = this.activeOrderLimit;
     if (activeLimit === activeLimit) {
-      const active = v.working.size + v.pending;
+      const active = this.orders.working.size + this.orders.pending;
       if (!(active < activeLimit)) {
         return refusal(
           "activeOrderLimit",
@@ -150,12 +153,17 @@ export class RiskLimits {
       }
     }
     const tradeLimit = this.tradeLimit;
-    if (tradeLimit === tradeLimit && !(v.trades < tradeLimit)) {
-      return refusal("tradeLimit", tradeLimit, v.trades, `${v.trades} trades today reached tradeLimit ${tradeLimit}: no new orders until the day rolls.`);
+    if (tradeLimit === tradeLimit && !(this.status.trades < tradeLimit)) {
+      return refusal(
+        "tradeLimit",
+        tradeLimit,
+        this.status.trades,
+        `${this.status.trades} trades today reached tradeLimit ${tradeLimit}: no new orders until the day rolls.`,
+      );
     }
     const cancelLimit = this.cancelLimit;
     if (cancelLimit === cancelLimit) {
-      const cancels = v.cancels.get(req.vtSymbol) ?? 0;
+      const cancels = this.status.cancels.get(req.vtSymbol) ?? 0;
       if (!(cancels < cancelLimit)) {
         return refusal(
           "cancelLimit",
@@ -167,7 +175,7 @@ export class RiskLimits {
     }
     const positionLimit = this.positionLimit;
     if (positionLimit === positionLimit || this.selfTrade) {
-      const book = v.bookOf(gatewayName, req.vtSymbol);
+      const book = this.orders.bookOf(gatewayName, req.vtSymbol);
       if (positionLimit === positionLimit) {
         const net = book.longPos - book.shortPos + book.netPos;
         const long = req.direction === Direction.LONG;
@@ -182,7 +190,7 @@ export class RiskLimits {
         }
       }
       if (this.selfTrade && (req.direction === Direction.LONG ? book.sells : book.buys) > 0) {
-        const crossed = crossedOwnOrder(v.working.values(), book, req);
+        const crossed = crossedOwnOrder(this.orders.working.values(), book, req);
         if (crossed !== undefined) {
           return refusal(
             "selfTrade",
@@ -196,11 +204,11 @@ export class RiskLimits {
     return undefined;
   }
 
-  private stateRefusal(req: OrderRequest, gatewayName: string, v: RiskView): PreTradeRefusal | undefined {
-    if (v.state === "HALTED") {
-      return refusal("tradingState", "HALTED", "order", `Trading is HALTED (${v.stateReason}): no orders until risk.setTradingState("ACTIVE").`);
+  private stateRefusal(req: OrderRequest, gatewayName: string): PreTradeRefusal | undefined {
+    if (this.status.state === "HALTED") {
+      return refusal("tradingState", "HALTED", "order", `Trading is HALTED (${this.status.stateReason}): no orders until risk.setTradingState("ACTIVE").`);
     }
-    const book = v.bookOf(gatewayName, req.vtSymbol);
+    const book = this.orders.bookOf(gatewayName, req.vtSymbol);
     const volume = req.volume;
     let reducible = 0;
     if (req.offset !== Offset.OPEN) {
