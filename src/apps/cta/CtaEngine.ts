@@ -311,7 +311,16 @@ export class CtaEngine extends BaseEngine implements StrategyHost {
 
   // ------------------------------------------------------------------ StrategyHost
 
-  sendOrder(strategy: HostedStrategy, direction: Direction, offset: Offset, price: number, volume: number, stop: boolean): string[] {
+  sendOrder(
+    strategy: HostedStrategy,
+    direction: Direction,
+    offset: Offset,
+    price: number,
+    volume: number,
+    stop: boolean,
+    _lock: boolean,
+    _net: boolean,
+  ): string[] {
     const h = this.strategies.get(strategy.strategyName);
     if (!h) return [];
     const contract: ContractData | undefined = this.mainEngine.getContract(strategy.vtSymbol);
