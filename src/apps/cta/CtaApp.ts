@@ -1,5 +1,6 @@
 import type { BaseApp } from "../../trader/BaseApp.js";
-import { CTA_APP_NAME, CtaEngine } from "./CtaEngine.js";
+import { CtaEngine } from "./CtaEngine.js";
+import { CTA_APP_NAME } from "./ctaEvents.js";
 
 /** `const cta = mainEngine.addApp(CtaApp)`, then `cta.configure({ stateFile })` and `addStrategy`. */
 export const CtaApp: BaseApp<CtaEngine> = {

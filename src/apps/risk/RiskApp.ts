@@ -1,5 +1,6 @@
 import type { BaseApp } from "../../trader/BaseApp.js";
-import { RISK_APP_NAME, RiskEngine } from "./RiskEngine.js";
+import { RiskEngine } from "./RiskEngine.js";
+import { RISK_APP_NAME } from "./riskEvents.js";
 
 /** `const risk = mainEngine.addApp(RiskApp)`, then `risk.configure({ ... })`. */
 export const RiskApp: BaseApp<RiskEngine> = {
