@@ -78,6 +78,8 @@ test(
       const first = client(1);
       try {
         await first.until(/"type":"eCtaStrategy","data":\{"strategyName":"rt"[^\n]*"tripsDone":1/);
+        // The strategy counts a trip at its second trade, which can come before that order's ALLTRADED update.
+        await first.until(/"status":"ALLTRADED"[\s\S]*"status":"ALLTRADED"/);
       } finally {
         await stop(first);
       }
