@@ -14,6 +14,7 @@ import type { CtaEngine } from "../apps/cta/CtaEngine.js";
 import { startView } from "./view.js";
 import { addWebOptions, startCliWeb, type WebCliOptions } from "./webOptions.js";
 import { connectRunGateway, gatewayChoice, type GatewayOptions } from "./runGateway.js";
+import { errorText } from "./errorText.js";
 
 export interface RunOptions extends WebCliOptions, GatewayOptions {
   seed: number;
@@ -152,7 +153,9 @@ export async function runPaperTrading(opts: RunOptions): Promise<void> {
     const symbols = opts.record;
     const unknown = symbols.filter((vt) => !known.has(vt));
     if (unknown.length > 0) {
-      process.stderr.write(`tickwire run: cannot record ${unknown.join(", ")}: not an instrument of the paper exchange (it has ${[...known].join(", ")}).\n`);
+      process.stderr.write(
+        `tickwire run: cannot record ${unknown.join(", ")}: not an instrument of gateway ${gateway.gatewayName} (it has ${[...known].join(", ")}).\n`,
+      );
       void shutdown("bad --record", 2);
       return;
     }
@@ -172,7 +175,7 @@ export async function runPaperTrading(opts: RunOptions): Promise<void> {
     try {
       cta = await startStrategies(main, opts.strategies, opts.strategyState);
     } catch (e) {
-      process.stderr.write(`tickwire run: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.stderr.write(`tickwire run: ${errorText(e)}\n`);
       process.exitCode = 1;
       void shutdown("bad --strategies");
       return;
@@ -186,7 +189,7 @@ export async function runPaperTrading(opts: RunOptions): Promise<void> {
       stops.push(() => void web.close());
       webLine = web.loginUrl;
     } catch (e) {
-      process.stderr.write(`tickwire run: cannot start the web trader: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.stderr.write(`tickwire run: cannot start the web trader: ${errorText(e)}\n`);
       void shutdown("bad --web", 2);
       return;
     }
