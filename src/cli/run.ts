@@ -202,6 +202,10 @@ export async function runPaperTrading(opts: RunOptions): Promise<void> {
   }
 }
 
+/** The options of the paper exchange and those of the ccxt gateway (`tickwire run --gateway …`). */
+const SIM_ONLY = ["seed", "tickRate", "instruments", "capital", "start"];
+const CCXT_ONLY = ["exchange", "sandbox", "marketType", "ccxtSymbols", "ccxtUrl"];
+
 export function register(program: Command): void {
   const command = strategyOptions(program.command("run"))
     .description("run a paper-trading system: MainEngine + the simulated exchange, with a live console view")
@@ -231,7 +235,14 @@ export function register(program: Command): void {
     .option("--market-type <type>", "with --gateway ccxt: spot or swap", "spot")
     .option("--ccxt-symbols <list>", 'with --gateway ccxt: the markets to load and subscribe, e.g. "BTC/USDT,ETH/USDT" (default BTC/USDT,ETH/USDT)')
     .addOption(new Option("--ccxt-url <url>", "with --gateway ccxt: a Binance-compatible base URL (tests: the local emulator)").hideHelp());
-  addWebOptions(command).action(async (opts: RunOptions) => {
+  addWebOptions(command).action(async (opts: RunOptions, cmd: Command) => {
+    // An option of the other market is a mistake, not something to ignore silently.
+    const given = (names: string[]) => names.filter((n) => cmd.getOptionValueSource(n) === "cli");
+    const wrong = opts.gateway === "ccxt" ? given(SIM_ONLY) : given(CCXT_ONLY);
+    if (wrong.length > 0) {
+      const flags = wrong.map((n) => "--" + n.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase())).join(", ");
+      cmd.error(`error: ${flags} ${wrong.length > 1 ? "are" : "is"} for --gateway ${opts.gateway === "ccxt" ? "sim" : "ccxt"}, not --gateway ${opts.gateway}`);
+    }
     await runPaperTrading(opts);
   });
 }
