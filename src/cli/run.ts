@@ -208,7 +208,7 @@ const CCXT_ONLY = ["exchange", "sandbox", "marketType", "ccxtSymbols", "ccxtUrl"
 
 export function register(program: Command): void {
   const command = strategyOptions(program.command("run"))
-    .description("run a paper-trading system: MainEngine + the simulated exchange, with a live console view")
+    .description("run a trading system: MainEngine + the simulated exchange (or a crypto exchange: --gateway ccxt), with a live console view")
     .option("--seed <n>", "seed of the simulated market (same seed, same market)", integer, 1)
     .option("--tick-rate <n>", "ticks per second per instrument", positive, 4)
     .option("--instruments <list>", 'comma-separated vtSymbols, e.g. "rb2410.SHFE,BTCUSDT.BINANCE" (default: all)')
