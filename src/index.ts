@@ -2,11 +2,11 @@
  * tickwire: an event-driven trading engine for TypeScript on Node.js.
  *
  * The root is the core, and importing it loads no transport, store, worker or web library: the
- * event engine (what `tickwire/event` has, without WorkerPool and Subprocess), the trading model
+ * event engine (what `tickwire/event` has), the trading model
  * (`tickwire/trader`: objects, MainEngine, OmsEngine, LogEngine, BaseGateway) and the errors.
  * Everything else is behind its subpath: `tickwire/rpc` (ZeroMQ), `tickwire/bus` (RabbitMQ),
  * `tickwire/data` (SQLite, PostgreSQL), `tickwire/gateways/*`, `tickwire/strategy`, `tickwire/apps/*`,
- * and the workers (piscina) with `tickwire/event`.
+ * and the workers (WorkerPool and Subprocess on piscina and child processes) with `tickwire/workers`.
  */
 export {
   Event,

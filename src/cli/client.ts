@@ -9,6 +9,7 @@ import { readStrategiesFile, startStrategies, strategyOptions, strategyView } fr
 import { streamEvents } from "./stream.js";
 import { startView } from "./view.js";
 import { addWebOptions, startCliWeb, type WebCliOptions } from "./webOptions.js";
+import { errorText } from "./errorText.js";
 
 export interface ClientOptions extends WebCliOptions, ServerOptions {
   demoOrders: boolean;
@@ -86,7 +87,7 @@ export async function runClient(opts: ClientOptions): Promise<void> {
     try {
       cta = await startStrategies(main, opts.strategies, opts.strategyState);
     } catch (e) {
-      process.stderr.write(`tickwire client: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.stderr.write(`tickwire client: ${errorText(e)}\n`);
       void shutdown("bad --strategies", 1);
     }
   }

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
-import { isTickwireError, type TickwireError } from "../event/errors.js";
+import { errorText } from "./errorText.js";
 import { register as registerRun } from "./run.js";
 import { register as registerServe } from "./serve.js";
 import { register as registerClient } from "./client.js";
@@ -30,9 +30,6 @@ registerWeb(program);
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  // By name too: a .ts strategy that imports tickwire from src/ throws src/'s TickwireError class into the built CLI.
-  const tw = isTickwireError(error) || (error instanceof Error && error.name === "TickwireError" && typeof (error as { code?: unknown }).code === "string");
-  const text = tw ? `${(error as TickwireError).code}: ${error.message}` : error instanceof Error ? error.message : String(error);
-  process.stderr.write(`tickwire: ${text}\n`);
+  process.stderr.write(`tickwire: ${errorText(error)}\n`);
   process.exit(1);
 }

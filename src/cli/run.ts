@@ -14,6 +14,7 @@ import type { CtaEngine } from "../apps/cta/CtaEngine.js";
 import { startView } from "./view.js";
 import { addWebOptions, startCliWeb, type WebCliOptions } from "./webOptions.js";
 import { connectRunGateway, gatewayChoice, type GatewayOptions } from "./runGateway.js";
+import { errorText } from "./errorText.js";
 
 export interface RunOptions extends WebCliOptions, GatewayOptions {
   seed: number;
@@ -152,7 +153,9 @@ export async function runPaperTrading(opts: RunOptions): Promise<void> {
     const symbols = opts.record;
     const unknown = symbols.filter((vt) => !known.has(vt));
     if (unknown.length > 0) {
-      process.stderr.write(`tickwire run: cannot record ${unknown.join(", ")}: not an instrument of the paper exchange (it has ${[...known].join(", ")}).\n`);
+      process.stderr.write(
+        `tickwire run: cannot record ${unknown.join(", ")}: not an instrument of gateway ${gateway.gatewayName} (it has ${[...known].join(", ")}).\n`,
+      );
       void shutdown("bad --record", 2);
       return;
     }
@@ -172,7 +175,7 @@ export async function runPaperTrading(opts: RunOptions): Promise<void> {
     try {
       cta = await startStrategies(main, opts.strategies, opts.strategyState);
     } catch (e) {
-      process.stderr.write(`tickwire run: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.stderr.write(`tickwire run: ${errorText(e)}\n`);
       process.exitCode = 1;
       void shutdown("bad --strategies");
       return;
@@ -186,7 +189,7 @@ export async function runPaperTrading(opts: RunOptions): Promise<void> {
       stops.push(() => void web.close());
       webLine = web.loginUrl;
     } catch (e) {
-      process.stderr.write(`tickwire run: cannot start the web trader: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.stderr.write(`tickwire run: cannot start the web trader: ${errorText(e)}\n`);
       void shutdown("bad --web", 2);
       return;
     }
@@ -199,9 +202,13 @@ export async function runPaperTrading(opts: RunOptions): Promise<void> {
   }
 }
 
+/** The options of the paper exchange and those of the ccxt gateway (`tickwire run --gateway …`). */
+const SIM_ONLY = ["seed", "tickRate", "instruments", "capital", "start"];
+const CCXT_ONLY = ["exchange", "sandbox", "marketType", "ccxtSymbols", "ccxtUrl"];
+
 export function register(program: Command): void {
   const command = strategyOptions(program.command("run"))
-    .description("run a paper-trading system: MainEngine + the simulated exchange, with a live console view")
+    .description("run a trading system: MainEngine + the simulated exchange (or a crypto exchange: --gateway ccxt), with a live console view")
     .option("--seed <n>", "seed of the simulated market (same seed, same market)", integer, 1)
     .option("--tick-rate <n>", "ticks per second per instrument", positive, 4)
     .option("--instruments <list>", 'comma-separated vtSymbols, e.g. "rb2410.SHFE,BTCUSDT.BINANCE" (default: all)')
@@ -228,7 +235,14 @@ export function register(program: Command): void {
     .option("--market-type <type>", "with --gateway ccxt: spot or swap", "spot")
     .option("--ccxt-symbols <list>", 'with --gateway ccxt: the markets to load and subscribe, e.g. "BTC/USDT,ETH/USDT" (default BTC/USDT,ETH/USDT)')
     .addOption(new Option("--ccxt-url <url>", "with --gateway ccxt: a Binance-compatible base URL (tests: the local emulator)").hideHelp());
-  addWebOptions(command).action(async (opts: RunOptions) => {
+  addWebOptions(command).action(async (opts: RunOptions, cmd: Command) => {
+    // An option of the other market is a mistake, not something to ignore silently.
+    const given = (names: string[]) => names.filter((n) => cmd.getOptionValueSource(n) === "cli");
+    const wrong = opts.gateway === "ccxt" ? given(SIM_ONLY) : given(CCXT_ONLY);
+    if (wrong.length > 0) {
+      const flags = wrong.map((n) => "--" + n.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase())).join(", ");
+      cmd.error(`error: ${flags} ${wrong.length > 1 ? "are" : "is"} for --gateway ${opts.gateway === "ccxt" ? "sim" : "ccxt"}, not --gateway ${opts.gateway}`);
+    }
     await runPaperTrading(opts);
   });
 }

@@ -11,6 +11,7 @@ import { LogLevel } from "../trader/constants.js";
 import { MainEngine } from "../trader/MainEngine.js";
 import { createSubscribeRequest } from "../trader/objects.js";
 import { addWebOptions, startCliWeb, type WebCliOptions } from "./webOptions.js";
+import { errorText } from "./errorText.js";
 
 export interface ServeOptions extends WebCliOptions {
   rep: string;
@@ -114,7 +115,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
     try {
       web = await startCliWeb(main, opts);
     } catch (e) {
-      process.stderr.write(`tickwire serve: cannot start the web trader: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.stderr.write(`tickwire serve: cannot start the web trader: ${errorText(e)}\n`);
       process.exitCode = 2;
       void shutdown("bad --web");
       return;

@@ -4,6 +4,7 @@ import { rpcGatewaySettingOf, type ServerOptions } from "./rpcSetting.js";
 import { MainEngine } from "../trader/MainEngine.js";
 import { createSubscribeRequest } from "../trader/objects.js";
 import { addWebOptions, startCliWeb, type WebCliOptions } from "./webOptions.js";
+import { errorText } from "./errorText.js";
 
 export interface WebOptions extends WebCliOptions, ServerOptions {}
 
@@ -60,7 +61,7 @@ export async function runWeb(opts: WebOptions): Promise<void> {
   try {
     web = await startCliWeb(main, opts);
   } catch (e) {
-    process.stderr.write(`tickwire web: cannot start the web trader: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.stderr.write(`tickwire web: cannot start the web trader: ${errorText(e)}\n`);
     void shutdown("bad --web", 2);
   }
 }

@@ -20,14 +20,8 @@ import {
   REQ_SUBMIT,
   type ChildConfig,
 } from "./subprocessProtocol.js";
-import {
-  startTimeoutOption,
-  timeoutOption,
-  type SubprocessExit,
-  type SubprocessOptions,
-  type SubprocessRequestOptions,
-  type SubprocessStats,
-} from "./subprocessOptions.js";
+import { timeoutOption } from "./timeoutOption.js";
+import { startTimeoutOption, type SubprocessExit, type SubprocessOptions, type SubprocessRequestOptions, type SubprocessStats } from "./subprocessOptions.js";
 import { SubprocessCalls } from "./SubprocessCalls.js";
 
 export type { SubprocessDispatchOptions, SubprocessExit, SubprocessOptions, SubprocessRequestOptions, SubprocessStats } from "./subprocessOptions.js";

@@ -9,6 +9,7 @@ import { entryFile } from "./entryFile.js";
 import { moduleUrl, type HandlerModule, type HandlerModuleInfo, type ModuleLocation } from "./HandlerModule.js";
 import { decodeError, type SerializedError } from "./remoteError.js";
 import { isPlainData } from "./plainData.js";
+import { timeoutOption } from "./timeoutOption.js";
 import { REPLY_DISPATCH, REPLY_OK, TASK_DESCRIBE, TASK_DISPATCH, TASK_SUBMIT, type PoolWorkerData, type TaskStarted } from "./poolProtocol.js";
 import type { FunctionArgs, FunctionResult, FunctionName } from "./functionTypes.js";
 
@@ -66,20 +67,6 @@ interface Watch {
   readonly controller: AbortController;
   timer: NodeJS.Timeout | undefined;
   timedOut: boolean;
-}
-
-/** setTimeout's limit: a longer delay fires at once. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
-function timeoutOption(name: string, v: number | undefined): number {
-  if (v === undefined || v === Infinity) return Infinity;
-  if (typeof v !== "number" || !(v > 0 && v <= MAX_TIMER_MS)) {
-    throw new TickwireError(
-      "TW_WORKER_BAD_OPTION",
-      `${name} must be a number of milliseconds from 1 to ${MAX_TIMER_MS}, or Infinity for no limit (got ${String(v)}).`,
-    );
-  }
-  return v;
 }
 
 /**

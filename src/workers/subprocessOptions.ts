@@ -1,7 +1,7 @@
 import type { DispatchOptions } from "../event/Event.js";
-import { TickwireError } from "../event/errors.js";
 import type { ModuleLocation } from "./HandlerModule.js";
 import type { ChildEngineOptions } from "./subprocessProtocol.js";
+import { timeoutOption } from "./timeoutOption.js";
 
 export interface SubprocessOptions {
   /** The handler module (default export made with `defineHandlers`): a file URL or a path. */
@@ -62,28 +62,7 @@ export interface SubprocessStats {
   restarts: number;
 }
 
-/** setTimeout's limit: a longer delay fires at once. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
-export function timeoutOption(name: string, v: number | undefined): number {
-  if (v === undefined || v === Infinity) return Infinity;
-  if (typeof v !== "number" || !(v > 0 && v <= MAX_TIMER_MS)) {
-    throw new TickwireError(
-      "TW_WORKER_BAD_OPTION",
-      `${name} must be a number of milliseconds from 1 to ${MAX_TIMER_MS}, or Infinity for no limit (got ${String(v)}).`,
-    );
-  }
-  return v;
-}
-
 /** `startTimeoutMs` checked, with its default. */
 export function startTimeoutOption(v: number | undefined): number {
-  const startTimeoutMs = v ?? 30_000;
-  if (!(startTimeoutMs === Infinity || (Number.isFinite(startTimeoutMs) && startTimeoutMs > 0 && startTimeoutMs <= 2 ** 31 - 1))) {
-    throw new TickwireError(
-      "TW_WORKER_BAD_OPTION",
-      `startTimeoutMs must be a number of milliseconds from 1 to ${2 ** 31 - 1}, or Infinity for no limit (got ${String(startTimeoutMs)}).`,
-    );
-  }
-  return startTimeoutMs;
+  return timeoutOption("startTimeoutMs", v ?? 30_000);
 }

@@ -103,6 +103,6 @@ describe("tickwire run --record", () => {
     );
     const { code } = await run.exit;
     assert.equal(code, 2);
-    assert.match(run.stderr(), /cannot record XX1\.SHFE: not an instrument of the paper exchange/);
+    assert.match(run.stderr(), /cannot record XX1\.SHFE: not an instrument of gateway SIM/);
   });
 });

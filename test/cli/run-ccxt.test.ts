@@ -58,3 +58,12 @@ test("tickwire run --gateway ccxt with a wrong secret exits 1 with TW_CCXT_AUTH 
   assert.match(p.err(), /TW_CCXT_AUTH: fetchBalance: binance \{"code":-1022,"msg":"Signature for this request is not valid\."\}/);
   assert.doesNotMatch(p.out() + p.err(), /not-the-secret-4242|tw-test-key/);
 });
+
+test("tickwire run refuses an option of the other market instead of ignoring it", GUARD, async () => {
+  const ccxt = run(["--gateway", "ccxt", "--seed", "3", "--tick-rate", "10", "--json"], {});
+  assert.equal(await ccxt.exit, 1);
+  assert.match(ccxt.err(), /--seed, --tick-rate are for --gateway sim, not --gateway ccxt/);
+  const sim = run(["--sandbox", "--ccxt-symbols", "BTC/USDT", "--json"], {});
+  assert.equal(await sim.exit, 1);
+  assert.match(sim.err(), /--sandbox, --ccxt-symbols are for --gateway ccxt, not --gateway sim/);
+});

@@ -6,6 +6,8 @@ import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { SimGateway, type SimGatewaySetting } from "../../src/gateways/sim/index.js";
 import { RpcGateway } from "../../src/gateways/rpc/index.js";
+import { CcxtGateway } from "../../src/gateways/ccxt/index.js";
+import { CCXT_SETTING_KEYS } from "../../src/gateways/ccxt/settings.js";
 import { MainEngine, type GatewaySettingFor, type SettingOf } from "../../src/trader/index.js";
 import { TickwireError } from "../../src/event/index.js";
 
@@ -86,5 +88,19 @@ describe("gateway settings", () => {
     main.addGateway(RpcGateway);
     const setting = JSON.parse('{ "reqAdress": "tcp://127.0.0.1:2014" }') as never;
     await assert.rejects(main.connect(setting, "RPC"), refusal("TW_RPC_GATEWAY_BAD_OPTION", "reqAdress", Object.keys(RpcGateway.defaultSetting)));
+  });
+
+  test("CcxtGateway refuses an unknown key with TW_CCXT_BAD_OPTION before it loads ccxt or reaches the network, and does not echo the value", async () => {
+    const main = engine();
+    main.addGateway(CcxtGateway, "BINANCE");
+    // "exchnge" would otherwise connect to the default exchange; "apikey" would trade with no key
+    const setting = JSON.parse('{ "exchange": "binance", "apikey": "tw-secret-value-1234" }') as never;
+    await assert.rejects(main.connect(setting, "BINANCE"), (err: unknown) => {
+      refusal("TW_CCXT_BAD_OPTION", "apikey", ["exchange", "apiKey", "urls", "options", "accountPrefix"])(err);
+      assert.doesNotMatch((err as Error).message, /tw-secret-value-1234/);
+      return true;
+    });
+    assert.equal(main.getGateway("BINANCE")?.connectionStatus, "DISCONNECTED");
+    assert.ok(CCXT_SETTING_KEYS.includes("urls"));
   });
 });

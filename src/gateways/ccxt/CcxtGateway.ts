@@ -1,6 +1,6 @@
 import type { Exchange as CcxtExchange } from "ccxt";
 import { TickwireError } from "../../event/errors.js";
-import { BaseGateway, type GatewaySetting, type TraderEventEngine } from "../../trader/BaseGateway.js";
+import { BaseGateway, refuseUnknownSettings, type GatewaySetting, type TraderEventEngine } from "../../trader/BaseGateway.js";
 import type { Exchange } from "../../trader/constants.js";
 import type { BarData, CancelRequest, ContractData, HistoryRequest, OrderRequest, SubscribeRequest } from "../../trader/objects.js";
 import { queryAccount, queryHistory, queryPosition } from "./account.js";
@@ -10,7 +10,7 @@ import { MarketStreams, type MarketStreamState } from "./marketData.js";
 import { OrderTracker } from "./orders.js";
 import { PrivateSync } from "./privateSync.js";
 import { CcxtSession } from "./session.js";
-import { DEFAULT_CCXT_SETTING, parseCcxtSettings, type CcxtSettings } from "./settings.js";
+import { CCXT_SETTING_KEYS, DEFAULT_CCXT_SETTING, parseCcxtSettings, type CcxtSettings } from "./settings.js";
 import { CCXT_EXCHANGES, SymbolMap, exchangeCodeOf } from "./venues.js";
 
 export type { MarketStreamState } from "./marketData.js";
@@ -89,6 +89,7 @@ export class CcxtGateway extends BaseGateway {
     const gen = ++s.gen;
     let cfg: CcxtSettings;
     try {
+      refuseUnknownSettings(setting, CCXT_SETTING_KEYS, TW_CCXT_BAD_OPTION, this.gatewayName);
       cfg = parseCcxtSettings(setting);
     } catch (e) {
       this.onDisconnected(e instanceof Error ? e.message : String(e));

@@ -73,6 +73,9 @@ export const DEFAULT_CCXT_SETTING: GatewaySetting = {
   reconcileIntervalMs: 60_000,
 };
 
+/** Every setting key the gateway reads: the defaults' and the three without a default. Any other key is refused (a typo would run with the default). */
+export const CCXT_SETTING_KEYS: readonly string[] = [...Object.keys(DEFAULT_CCXT_SETTING), "urls", "options", "accountPrefix"];
+
 function bad(name: string, want: string, got: unknown): TickwireError {
   // Key fields are never echoed: only their kind.
   const shown = /key|secret|password/i.test(name) ? typeof got : JSON.stringify(got);
