@@ -169,6 +169,6 @@ export interface EventCenter {
   close(): Promise<void>;
   /** Connection state and counters (the same idea as the engine's `stats()`). */
   stats(): BusStats;
-  /** @deprecated The old name of `stats()`. */
-  health(): BusStats;
+  /** @deprecated The old name of `stats()`; tickwire's centers still have it, a center of your own need not. */
+  health?(): BusStats;
 }

@@ -35,6 +35,12 @@ export function typeChecks(main: MainEngine): void {
   void main.connect({ tickrate: 50 }, sim);
   // @ts-expect-error "reqAdress" is not an RpcGateway setting
   void main.connect({ reqAdress: "tcp://127.0.0.1:2014" }, "RPC");
+  const binance = main.addGateway(CcxtGateway, "BINANCE");
+  void main.connect({ exchange: "binance", sandbox: true, symbols: ["BTC/USDT"] }, binance);
+  // @ts-expect-error "exchnge" is not a CcxtGateway setting
+  void main.connect({ exchnge: "binance" }, binance);
+  // @ts-expect-error "apikey" is not a CcxtGateway setting (apiKey is)
+  void main.connect({ apikey: "k" }, "CCXT");
   // a name that is not a known gateway's default takes any settings; the gateway checks them
   const name: string = "SIM2";
   void main.connect({ anything: 1 }, name);

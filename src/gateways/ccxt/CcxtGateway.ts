@@ -10,7 +10,7 @@ import { MarketStreams, type MarketStreamState } from "./marketData.js";
 import { OrderTracker } from "./orders.js";
 import { PrivateSync } from "./privateSync.js";
 import { CcxtSession } from "./session.js";
-import { CCXT_SETTING_KEYS, DEFAULT_CCXT_SETTING, parseCcxtSettings, type CcxtSettings } from "./settings.js";
+import { CCXT_SETTING_KEYS, DEFAULT_CCXT_SETTING, parseCcxtSettings, type CcxtGatewaySetting, type CcxtSettings } from "./settings.js";
 import { CCXT_EXCHANGES, SymbolMap, exchangeCodeOf } from "./venues.js";
 
 export type { MarketStreamState } from "./marketData.js";
@@ -82,7 +82,7 @@ export class CcxtGateway extends BaseGateway {
 
   // ------------------------------------------------------------------ connect / close
 
-  async connect(setting: GatewaySetting = {}): Promise<void> {
+  async connect(setting: CcxtGatewaySetting = {}): Promise<void> {
     const s = this.session;
     if (s.ex) await this.close();
     this.onConnecting();

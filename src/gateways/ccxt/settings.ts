@@ -47,6 +47,41 @@ export interface CcxtSettings {
   accountPrefix: string;
 }
 
+/**
+ * What `connect` takes (every key optional; defaults in DEFAULT_CCXT_SETTING). An unknown key is a
+ * type error here and TW_CCXT_BAD_OPTION at run time.
+ */
+export type CcxtGatewaySetting = {
+  exchange?: string;
+  apiKey?: string;
+  secret?: string;
+  password?: string;
+  /** A JSON file {"apiKey": "…", "secret": "…", "password"?: "…"} (or TICKWIRE_CCXT_KEY_FILE). */
+  keyFile?: string;
+  sandbox?: boolean;
+  marketType?: CcxtMarketType;
+  /** "BTC/USDT,ETH/USDT" or an array of symbols. */
+  symbols?: string | readonly string[];
+  enableRateLimit?: boolean;
+  rateLimit?: number;
+  rateLimitCooldownMs?: number;
+  websocket?: boolean;
+  pollIntervalMs?: number;
+  staleAfterMs?: number;
+  reconnectMinMs?: number;
+  reconnectMaxMs?: number;
+  reconcileIntervalMs?: number;
+  urls?: Record<string, unknown>;
+  options?: Record<string, unknown>;
+  accountPrefix?: string;
+};
+
+declare module "../../trader/BaseGateway.js" {
+  interface GatewaySettingsByName {
+    CCXT: CcxtGatewaySetting;
+  }
+}
+
 /** Environment variables read when the setting holds no key. */
 export const ENV_KEY = "TICKWIRE_CCXT_KEY";
 export const ENV_SECRET = "TICKWIRE_CCXT_SECRET";
