@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { RpcGateway } from "../gateways/rpc/RpcGateway.js";
+import { shutdownOnSignals } from "./shutdown.js";
 import { rpcGatewaySettingOf, type ServerOptions } from "./rpcSetting.js";
 import { MainEngine } from "../trader/MainEngine.js";
 import { createSubscribeRequest } from "../trader/objects.js";
@@ -34,27 +35,15 @@ export async function runClient(opts: ClientOptions): Promise<void> {
   if (opts.strategies !== undefined) readStrategiesFile(opts.strategies);
   const main = new MainEngine(undefined, { log: { console: false } });
   const stops: Array<() => void> = [];
-  const started = Date.now();
-  let closing = false;
-  const shutdown = async (signal: string, exitCode = 0): Promise<void> => {
-    if (closing) return;
-    closing = true;
-    for (const stop of stops.splice(0).reverse()) stop();
-    const deadline = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), CLOSE_DEADLINE_MS).unref());
-    let code = exitCode;
-    try {
-      const how = await Promise.race([main.close().then(() => "closed" as const), deadline]);
-      process.stderr.write(
-        `tickwire client: ${signal}, ${how} after ${((Date.now() - started) / 1000).toFixed(1)} s; ${main.getAllOrders().length} orders, ${main.getAllTrades().length} trades.\n`,
-      );
-    } catch (e) {
-      process.stderr.write(`tickwire client: closing failed: ${String(e)}\n`);
-      code = 1;
-    }
-    process.exit(code);
-  };
-  process.once("SIGINT", () => void shutdown("SIGINT"));
-  process.once("SIGTERM", () => void shutdown("SIGTERM"));
+  const shutdown = shutdownOnSignals({
+    name: "tickwire client",
+    close: () => {
+      for (const stop of stops.splice(0).reverse()) stop();
+      return main.close();
+    },
+    deadlineMs: CLOSE_DEADLINE_MS,
+    summary: () => `; ${main.getAllOrders().length} orders, ${main.getAllTrades().length} trades.`,
+  });
 
   const setting = rpcGatewaySettingOf(opts);
   const gateway = main.addGateway(RpcGateway);
@@ -72,16 +61,16 @@ export async function runClient(opts: ClientOptions): Promise<void> {
   try {
     await main.connect(setting, gateway.gatewayName);
     await gateway.whenSynced();
-    if (closing) return;
+    if (shutdown.closing) return;
     for (const c of main.getAllContracts()) {
       await main.subscribe(createSubscribeRequest({ symbol: c.symbol, exchange: c.exchange }), gateway.gatewayName);
     }
   } catch (e) {
     // Ctrl+C while connecting or subscribing closes the gateway under these calls: not a failure.
-    if (closing) return;
+    if (shutdown.closing) return;
     throw e;
   }
-  if (closing) return;
+  if (shutdown.closing) return;
   if (opts.demoOrders) stops.push(startDemoOrders(main, gateway.gatewayName));
   if (opts.strategies !== undefined) {
     try {

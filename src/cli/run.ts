@@ -12,6 +12,7 @@ import { startStrategies, strategyOptions, strategyView } from "./strategies.js"
 import { streamEvents } from "./stream.js";
 import type { CtaEngine } from "../apps/cta/CtaEngine.js";
 import { startView } from "./view.js";
+import { shutdownOnSignals } from "./shutdown.js";
 import { addWebOptions, startCliWeb, type WebCliOptions } from "./webOptions.js";
 import { connectRunGateway, gatewayChoice, type GatewayOptions } from "./runGateway.js";
 import { errorText } from "./errorText.js";
@@ -106,38 +107,28 @@ export async function runPaperTrading(opts: RunOptions): Promise<void> {
     recorder.start(store, { closeTimeoutMs: RECORDER_CLOSE_MS });
   }
 
-  let closing = false;
-  const shutdown = async (signal: string, exitCode = 0) => {
-    if (closing) return;
-    closing = true;
-    for (const stop of stops.splice(0).reverse()) stop();
-    const deadlineMs = CLOSE_DEADLINE_MS + (recorder ? RECORDER_CLOSE_MS : 0);
-    const deadline = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), deadlineMs).unref());
-    let code = exitCode || (typeof process.exitCode === "number" ? process.exitCode : 0);
-    try {
-      // The engine first (no new events; the recorder, an app, writes what it holds), then the
-      // bus, which waits for unconfirmed publishes, then the store.
-      const closed = main
+  const shutdown = shutdownOnSignals({
+    name: "tickwire run",
+    started,
+    // The engine first (no new events; the recorder, an app, writes what it holds), then the
+    // bus, which waits for unconfirmed publishes, then the store.
+    close: () => {
+      for (const stop of stops.splice(0).reverse()) stop();
+      return main
         .close()
         .then(() => bus?.close())
-        .then(() => store?.close())
-        .then(() => "closed" as const);
-      const how = await Promise.race([closed, deadline]);
+        .then(() => store?.close());
+    },
+    deadlineMs: CLOSE_DEADLINE_MS + (recorder ? RECORDER_CLOSE_MS : 0),
+    summary: () => {
       const s = main.eventEngine.stats();
       const r = recorder?.stats();
       const recorded = r
         ? ` Recorded ${r.barsWritten} bars and ${r.ticksWritten} ticks into ${store!.url}${r.buffered ? `; ${r.buffered} NOT written` : ""}.`
         : "";
-      const summary = `tickwire run: ${signal}, ${how} after ${((Date.now() - started) / 1000).toFixed(1)} s; ${s.dispatched} events, ${main.getAllOrders().length} orders, ${main.getAllTrades().length} trades.${recorded}`;
-      process.stderr.write(summary + "\n");
-    } catch (e) {
-      process.stderr.write(`tickwire run: closing failed: ${String(e)}\n`);
-      code = 1;
-    }
-    process.exit(code);
-  };
-  process.once("SIGINT", () => void shutdown("SIGINT"));
-  process.once("SIGTERM", () => void shutdown("SIGTERM"));
+      return `; ${s.dispatched} events, ${main.getAllOrders().length} orders, ${main.getAllTrades().length} trades.${recorded}`;
+    },
+  });
   // `tickwire run --json | head`: the reader went away; that is an ordinary way to stop.
   process.stdout.on("error", (e: NodeJS.ErrnoException) => {
     if (e.code === "EPIPE") void shutdown("EPIPE");
@@ -147,7 +138,7 @@ export async function runPaperTrading(opts: RunOptions): Promise<void> {
   const gateway = await connectRunGateway(main, opts);
   // A signal during start-up has closed the gateway and run the stops already: start nothing
   // more (a view started now would leave the terminal in its alternate screen).
-  if (closing) return;
+  if (shutdown.closing) return;
   if (recorder && opts.record !== undefined) {
     const known = new Set(gateway.instruments.map((m) => m.vtSymbol));
     const symbols = opts.record;
@@ -167,7 +158,7 @@ export async function runPaperTrading(opts: RunOptions): Promise<void> {
   for (const m of gateway.instruments) {
     await main.subscribe(createSubscribeRequest({ symbol: m.symbol, exchange: m.exchange }), gateway.gatewayName);
   }
-  if (closing) return;
+  if (shutdown.closing) return;
   // Demonstration orders only on paper: never real orders nobody asked for.
   if (opts.demoOrders && gateway.paper) stops.push(startDemoOrders(main, gateway.gatewayName));
   let cta: CtaEngine | undefined;
@@ -180,7 +171,7 @@ export async function runPaperTrading(opts: RunOptions): Promise<void> {
       void shutdown("bad --strategies");
       return;
     }
-    if (closing) return;
+    if (shutdown.closing) return;
   }
   let webLine = "";
   if (opts.web) {
@@ -194,7 +185,7 @@ export async function runPaperTrading(opts: RunOptions): Promise<void> {
       return;
     }
   }
-  if (closing) return;
+  if (shutdown.closing) return;
   if (!opts.json) {
     const title = `tickwire run · ${gateway.label}${opts.demoOrders && gateway.paper ? " · demo orders on" : ""} · Ctrl+C to quit${webLine ? ` · ${webLine}` : ""}`;
     const engine = cta;

@@ -10,6 +10,7 @@ import type { RpcServerOptions } from "../rpc/RpcServer.js";
 import { LogLevel } from "../trader/constants.js";
 import { MainEngine } from "../trader/MainEngine.js";
 import { createSubscribeRequest } from "../trader/objects.js";
+import { shutdownOnSignals } from "./shutdown.js";
 import { addWebOptions, startCliWeb, type WebCliOptions } from "./webOptions.js";
 import { errorText } from "./errorText.js";
 
@@ -64,26 +65,15 @@ export async function serve(opts: ServeOptions): Promise<void> {
   const riskConfig = opts.risk ? loadRiskFile(opts.risk) : undefined;
   const main = new MainEngine(undefined, { log: { level, console: "pretty" } });
   if (riskConfig) main.addApp(RiskApp).configure(riskConfig);
-  const started = Date.now();
-  let closing = false;
   let web: { close(): Promise<void> } | undefined;
-  const shutdown = async (signal: string): Promise<void> => {
-    if (closing) return;
-    closing = true;
-    void web?.close();
-    const deadline = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), CLOSE_DEADLINE_MS).unref());
-    let code = typeof process.exitCode === "number" ? process.exitCode : 0;
-    try {
-      const how = await Promise.race([main.close().then(() => "closed" as const), deadline]);
-      process.stderr.write(`tickwire serve: ${signal}, ${how} after ${((Date.now() - started) / 1000).toFixed(1)} s.\n`);
-    } catch (e) {
-      process.stderr.write(`tickwire serve: closing failed: ${String(e)}\n`);
-      code = 1;
-    }
-    process.exit(code);
-  };
-  process.once("SIGINT", () => void shutdown("SIGINT"));
-  process.once("SIGTERM", () => void shutdown("SIGTERM"));
+  const shutdown = shutdownOnSignals({
+    name: "tickwire serve",
+    close: () => {
+      void web?.close();
+      return main.close();
+    },
+    deadlineMs: CLOSE_DEADLINE_MS,
+  });
 
   const gateway = main.addGateway(SimGateway);
   await main.connect({ seed: opts.seed, tickRate: opts.tickRate, capital: opts.capital, instruments: opts.instruments ?? "" }, gateway.gatewayName);

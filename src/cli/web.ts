@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { RpcGateway } from "../gateways/rpc/RpcGateway.js";
+import { shutdownOnSignals } from "./shutdown.js";
 import { rpcGatewaySettingOf, type ServerOptions } from "./rpcSetting.js";
 import { MainEngine } from "../trader/MainEngine.js";
 import { createSubscribeRequest } from "../trader/objects.js";
@@ -20,30 +21,13 @@ const CLOSE_DEADLINE_MS = 1500;
  */
 export async function runWeb(opts: WebOptions): Promise<void> {
   const main = new MainEngine(undefined, { log: { console: false } });
-  const started = Date.now();
   let web: { close(): Promise<void> } | undefined;
-  let closing = false;
-  const shutdown = async (signal: string, exitCode = 0): Promise<void> => {
-    if (closing) return;
-    closing = true;
-    const deadline = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), CLOSE_DEADLINE_MS).unref());
-    let code = exitCode;
-    try {
-      const closed = Promise.resolve(web?.close())
-        .then(() => main.close())
-        .then(() => "closed" as const);
-      const how = await Promise.race([closed, deadline]);
-      process.stderr.write(
-        `tickwire web: ${signal}, ${how} after ${((Date.now() - started) / 1000).toFixed(1)} s; ${main.getAllOrders().length} orders, ${main.getAllTrades().length} trades seen.\n`,
-      );
-    } catch (e) {
-      process.stderr.write(`tickwire web: closing failed: ${String(e)}\n`);
-      code = 1;
-    }
-    process.exit(code);
-  };
-  process.once("SIGINT", () => void shutdown("SIGINT"));
-  process.once("SIGTERM", () => void shutdown("SIGTERM"));
+  const shutdown = shutdownOnSignals({
+    name: "tickwire web",
+    close: () => Promise.resolve(web?.close()).then(() => main.close()),
+    deadlineMs: CLOSE_DEADLINE_MS,
+    summary: () => `; ${main.getAllOrders().length} orders, ${main.getAllTrades().length} trades seen.`,
+  });
 
   const setting = rpcGatewaySettingOf(opts);
   const gateway = main.addGateway(RpcGateway);
@@ -53,11 +37,11 @@ export async function runWeb(opts: WebOptions): Promise<void> {
   await main.connect(setting, gateway.gatewayName);
   // The URL is printed once the server's state is in: a page opened then has its contracts.
   await gateway.whenSynced();
-  if (closing) return;
+  if (shutdown.closing) return;
   for (const c of main.getAllContracts()) {
     await main.subscribe(createSubscribeRequest({ symbol: c.symbol, exchange: c.exchange }), gateway.gatewayName);
   }
-  if (closing) return;
+  if (shutdown.closing) return;
   try {
     web = await startCliWeb(main, opts);
   } catch (e) {
